@@ -1,0 +1,44 @@
+/** Cloudflare Worker: authenticated, CORS-aware proxy from the dashboard's /api to the control API. */
+import { authConfigured, authenticate } from "./auth.js";
+import { readConfig } from "./config.js";
+import { preflightResponse, withCors } from "./cors.js";
+import { errorResponse, log } from "./errors.js";
+import { proxyToControl } from "./proxy.js";
+import { isApiPath, matchRoute } from "./routes.js";
+
+/** Handles one request: preflight, fail-closed auth, routing, proxying. */
+async function handle(request, url, config) {
+  if (!isApiPath(url.pathname)) return errorResponse(404, "not_found", "Not found");
+  if (request.method === "OPTIONS") return preflightResponse(request, config);
+  if (!authConfigured(config)) {
+    log("error", "dashboard_auth_not_configured");
+    return errorResponse(503, "control_unavailable", "Dashboard authentication is not configured");
+  }
+  const auth = await authenticate(request, config);
+  if (!auth.ok) {
+    return errorResponse(401, "unauthorized", "Missing or invalid credentials", {
+      "WWW-Authenticate": 'Bearer realm="control"',
+    });
+  }
+  const match = matchRoute(request.method, url.pathname);
+  if (match.error) {
+    const { status, code, message, allow } = match.error;
+    return errorResponse(status, code, message, allow ? { Allow: `${allow}, OPTIONS` } : {});
+  }
+  return proxyToControl(request, match.route, url, config);
+}
+
+export default {
+  /** Worker entry point. */
+  async fetch(request, env) {
+    const config = readConfig(env);
+    let response;
+    try {
+      response = await handle(request, new URL(request.url), config);
+    } catch (err) {
+      log("error", "unhandled_error", { error: err?.name ?? "Error" });
+      response = errorResponse(500, "internal_error", "Internal error");
+    }
+    return withCors(response, request, config);
+  },
+};

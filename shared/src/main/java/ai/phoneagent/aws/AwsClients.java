@@ -1,0 +1,71 @@
+package ai.phoneagent.aws;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials. */
+public final class AwsClients {
+    private final AwsSettings settings;
+    private final SdkHttpClient http;
+
+    public AwsClients(AwsSettings settings) {
+        this.settings = settings;
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(25)) // above SQS's 20 s long poll
+                .build();
+    }
+
+    public DynamoDbClient dynamo() {
+        var builder = configure(DynamoDbClient.builder()).httpClient(http);
+        settings.dynamoEndpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    public SqsClient sqs() {
+        var builder = configure(SqsClient.builder()).httpClient(http);
+        settings.sqsEndpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    public SecretsManagerClient secrets() {
+        return configure(SecretsManagerClient.builder()).httpClient(http).build();
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+        builder.region(Region.of(settings.region()))
+                .credentialsProvider(credentials())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallTimeout(Duration.ofSeconds(30))
+                        .build());
+        return builder;
+    }
+
+    private AwsCredentialsProvider credentials() {
+        if (settings.staticKeys().isPresent()) {
+            var keys = settings.staticKeys().get();
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()));
+        }
+        if (System.getenv("AWS_ACCESS_KEY_ID") != null) {
+            return EnvironmentVariableCredentialsProvider.create(); // Lambda
+        }
+        if (System.getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != null
+                || System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null) {
+            return ContainerCredentialsProvider.create(); // ECS task role
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+}

@@ -1,0 +1,461 @@
+package ai.phoneagent.call;
+
+import static ai.phoneagent.call.Attributes.instant;
+import static ai.phoneagent.call.Attributes.n;
+import static ai.phoneagent.call.Attributes.number;
+import static ai.phoneagent.call.Attributes.s;
+import static ai.phoneagent.call.Attributes.string;
+import static ai.phoneagent.call.Attributes.time;
+import static ai.phoneagent.call.CallTable.GSI1;
+import static ai.phoneagent.call.CallTable.GSI1_PK;
+import static ai.phoneagent.call.CallTable.GSI1_SK;
+import static ai.phoneagent.call.CallTable.META;
+import static ai.phoneagent.call.CallTable.PK;
+import static ai.phoneagent.call.CallTable.SK;
+import static ai.phoneagent.call.CallTable.callKey;
+
+import ai.phoneagent.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The call table on DynamoDB. Every status change is a conditional write, so concurrent webhook deliveries,
+ * workers and control requests can never move a call backwards or give it two owners.
+ */
+public final class CallStore {
+    /** How long ended calls (and their turns, events and commands) are kept. */
+    public static final Duration RETENTION = Duration.ofDays(90);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public CallStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public String tableName() {
+        return table;
+    }
+
+    public DynamoDbClient client() {
+        return dynamo;
+    }
+
+    /** Result of recording an incoming call: whether this delivery created it, and the stored record. */
+    public record Recorded(boolean created, CallRecord call) {
+    }
+
+    // ---------------------------------------------------------------- intake
+
+    /** Creates the call item in {@code RECEIVED} unless it exists; either way returns the stored record. */
+    public Recorded recordIncoming(IncomingCall call, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(callKey(call.callId())));
+        item.put(SK, s(META));
+        item.put("callId", s(call.callId()));
+        item.put("status", s(CallStatus.RECEIVED.name()));
+        item.put("webhookId", s(call.webhookId()));
+        call.from().ifPresent(v -> item.put("from", s(v)));
+        call.to().ifPresent(v -> item.put("to", s(v)));
+        call.conferenceName().ifPresent(v -> item.put("conferenceName", s(v)));
+        call.callToken().ifPresent(v -> item.put("callToken", s(v)));
+        item.put("sipHeaders", s(Json.write(call.sipHeaders())));
+        item.put("createdAt", time(now));
+        item.put("nextSeq", n(0));
+        item.put("version", n(1));
+        item.put(GSI1_PK, s(CallTable.LIVE));
+        item.put(GSI1_SK, s(sortKey(now, call.callId())));
+        item.put(CallTable.TTL_ATTRIBUTE, n(now.plus(RETENTION).getEpochSecond()));
+        try {
+            dynamo.putItem(PutItemRequest.builder()
+                    .tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+            return new Recorded(true, toRecord(item));
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> existing = e.item();
+            return new Recorded(false, existing != null && !existing.isEmpty()
+                    ? toRecord(existing) : get(call.callId()).orElseThrow());
+        }
+    }
+
+    /** The call, read consistently. */
+    public Optional<CallRecord> get(String callId) {
+        var response = dynamo.getItem(GetItemRequest.builder()
+                .tableName(table)
+                .key(key(callId, META))
+                .consistentRead(true)
+                .build());
+        return response.hasItem() && !response.item().isEmpty() ? Optional.of(toRecord(response.item())) : Optional.empty();
+    }
+
+    /**
+     * Takes the right to accept a {@code RECEIVED} call for {@code lease}; only one delivery at a time holds it,
+     * and it lapses so a crashed holder does not strand the call.
+     */
+    public boolean claimStep(String callId, Step step, String token, Instant now, Duration lease) {
+        return update(callId,
+                "SET #claim = :token, #claimUntil = :until",
+                "#status = :status AND (attribute_not_exists(#claimUntil) OR #claimUntil < :now)",
+                Map.of("#status", "status", "#claim", step.claimAttribute, "#claimUntil", step.claimAttribute + "Until"),
+                Map.of(":token", s(token), ":until", time(now.plus(lease)), ":now", time(now),
+                        ":status", s(step.from.name())));
+    }
+
+    /** Gives a claim back after a failure, so the next delivery can try at once. */
+    public void releaseStep(String callId, Step step, String token) {
+        update(callId, "REMOVE #claim, #claimUntil", "#claim = :token",
+                Map.of("#claim", step.claimAttribute, "#claimUntil", step.claimAttribute + "Until"),
+                Map.of(":token", s(token)));
+    }
+
+    /** Completes a claimed step: moves the call to the step's next status and drops the claim. */
+    public boolean completeStep(String callId, Step step, String token, Instant now) {
+        return update(callId,
+                "SET #status = :to, #at = :now, version = version + :one REMOVE #claim, #claimUntil",
+                "#status = :from AND #claim = :token",
+                Map.of("#status", "status", "#claim", step.claimAttribute, "#claimUntil", step.claimAttribute + "Until",
+                        "#at", step.timestampAttribute),
+                Map.of(":to", s(step.to.name()), ":from", s(step.from.name()), ":token", s(token), ":now", time(now),
+                        ":one", n(1)));
+    }
+
+    /** The two intake steps, each guarded by its own claim. */
+    public enum Step {
+        ACCEPT(CallStatus.RECEIVED, CallStatus.ACCEPTED, "acceptClaim", "acceptedAt"),
+        ENQUEUE(CallStatus.ACCEPTED, CallStatus.QUEUED, "enqueueClaim", "queuedAt");
+
+        final CallStatus from;
+        final CallStatus to;
+        final String claimAttribute;
+        final String timestampAttribute;
+
+        Step(CallStatus from, CallStatus to, String claimAttribute, String timestampAttribute) {
+            this.from = from;
+            this.to = to;
+            this.claimAttribute = claimAttribute;
+            this.timestampAttribute = timestampAttribute;
+        }
+    }
+
+    /**
+     * Ends intake without a live call: {@code GONE} (OpenAI said 404) or {@code FAILED} (accept refused), from
+     * {@code RECEIVED} only.
+     */
+    public boolean markIntakeFailed(String callId, CallStatus status, String reason, String token, Instant now) {
+        if (status != CallStatus.GONE && status != CallStatus.FAILED) {
+            throw new IllegalArgumentException("intake can only end as GONE or FAILED");
+        }
+        return update(callId,
+                "SET #status = :to, endedAt = :now, endReason = :reason, version = version + :one "
+                        + "REMOVE gsi1pk, gsi1sk, acceptClaim, acceptClaimUntil",
+                "#status = :from AND acceptClaim = :token",
+                Map.of("#status", "status"),
+                Map.of(":to", s(status.name()), ":from", s(CallStatus.RECEIVED.name()), ":now", time(now),
+                        ":reason", s(truncate(reason, 500)), ":token", s(token), ":one", n(1)));
+    }
+
+    // ---------------------------------------------------------------- ownership
+
+    /**
+     * Makes {@code owner} the call's owner until {@code leaseUntil}, if the call is waiting for one (queued,
+     * orphaned, or attached with a lapsed lease). Returns the updated call, or empty when someone else owns it
+     * or it has ended.
+     */
+    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, Instant leaseUntil) {
+        try {
+            var response = dynamo.updateItem(UpdateItemRequest.builder()
+                    .tableName(table)
+                    .key(key(callId, META))
+                    .updateExpression("SET #status = :attached, #owner = :owner, leaseUntil = :lease, "
+                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one")
+                    .conditionExpression("#status IN (:queued, :orphaned) OR (#status = :attached AND leaseUntil < :now)"
+                            + " OR (#status = :attached AND #owner = :owner)")
+                    .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
+                            ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
+                            ":owner", s(owner), ":lease", time(leaseUntil), ":now", time(now), ":one", n(1)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .build());
+            return Optional.of(toRecord(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Extends the lease; false means this worker no longer owns the call. */
+    public boolean renewLease(String callId, String owner, Instant leaseUntil) {
+        return update(callId, "SET leaseUntil = :lease", "#status = :attached AND #owner = :owner",
+                Map.of("#status", "status", "#owner", "owner"),
+                Map.of(":lease", time(leaseUntil), ":attached", s(CallStatus.ATTACHED.name()), ":owner", s(owner)));
+    }
+
+    /** Hands a live call back for another worker (shutdown): {@code ORPHANED}, owner removed. */
+    public boolean releaseOwnership(String callId, String owner) {
+        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil",
+                "#status = :attached AND #owner = :owner",
+                Map.of("#status", "status", "#owner", "owner"),
+                Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
+                        ":owner", s(owner), ":one", n(1)));
+    }
+
+    /** Records the call's control queue (by its owner only). */
+    public boolean setControlQueueUrl(String callId, String owner, String url) {
+        return update(callId, "SET controlQueueUrl = :url", "#owner = :owner",
+                Map.of("#owner", "owner"), Map.of(":url", s(url), ":owner", s(owner)));
+    }
+
+    /**
+     * Ends a live call once: {@code ENDED} with time and reason, out of the live index, into the day's ended
+     * partition. False when it had already ended.
+     */
+    public boolean markEnded(String callId, String reason, Instant now) {
+        String day = now.atZone(ZoneOffset.UTC).toLocalDate().toString();
+        return update(callId,
+                "SET #status = :ended, endedAt = :now, endReason = :reason, gsi1pk = :endedKey, gsi1sk = :sort, "
+                        + "version = version + :one REMOVE leaseUntil",
+                "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
+                Map.of("#status", "status"),
+                Map.of(":ended", s(CallStatus.ENDED.name()), ":gone", s(CallStatus.GONE.name()),
+                        ":failed", s(CallStatus.FAILED.name()), ":now", time(now), ":reason", s(truncate(reason, 200)),
+                        ":endedKey", s(CallTable.ENDED_PREFIX + day), ":sort", s(sortKey(now, callId)), ":one", n(1)));
+    }
+
+    // ---------------------------------------------------------------- transcript and events
+
+    /**
+     * Appends a turn with the next sequence number. Idempotent per {@code (speaker, itemId)}: a repeated event
+     * returns empty and writes nothing.
+     */
+    public Optional<Long> appendTurn(String callId, Turn.Speaker speaker, String text, String itemId, Instant ts) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            long seq = get(callId).map(CallRecord::nextSeq).orElseThrow(() -> new IllegalStateException("unknown call"));
+            Map<String, AttributeValue> turn = new HashMap<>();
+            turn.put(PK, s(callKey(callId)));
+            turn.put(SK, s(turnKey(seq)));
+            turn.put("seq", n(seq));
+            turn.put("speaker", s(speaker.wireName()));
+            turn.put("text", s(text));
+            turn.put("ts", time(ts));
+            turn.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
+            if (itemId != null) {
+                turn.put("itemId", s(itemId));
+            }
+            List<TransactWriteItem> writes = new ArrayList<>();
+            writes.add(TransactWriteItem.builder().update(Update.builder()
+                    .tableName(table)
+                    .key(key(callId, META))
+                    .updateExpression("SET nextSeq = :next")
+                    .conditionExpression("nextSeq = :seq")
+                    .expressionAttributeValues(Map.of(":next", n(seq + 1), ":seq", n(seq)))
+                    .build()).build());
+            writes.add(TransactWriteItem.builder().put(Put.builder()
+                    .tableName(table).item(turn).conditionExpression("attribute_not_exists(pk)").build()).build());
+            if (itemId != null) {
+                writes.add(TransactWriteItem.builder().put(Put.builder()
+                        .tableName(table)
+                        .item(Map.of(PK, s(callKey(callId)), SK, s("TURNITEM#" + speaker.wireName() + "#" + itemId),
+                                "seq", n(seq), CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond())))
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .build()).build());
+            }
+            try {
+                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(writes).build());
+                return Optional.of(seq);
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.cancellationReasons();
+                if (itemId != null && reasons.size() > 2 && "ConditionalCheckFailed".equals(reasons.get(2).code())) {
+                    return Optional.empty(); // this utterance is already stored
+                }
+                // the sequence moved under us; read it again
+            }
+        }
+        throw new IllegalStateException("could not allocate a turn sequence number");
+    }
+
+    /** Records a non-turn event. */
+    public CallEvent appendEvent(String callId, String kind, JsonNode details, Instant ts) {
+        String id = String.format("%013d#%06x", ts.toEpochMilli(), ThreadLocalRandom.current().nextInt(1 << 24));
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(callKey(callId)));
+        item.put(SK, s("EVENT#" + id));
+        item.put("kind", s(kind));
+        item.put("details", s(Json.write(details)));
+        item.put("ts", time(ts));
+        item.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
+        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        return new CallEvent(id, kind, details, ts);
+    }
+
+    /** Turns in order, starting after {@code afterSeq} (use -1 for the first page). */
+    public Page<Turn> turns(String callId, long afterSeq, int limit) {
+        QueryResponse response = dynamo.query(QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(callKey(callId)),
+                        ":from", s(turnKey(afterSeq + 1)), ":to", s("TURN#~")))
+                .limit(limit)
+                .consistentRead(true)
+                .build());
+        List<Turn> turns = response.items().stream().map(CallStore::toTurn).toList();
+        boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+        return new Page<>(turns, more && !turns.isEmpty()
+                ? Optional.of(Map.of("afterSeq", Long.toString(turns.getLast().seq()))) : Optional.empty());
+    }
+
+    /** Events in time order. */
+    public Page<CallEvent> events(String callId, String afterId, int limit) {
+        QueryResponse response = dynamo.query(QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(callKey(callId)),
+                        ":from", s(afterId == null ? "EVENT#" : "EVENT#" + afterId + "~"), ":to", s("EVENT#~")))
+                .limit(limit)
+                .consistentRead(true)
+                .build());
+        List<CallEvent> events = response.items().stream().map(CallStore::toEvent).toList();
+        boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+        return new Page<>(events, more && !events.isEmpty()
+                ? Optional.of(Map.of("afterId", events.getLast().id())) : Optional.empty());
+    }
+
+    /** Calls in one index partition ({@link CallTable#LIVE} or an ended day), newest first. */
+    public Page<CallRecord> callsIn(String partition, Map<String, String> startKey, int limit) {
+        var request = QueryRequest.builder()
+                .tableName(table)
+                .indexName(GSI1)
+                .keyConditionExpression("gsi1pk = :p")
+                .expressionAttributeValues(Map.of(":p", s(partition)))
+                .scanIndexForward(false)
+                .limit(limit);
+        if (startKey != null && !startKey.isEmpty()) {
+            Map<String, AttributeValue> exclusive = new HashMap<>();
+            startKey.forEach((k, v) -> exclusive.put(k, s(v)));
+            request.exclusiveStartKey(exclusive);
+        }
+        QueryResponse response = dynamo.query(request.build());
+        List<CallRecord> calls = response.items().stream().map(CallStore::toRecord).toList();
+        Optional<Map<String, String>> next = Optional.empty();
+        if (response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()) {
+            Map<String, String> last = new HashMap<>();
+            response.lastEvaluatedKey().forEach((k, v) -> last.put(k, v.s()));
+            next = Optional.of(last);
+        }
+        return new Page<>(calls, next);
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    private boolean update(String callId, String updateExpression, String condition, Map<String, String> names,
+                           Map<String, AttributeValue> values) {
+        try {
+            var request = UpdateItemRequest.builder()
+                    .tableName(table)
+                    .key(key(callId, META))
+                    .updateExpression(updateExpression)
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(values);
+            if (!names.isEmpty()) {
+                request.expressionAttributeNames(names);
+            }
+            dynamo.updateItem(request.build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public static Map<String, AttributeValue> key(String callId, String sk) {
+        return Map.of(PK, s(callKey(callId)), SK, s(sk));
+    }
+
+    static String turnKey(long seq) {
+        return String.format("TURN#%08d", seq);
+    }
+
+    private static String sortKey(Instant at, String callId) {
+        return String.format("%013d#%s", at.toEpochMilli(), callId);
+    }
+
+    private static String truncate(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    static CallRecord toRecord(Map<String, AttributeValue> item) {
+        List<SipHeader> headers = List.of();
+        String rawHeaders = string(item, "sipHeaders");
+        if (rawHeaders != null) {
+            try {
+                headers = List.of(Json.mapper().readValue(rawHeaders, SipHeader[].class));
+            } catch (Exception e) {
+                headers = List.of();
+            }
+        }
+        return new CallRecord(
+                string(item, "callId"),
+                CallStatus.valueOf(string(item, "status")),
+                string(item, "webhookId"),
+                string(item, "from"),
+                string(item, "to"),
+                headers,
+                string(item, "conferenceName"),
+                string(item, "callToken"),
+                instant(item, "createdAt"),
+                instant(item, "acceptedAt"),
+                instant(item, "attachedAt"),
+                instant(item, "endedAt"),
+                string(item, "endReason"),
+                string(item, "failureReason"),
+                string(item, "owner"),
+                instant(item, "leaseUntil"),
+                string(item, "controlQueueUrl"),
+                number(item, "nextSeq", 0),
+                number(item, "version", 0));
+    }
+
+    private static Turn toTurn(Map<String, AttributeValue> item) {
+        return new Turn(number(item, "seq", 0), Turn.Speaker.fromWire(string(item, "speaker")), string(item, "text"),
+                string(item, "itemId"), instant(item, "ts"));
+    }
+
+    private static CallEvent toEvent(Map<String, AttributeValue> item) {
+        JsonNode details;
+        try {
+            details = Json.parse(string(item, "details"));
+        } catch (Exception e) {
+            details = Json.object();
+        }
+        return new CallEvent(string(item, SK).substring("EVENT#".length()), string(item, "kind"), details,
+                instant(item, "ts"));
+    }
+}

@@ -1,0 +1,62 @@
+package ai.phoneagent.logging;
+
+import ai.phoneagent.json.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * One JSON object per line on standard output (CloudWatch, ECS and the local console all read it).
+ * Only the fields a caller passes are written, so secrets cannot slip in through exception dumps.
+ */
+public final class JsonLog {
+    private static volatile PrintStream out = System.out;
+    private static volatile Clock clock = Clock.systemUTC();
+    private final String component;
+
+    private JsonLog(String component) {
+        this.component = component;
+    }
+
+    /** A logger whose lines carry {@code component}. */
+    public static JsonLog forComponent(String component) {
+        return new JsonLog(component);
+    }
+
+    /** Redirects every logger (the local stack and tests use this). */
+    public static void redirect(PrintStream stream) {
+        out = stream;
+    }
+
+    public static void useClock(Clock newClock) {
+        clock = newClock;
+    }
+
+    public void info(String message, Map<String, ?> fields) {
+        write("INFO", message, fields);
+    }
+
+    public void warn(String message, Map<String, ?> fields) {
+        write("WARN", message, fields);
+    }
+
+    public void error(String message, Map<String, ?> fields) {
+        write("ERROR", message, fields);
+    }
+
+    private void write(String level, String message, Map<String, ?> fields) {
+        ObjectNode line = Json.object();
+        line.put("ts", clock.instant().toString());
+        line.put("level", level);
+        line.put("component", component);
+        line.put("msg", message);
+        fields.forEach((k, v) -> line.set(k, Json.mapper().valueToTree(v)));
+        out.println(line);
+    }
+
+    /** A short, secret-free description of a failure: its type and, for our own exceptions, the message. */
+    public static String describe(Throwable t) {
+        return t.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,56 @@
+package ai.phoneagent.queue;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.openai.OpenAiEndpoints;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** A calls-queue message: a call that needs a worker. */
+public record CallMessage(String callId, String webhookId, long acceptedAt, Reason reason) {
+    /** Why the call needs a worker. */
+    public enum Reason {
+        INCOMING, HANDOFF, ORPHANED;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The message body. */
+    public String toJson() {
+        return Json.write(Json.object()
+                .put("callId", callId)
+                .put("webhookId", webhookId)
+                .put("acceptedAt", acceptedAt)
+                .put("reason", reason.wireName()));
+    }
+
+    /** Parses and validates a body; a bad one is an {@link InvalidMessageException} with a precise reason. */
+    public static CallMessage parse(String body) {
+        JsonNode node;
+        try {
+            node = Json.parse(body);
+        } catch (Exception e) {
+            throw new InvalidMessageException("body is not JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidMessageException("body is not a JSON object");
+        }
+        String callId = Json.text(node, "callId");
+        if (!OpenAiEndpoints.isValidCallId(callId)) {
+            throw new InvalidMessageException("callId is missing or malformed");
+        }
+        String reasonText = Json.text(node, "reason");
+        Reason reason;
+        try {
+            reason = reasonText == null ? Reason.INCOMING : Reason.valueOf(reasonText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMessageException("reason must be incoming, handoff or orphaned");
+        }
+        JsonNode acceptedAt = node.get("acceptedAt");
+        if (acceptedAt != null && !acceptedAt.canConvertToLong()) {
+            throw new InvalidMessageException("acceptedAt must be epoch milliseconds");
+        }
+        return new CallMessage(callId, Json.text(node, "webhookId"), acceptedAt == null ? 0 : acceptedAt.asLong(), reason);
+    }
+}
