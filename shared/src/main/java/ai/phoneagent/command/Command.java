@@ -1,0 +1,25 @@
+package ai.phoneagent.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/**
+ * An operator command ({@code CALL#id / CMD#commandId}). {@code result} is the worker's JSON answer when done;
+ * {@code error} its reason when failed.
+ */
+public record Command(String callId, String commandId, CommandType type, ObjectNode args, CommandStatus status,
+                      JsonNode result, String error, String idempotencyKey, Instant requestedAt,
+                      Instant completedAt) {
+    /** A new pending command. */
+    public static Command pending(String callId, String commandId, CommandType type, ObjectNode args,
+                                  String idempotencyKey, Instant requestedAt) {
+        return new Command(callId, commandId, type, args, CommandStatus.PENDING, null, null, idempotencyKey,
+                requestedAt, null);
+    }
+
+    /** The message that carries this command on the call's control queue. */
+    public ControlMessage message() {
+        return new ControlMessage(commandId, type, args, requestedAt.toEpochMilli());
+    }
+}

@@ -1,0 +1,160 @@
+package ai.phoneagent.command;
+
+import static ai.phoneagent.call.Attributes.instant;
+import static ai.phoneagent.call.Attributes.n;
+import static ai.phoneagent.call.Attributes.s;
+import static ai.phoneagent.call.Attributes.string;
+import static ai.phoneagent.call.Attributes.time;
+import static ai.phoneagent.call.CallTable.PK;
+import static ai.phoneagent.call.CallTable.SK;
+import static ai.phoneagent.call.CallTable.callKey;
+
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallTable;
+import ai.phoneagent.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Operator commands in the call table. An idempotency key maps to exactly one command per call, so a retried
+ * request finds the first command instead of creating a second one.
+ */
+public final class CommandStore {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public CommandStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** The outcome of {@link #create}: the new command, or the earlier one with the same idempotency key. */
+    public record Created(boolean created, Command command) {
+    }
+
+    /** Stores a pending command; with an idempotency key already used on this call, returns that command. */
+    public Created create(Command command) {
+        Map<String, AttributeValue> item = toItem(command);
+        if (command.idempotencyKey() == null) {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return new Created(true, command);
+        }
+        Map<String, AttributeValue> marker = Map.of(
+                PK, s(callKey(command.callId())),
+                SK, s(idempotencyKey(command.idempotencyKey())),
+                "commandId", s(command.commandId()),
+                CallTable.TTL_ATTRIBUTE, n(command.requestedAt().plus(CallStore.RETENTION).getEpochSecond()));
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(marker)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
+            return new Created(true, command);
+        } catch (TransactionCanceledException e) {
+            var existing = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(CallStore.key(command.callId(), idempotencyKey(command.idempotencyKey()))));
+            if (!existing.hasItem() || existing.item().isEmpty()) {
+                throw e;
+            }
+            String firstId = string(existing.item(), "commandId");
+            return new Created(false, get(command.callId(), firstId).orElseThrow(() -> e));
+        }
+    }
+
+    /** The command, read consistently. */
+    public Optional<Command> get(String callId, String commandId) {
+        var response = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(CallStore.key(callId, "CMD#" + commandId)));
+        return response.hasItem() && !response.item().isEmpty() ? Optional.of(fromItem(response.item())) : Optional.empty();
+    }
+
+    /** Marks a pending command done with its result; false when it had already completed. */
+    public boolean complete(String callId, String commandId, JsonNode result, Instant now) {
+        return finish(callId, commandId, CommandStatus.DONE, "result", s(Json.write(result)), now);
+    }
+
+    /** Marks a pending command failed with a reason; false when it had already completed. */
+    public boolean fail(String callId, String commandId, String reason, Instant now) {
+        return finish(callId, commandId, CommandStatus.FAILED, "error", s(reason == null ? "failed" : reason), now);
+    }
+
+    private boolean finish(String callId, String commandId, CommandStatus status, String field, AttributeValue value,
+                           Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(CallStore.key(callId, "CMD#" + commandId))
+                    .updateExpression("SET #status = :status, #field = :value, completedAt = :now")
+                    .conditionExpression("#status = :pending")
+                    .expressionAttributeNames(Map.of("#status", "status", "#field", field))
+                    .expressionAttributeValues(Map.of(":status", s(status.name()), ":value", value,
+                            ":now", time(now), ":pending", s(CommandStatus.PENDING.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Commands of a call still pending (e.g. for a worker that takes a call over). */
+    public List<Command> pending(String callId) {
+        return dynamo.query(b -> b.tableName(table).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :cmd)")
+                        .expressionAttributeValues(Map.of(":pk", s(callKey(callId)), ":cmd", s("CMD#"))))
+                .items().stream().map(CommandStore::fromItem)
+                .filter(c -> c.status() == CommandStatus.PENDING)
+                .toList();
+    }
+
+    private static String idempotencyKey(String key) {
+        return "IDEMP#" + key;
+    }
+
+    private static Map<String, AttributeValue> toItem(Command c) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(callKey(c.callId())));
+        item.put(SK, s("CMD#" + c.commandId()));
+        item.put("callId", s(c.callId()));
+        item.put("commandId", s(c.commandId()));
+        item.put("type", s(c.type().wireName()));
+        item.put("args", s(Json.write(c.args() == null ? Json.object() : c.args())));
+        item.put("status", s(c.status().name()));
+        item.put("requestedAt", time(c.requestedAt()));
+        item.put(CallTable.TTL_ATTRIBUTE, n(c.requestedAt().plus(CallStore.RETENTION).getEpochSecond()));
+        if (c.idempotencyKey() != null) {
+            item.put("idempotencyKey", s(c.idempotencyKey()));
+        }
+        return item;
+    }
+
+    private static Command fromItem(Map<String, AttributeValue> item) {
+        JsonNode result = null;
+        String rawResult = string(item, "result");
+        ObjectNode args = Json.object();
+        try {
+            if (rawResult != null) {
+                result = Json.parse(rawResult);
+            }
+            JsonNode parsedArgs = Json.parse(string(item, "args"));
+            if (parsedArgs instanceof ObjectNode o) {
+                args = o;
+            }
+        } catch (Exception e) {
+            // stored by us as JSON; a damaged value reads as empty rather than failing the whole request
+        }
+        return new Command(string(item, "callId"), string(item, "commandId"),
+                CommandType.fromWire(string(item, "type")).orElseThrow(),
+                args, CommandStatus.valueOf(string(item, "status")), result, string(item, "error"),
+                string(item, "idempotencyKey"), instant(item, "requestedAt"), instant(item, "completedAt"));
+    }
+}

@@ -1,0 +1,55 @@
+package ai.phoneagent.command;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.queue.InvalidMessageException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.regex.Pattern;
+
+/** A control-queue message: {@code {"commandId","type","args","requestedAt"}}. */
+public record ControlMessage(String commandId, CommandType type, ObjectNode args, long requestedAt) {
+    private static final Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
+
+    /** True when the id is safe to use as a key. */
+    public static boolean isValidCommandId(String id) {
+        return id != null && COMMAND_ID.matcher(id).matches();
+    }
+
+    public String toJson() {
+        ObjectNode body = Json.object()
+                .put("commandId", commandId)
+                .put("type", type.wireName())
+                .put("requestedAt", requestedAt);
+        body.set("args", args == null ? Json.object() : args);
+        return Json.write(body);
+    }
+
+    /** Parses and validates a body; a bad one is an {@link InvalidMessageException} saying what is wrong. */
+    public static ControlMessage parse(String body) {
+        JsonNode node;
+        try {
+            node = Json.parse(body);
+        } catch (Exception e) {
+            throw new InvalidMessageException("body is not JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidMessageException("body is not a JSON object");
+        }
+        String commandId = Json.text(node, "commandId");
+        if (!isValidCommandId(commandId)) {
+            throw new InvalidMessageException("commandId is missing or malformed");
+        }
+        CommandType type = CommandType.fromWire(Json.text(node, "type"))
+                .orElseThrow(() -> new InvalidMessageException("type must be hangup, transfer or instructions"));
+        JsonNode args = node.get("args");
+        if (args != null && !args.isNull() && !args.isObject()) {
+            throw new InvalidMessageException("args must be an object");
+        }
+        JsonNode requestedAt = node.get("requestedAt");
+        if (requestedAt != null && !requestedAt.canConvertToLong()) {
+            throw new InvalidMessageException("requestedAt must be epoch milliseconds");
+        }
+        return new ControlMessage(commandId, type, args == null || args.isNull() ? Json.object() : (ObjectNode) args,
+                requestedAt == null ? 0 : requestedAt.asLong());
+    }
+}

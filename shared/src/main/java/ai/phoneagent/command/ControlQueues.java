@@ -1,0 +1,107 @@
+package ai.phoneagent.command;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * The per-call control queues, named {@code <prefix><call_id>}. The queue belongs to the call, so pending
+ * commands follow it to whichever worker owns it.
+ */
+public final class ControlQueues {
+    private static final int MAX_NAME = 80;
+    private final SqsClient sqs;
+    private final String prefix;
+
+    public ControlQueues(SqsClient sqs, String prefix) {
+        if (!prefix.matches("[A-Za-z0-9_\\-]{1,40}")) {
+            throw new IllegalArgumentException("control queue prefix must be 1-40 letters, digits, - or _");
+        }
+        this.sqs = sqs;
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The queue name for a call; over-long ids are shortened with a hash so names stay unique and valid. */
+    public String queueName(String callId) {
+        String name = prefix + callId;
+        if (name.length() <= MAX_NAME) {
+            return name;
+        }
+        String hash = sha256Hex(callId).substring(0, 16);
+        return name.substring(0, MAX_NAME - hash.length() - 1) + "-" + hash;
+    }
+
+    /** Creates the call's queue (idempotent) and returns its URL. */
+    public String create(String callId) {
+        return sqs.createQueue(b -> b.queueName(queueName(callId)).attributes(java.util.Map.of(
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, "3600",
+                QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
+    }
+
+    /** The call's queue URL, when the queue exists. */
+    public Optional<String> find(String callId) {
+        try {
+            return Optional.of(sqs.getQueueUrl(b -> b.queueName(queueName(callId))).queueUrl());
+        } catch (QueueDoesNotExistException e) {
+            return Optional.empty();
+        }
+    }
+
+    public String send(String queueUrl, ControlMessage message) {
+        return sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(message.toJson())).messageId();
+    }
+
+    /** A received control message: raw body (validated by the receiver) and receipt handle. */
+    public record Received(String body, String receiptHandle) {
+    }
+
+    /** Long-polls the call's queue. */
+    public List<Received> receive(String queueUrl, int max, int waitSeconds) {
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(Math.clamp(max, 1, 10))
+                        .waitTimeSeconds(Math.clamp(waitSeconds, 0, 20)))
+                .messages().stream().map(m -> new Received(m.body(), m.receiptHandle())).toList();
+    }
+
+    public void delete(String queueUrl, String receiptHandle) {
+        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle));
+    }
+
+    /** Deletes the call's queue; a queue already gone is fine. */
+    public void deleteQueue(String queueUrl) {
+        try {
+            sqs.deleteQueue(b -> b.queueUrl(queueUrl));
+        } catch (QueueDoesNotExistException e) {
+            // already deleted (e.g. by the sweep)
+        }
+    }
+
+    /** Every control queue that exists now (for the sweep of queues left by dead workers). */
+    public List<String> listAll() {
+        return sqs.listQueuesPaginator(b -> b.queueNamePrefix(prefix).maxResults(1000)).queueUrls().stream().toList();
+    }
+
+    /** The call id a queue URL belongs to, when its name is not a shortened one. */
+    public Optional<String> callIdOf(String queueUrl) {
+        String name = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+        return name.startsWith(prefix) && name.length() < MAX_NAME ? Optional.of(name.substring(prefix.length()))
+                : Optional.empty();
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package ai.phoneagent.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.testing.AwsFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The call store against DynamoDB Local over HTTP: conditional writes hold under concurrency. */
+class CallStoreIntegrationTest {
+    private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    private static AwsFixture aws;
+    private static CallStore store;
+
+    @BeforeAll
+    static void setUp() {
+        aws = AwsFixture.embedded();
+        store = aws.callStore();
+    }
+
+    private static IncomingCall incoming(String callId) {
+        return new IncomingCall(callId, "msg_" + callId, List.of(
+                new SipHeader("From", "sip:+14255551212@sip.example.com"),
+                new SipHeader("to", "sip:+18005551212@sip.example.com"),
+                new SipHeader("x-conferencename", "CF123"),
+                new SipHeader("X-callToken", "tok-1")));
+    }
+
+    private static String newCallId() {
+        return "rtc_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static CallRecord queuedCall() {
+        String id = newCallId();
+        store.recordIncoming(incoming(id), T0);
+        assertThat(store.claimStep(id, CallStore.Step.ACCEPT, "a", T0, Duration.ofSeconds(10))).isTrue();
+        assertThat(store.completeStep(id, CallStore.Step.ACCEPT, "a", T0)).isTrue();
+        assertThat(store.claimStep(id, CallStore.Step.ENQUEUE, "e", T0, Duration.ofSeconds(10))).isTrue();
+        assertThat(store.completeStep(id, CallStore.Step.ENQUEUE, "e", T0)).isTrue();
+        return store.get(id).orElseThrow();
+    }
+
+    @Test
+    void recordsAnIncomingCallOnceWithItsSipDetails() {
+        String id = newCallId();
+        var first = store.recordIncoming(incoming(id), T0);
+        var second = store.recordIncoming(new IncomingCall(id, "msg_other", List.of()), T0.plusSeconds(5));
+        assertThat(first.created()).isTrue();
+        assertThat(second.created()).isFalse();
+        CallRecord call = store.get(id).orElseThrow();
+        assertThat(call.status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(call.webhookId()).isEqualTo("msg_" + id);
+        assertThat(call.from()).isEqualTo("sip:+14255551212@sip.example.com");
+        assertThat(call.to()).isEqualTo("sip:+18005551212@sip.example.com");
+        assertThat(call.conferenceName()).isEqualTo("CF123");
+        assertThat(call.callToken()).isEqualTo("tok-1");
+        assertThat(call.sipHeaders()).hasSize(4);
+        assertThat(second.call().createdAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void onlyOneOfManyConcurrentClaimsWinsAStep() throws Exception {
+        String id = newCallId();
+        store.recordIncoming(incoming(id), T0);
+        List<Callable<Boolean>> claims = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String token = "t" + i;
+            claims.add(() -> store.claimStep(id, CallStore.Step.ACCEPT, token, T0, Duration.ofSeconds(10)));
+        }
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long winners = pool.invokeAll(claims).stream().filter(f -> {
+                try {
+                    return f.get();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }).count();
+            assertThat(winners).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLapsedClaimCanBeTakenOverButALiveOneCannot() {
+        String id = newCallId();
+        store.recordIncoming(incoming(id), T0);
+        assertThat(store.claimStep(id, CallStore.Step.ACCEPT, "crashed", T0, Duration.ofSeconds(10))).isTrue();
+        assertThat(store.claimStep(id, CallStore.Step.ACCEPT, "next", T0.plusSeconds(5), Duration.ofSeconds(10))).isFalse();
+        assertThat(store.claimStep(id, CallStore.Step.ACCEPT, "next", T0.plusSeconds(11), Duration.ofSeconds(10))).isTrue();
+        assertThat(store.completeStep(id, CallStore.Step.ACCEPT, "crashed", T0.plusSeconds(12))).isFalse();
+        assertThat(store.completeStep(id, CallStore.Step.ACCEPT, "next", T0.plusSeconds(12))).isTrue();
+        assertThat(store.get(id).orElseThrow().acceptedAt()).isEqualTo(T0.plusSeconds(12));
+    }
+
+    @Test
+    void statusNeverMovesBackwards() {
+        CallRecord call = queuedCall();
+        assertThat(store.claimStep(call.callId(), CallStore.Step.ACCEPT, "late", T0, Duration.ofSeconds(1))).isFalse();
+        assertThat(store.markEnded(call.callId(), "caller_hangup", T0.plusSeconds(60))).isTrue();
+        assertThat(store.markEnded(call.callId(), "again", T0.plusSeconds(61))).isFalse();
+        assertThat(store.claimOwnership(call.callId(), "w1", T0.plusSeconds(62), T0.plusSeconds(90))).isEmpty();
+        CallRecord ended = store.get(call.callId()).orElseThrow();
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("caller_hangup");
+    }
+
+    @Test
+    void gonePathRequiresTheAcceptClaim() {
+        String id = newCallId();
+        store.recordIncoming(incoming(id), T0);
+        assertThat(store.markIntakeFailed(id, CallStatus.GONE, "hung up", "nobody", T0)).isFalse();
+        store.claimStep(id, CallStore.Step.ACCEPT, "a", T0, Duration.ofSeconds(5));
+        assertThat(store.markIntakeFailed(id, CallStatus.GONE, "hung up", "a", T0)).isTrue();
+        assertThat(store.get(id).orElseThrow().status()).isEqualTo(CallStatus.GONE);
+    }
+
+    @Test
+    void oneOwnerAtATimeUntilTheLeaseLapses() {
+        CallRecord call = queuedCall();
+        Instant now = T0.plusSeconds(1);
+        assertThat(store.claimOwnership(call.callId(), "w1", now, now.plusSeconds(30))).isPresent();
+        assertThat(store.claimOwnership(call.callId(), "w2", now, now.plusSeconds(30))).isEmpty();
+        assertThat(store.renewLease(call.callId(), "w2", now.plusSeconds(60))).isFalse();
+        assertThat(store.renewLease(call.callId(), "w1", now.plusSeconds(40))).isTrue();
+        Optional<CallRecord> takeover = store.claimOwnership(call.callId(), "w2", now.plusSeconds(41), now.plusSeconds(70));
+        assertThat(takeover).isPresent();
+        assertThat(takeover.get().owner()).isEqualTo("w2");
+        assertThat(store.renewLease(call.callId(), "w1", now.plusSeconds(80))).isFalse();
+    }
+
+    @Test
+    void releasedCallsAreOrphanedForTheNextWorker() {
+        CallRecord call = queuedCall();
+        store.claimOwnership(call.callId(), "w1", T0, T0.plusSeconds(30));
+        assertThat(store.releaseOwnership(call.callId(), "w2")).isFalse();
+        assertThat(store.releaseOwnership(call.callId(), "w1")).isTrue();
+        assertThat(store.get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(store.claimOwnership(call.callId(), "w2", T0, T0.plusSeconds(30))).isPresent();
+    }
+
+    @Test
+    void turnsGetConsecutiveSequenceNumbersAndRepeatsAreIgnored() {
+        CallRecord call = queuedCall();
+        assertThat(store.appendTurn(call.callId(), Turn.Speaker.AGENT, "Hello!", "item_a", T0)).contains(0L);
+        assertThat(store.appendTurn(call.callId(), Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(1))).contains(1L);
+        assertThat(store.appendTurn(call.callId(), Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(2))).isEmpty();
+        assertThat(store.appendTurn(call.callId(), Turn.Speaker.AGENT, "Bye", "item_c", T0.plusSeconds(3))).contains(2L);
+        var page = store.turns(call.callId(), -1, 10);
+        assertThat(page.items()).extracting(Turn::text).containsExactly("Hello!", "Hi", "Bye");
+        assertThat(page.items()).extracting(Turn::seq).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void concurrentTurnAppendsNeverShareASequenceNumber() throws Exception {
+        CallRecord call = queuedCall();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Callable<Optional<Long>>> writes = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                writes.add(() -> store.appendTurn(call.callId(), Turn.Speaker.CALLER, "t" + n, "item_" + n, T0));
+            }
+            pool.invokeAll(writes);
+        }
+        var turns = store.turns(call.callId(), -1, 100).items();
+        assertThat(turns).extracting(Turn::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void turnsPaginateInOrder() {
+        CallRecord call = queuedCall();
+        for (int i = 0; i < 5; i++) {
+            store.appendTurn(call.callId(), Turn.Speaker.CALLER, "t" + i, "i" + i, T0);
+        }
+        var first = store.turns(call.callId(), -1, 2);
+        assertThat(first.items()).extracting(Turn::text).containsExactly("t0", "t1");
+        long after = Long.parseLong(first.nextKey().orElseThrow().get("afterSeq"));
+        assertThat(store.turns(call.callId(), after, 10).items()).extracting(Turn::text).containsExactly("t2", "t3", "t4");
+    }
+
+    @Test
+    void eventsAreStoredInTimeOrder() {
+        CallRecord call = queuedCall();
+        store.appendEvent(call.callId(), "dtmf", Json.object().put("digit", "5"), T0.plusSeconds(2));
+        store.appendEvent(call.callId(), "tool_call", Json.object().put("name", "end_call"), T0.plusSeconds(1));
+        assertThat(store.events(call.callId(), null, 10).items()).extracting(CallEvent::kind).containsExactly("tool_call", "dtmf");
+    }
+
+    @Test
+    void liveIndexListsLiveCallsNewestFirstAndDropsEndedOnes() {
+        String prefix = "rtc_live" + UUID.randomUUID().toString().substring(0, 6);
+        for (int i = 0; i < 3; i++) {
+            store.recordIncoming(incoming(prefix + i), T0.plusSeconds(1000 + i));
+        }
+        store.claimStep(prefix + "1", CallStore.Step.ACCEPT, "a", T0, Duration.ofSeconds(5));
+        store.markIntakeFailed(prefix + "1", CallStatus.GONE, "gone", "a", T0);
+        var live = store.callsIn(CallTable.LIVE, null, 100).items().stream()
+                .map(CallRecord::callId).filter(id -> id.startsWith(prefix)).toList();
+        assertThat(live).containsExactly(prefix + "2", prefix + "0");
+    }
+}

@@ -1,0 +1,432 @@
+package ai.phoneagent.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.config.Env;
+import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.CallVerb;
+import ai.phoneagent.simulator.CallsAnswer;
+import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.SimulatorConfig;
+import ai.phoneagent.simulator.webhook.IncomingCallSpec;
+import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
+import ai.phoneagent.simulator.webhook.WebhookEvent;
+import ai.phoneagent.simulator.webhook.WebhookSender;
+import ai.phoneagent.testing.AwsBackend;
+import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.TestKeys;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The webhook Lambda's handler end to end: real DynamoDB and SQS engines over HTTP, the connector simulator as
+ * OpenAI. Subclasses choose the AWS backend (embedded here, LocalStack where Docker exists).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class WebhookIntakeSuite {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private AwsFixture aws;
+    private ConnectorSimulator openAi;
+    private WebhookSender signer;
+    private WebhookHandler handler;
+    private WebhookConfig config;
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+
+    abstract AwsBackend backend();
+
+    @BeforeAll
+    void startBackends() {
+        aws = AwsFixture.on(backend());
+        openAi = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(TestKeys.OPENAI_API_KEY).build());
+        signer = new WebhookSender(TestKeys.WEBHOOK_SECRET, Clock.systemUTC(), RedeliveryPolicy.once());
+        config = configWith(Map.of());
+        handler = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC()));
+    }
+
+    @AfterAll
+    void stopBackends() {
+        openAi.close();
+    }
+
+    @BeforeEach
+    void captureLogs() {
+        logs.reset();
+        JsonLog.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreLogs() {
+        JsonLog.redirect(System.out);
+        openAi.clearAnswers();
+        aws.drainQueue();
+        assertThat(TestKeys.containsSecret(logs.toString(StandardCharsets.UTF_8))).as("logs leak a secret").isFalse();
+    }
+
+    private WebhookConfig configWith(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(aws.env());
+        env.put("OPENAI_API_KEY", TestKeys.OPENAI_API_KEY);
+        env.put("OPENAI_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET);
+        env.put("OPENAI_BASE_URL", openAi.baseUrl().toString());
+        env.put("ACCEPT_DEADLINE_MS", "1500");
+        env.putAll(overrides);
+        return WebhookConfig.fromEnv(Env.of(env));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static APIGatewayV2HTTPEvent event(String method, String path, Map<String, String> headers, byte[] body,
+                                               boolean base64) {
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRawPath(path)
+                .withHeaders(headers)
+                .withBody(base64 ? Base64.getEncoder().encodeToString(body) : new String(body, StandardCharsets.UTF_8))
+                .withIsBase64Encoded(base64)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path).build())
+                        .build())
+                .build();
+    }
+
+    private APIGatewayV2HTTPEvent signed(WebhookEvent webhook, String webhookId) {
+        byte[] body = webhook.body();
+        return event("POST", "/openai/webhook", signer.signedHeaders(webhookId, body), body, false);
+    }
+
+    private APIGatewayV2HTTPResponse deliver(WebhookHandler target, WebhookEvent webhook, String webhookId) {
+        return target.handleRequest(signed(webhook, webhookId), null);
+    }
+
+    private APIGatewayV2HTTPResponse deliver(WebhookEvent webhook, String webhookId) {
+        return deliver(handler, webhook, webhookId);
+    }
+
+    private static WebhookEvent incoming(IncomingCallSpec call) {
+        return WebhookEvent.incomingCall(call, Clock.systemUTC());
+    }
+
+    private List<ApiRequest> accepts(String callId) {
+        return openAi.requests(callId).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT).toList();
+    }
+
+    private List<CallMessage> queuedMessages() {
+        return aws.drainQueue().stream().map(CallMessage::parse).toList();
+    }
+
+    private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
+        return Json.parse(response.getBody());
+    }
+
+    private void assertNothingHappened(String callId) {
+        assertThat(openAi.requests(callId)).as("requests to OpenAI").isEmpty();
+        assertThat(aws.queueDepth()).as("messages on the calls queue").isZero();
+        assertThat(aws.callStore().get(callId)).as("call item").isEmpty();
+    }
+
+    // ------------------------------------------------------------------ behaviour
+
+    @Test
+    void incomingCallIsRecordedAcceptedAndEnqueuedOnce() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.builder().from("+14255551212").to("+18005551212")
+                .header("X-callToken", "tok-123").build();
+        APIGatewayV2HTTPResponse response = deliver(incoming(call), "msg_first");
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
+        List<ApiRequest> accepts = accepts(call.callId());
+        assertThat(accepts).hasSize(1);
+        JsonNode session = accepts.getFirst().json();
+        assertThat(session.get("type").asText()).isEqualTo("realtime");
+        assertThat(session.get("model").asText()).isEqualTo("gpt-realtime");
+        assertThat(session.at("/audio/output/voice").asText()).isEqualTo("alloy");
+        assertThat(accepts.getFirst().status()).isEqualTo(200);
+
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).hasSize(1);
+        CallMessage message = messages.getFirst();
+        assertThat(message.callId()).isEqualTo(call.callId());
+        assertThat(message.webhookId()).isEqualTo("msg_first");
+        assertThat(message.reason()).isEqualTo(CallMessage.Reason.INCOMING);
+
+        CallRecord stored = aws.callStore().get(call.callId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(CallStatus.QUEUED);
+        assertThat(message.acceptedAt()).isEqualTo(stored.acceptedAt().toEpochMilli());
+        assertThat(stored.from()).isEqualTo("sip:+14255551212@sip.example.com");
+        assertThat(stored.to()).isEqualTo("sip:+18005551212@sip.example.com");
+        assertThat(stored.conferenceName()).isEqualTo(call.conferenceName());
+        assertThat(stored.callToken()).isEqualTo("tok-123");
+    }
+
+    @Test
+    void headerNamesAreMatchedInAnyCase() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.builder().header("x-conferencename", "ignored-duplicate").build();
+        WebhookEvent webhook = incoming(call);
+        Map<String, String> upper = new HashMap<>();
+        signer.signedHeaders("msg_case", webhook.body()).forEach((k, v) -> upper.put(k.toUpperCase(), v));
+        var response = handler.handleRequest(event("POST", "/openai/webhook", upper, webhook.body(), false), null);
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        // the first X-conferenceName wins, whatever its case
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().conferenceName()).isEqualTo(call.conferenceName());
+    }
+
+    @Test
+    void base64EncodedBodiesAreVerifiedOverTheDecodedBytes() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        var response = handler.handleRequest(event("POST", "/openai/webhook",
+                signer.signedHeaders("msg_b64", webhook.body()), webhook.body(), true), null);
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(accepts(call.callId())).hasSize(1);
+    }
+
+    @Test
+    void forgedSignatureChangesNothing() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        Map<String, String> headers = new HashMap<>(signer.signedHeaders("msg_forged", webhook.body()));
+        new WebhookSender("whsec_" + Base64.getEncoder().encodeToString("another-secret-entirely!".getBytes()),
+                Clock.systemUTC(), RedeliveryPolicy.once()).signedHeaders("msg_forged", webhook.body())
+                .forEach(headers::put);
+        var response = handler.handleRequest(event("POST", "/openai/webhook", headers, webhook.body(), false), null);
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertThat(body(response).at("/error/code").asText()).isEqualTo("invalid_signature");
+        assertNothingHappened(call.callId());
+    }
+
+    @Test
+    void staleDeliveryChangesNothing() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        WebhookSender past = new WebhookSender(TestKeys.WEBHOOK_SECRET,
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-301)), RedeliveryPolicy.once());
+        var response = handler.handleRequest(event("POST", "/openai/webhook",
+                past.signedHeaders("msg_stale", webhook.body()), webhook.body(), false), null);
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertNothingHappened(call.callId());
+    }
+
+    @Test
+    void tamperedBodyChangesNothing() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        byte[] other = webhook.json().replace(call.callId(), call.callId() + "x").getBytes(StandardCharsets.UTF_8);
+        var response = handler.handleRequest(event("POST", "/openai/webhook",
+                signer.signedHeaders("msg_tamper", webhook.body()), other, false), null);
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertNothingHappened(call.callId());
+        assertNothingHappened(call.callId() + "x");
+    }
+
+    @Test
+    void missingOrMalformedSignatureHeadersChangeNothing() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        for (String drop : List.of("webhook-id", "webhook-timestamp", "webhook-signature")) {
+            Map<String, String> headers = new HashMap<>(signer.signedHeaders("msg_missing", webhook.body()));
+            headers.remove(drop);
+            assertThat(handler.handleRequest(event("POST", "/openai/webhook", headers, webhook.body(), false), null)
+                    .getStatusCode()).as("without %s", drop).isEqualTo(401);
+        }
+        Map<String, String> malformed = new HashMap<>(signer.signedHeaders("msg_bad", webhook.body()));
+        malformed.put("webhook-signature", "v1,@@@");
+        assertThat(handler.handleRequest(event("POST", "/openai/webhook", malformed, webhook.body(), false), null)
+                .getStatusCode()).isEqualTo(401);
+        malformed.put("webhook-timestamp", "yesterday");
+        assertThat(handler.handleRequest(event("POST", "/openai/webhook", malformed, webhook.body(), false), null)
+                .getStatusCode()).isEqualTo(401);
+        assertNothingHappened(call.callId());
+    }
+
+    @Test
+    void replayedDeliveryIsAcknowledgedWithoutSecondAcceptOrMessage() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        assertThat(deliver(webhook, "msg_replay").getStatusCode()).isEqualTo(200);
+        var replay = deliver(webhook, "msg_replay");
+        var redeliveryWithNewId = deliver(webhook, "msg_replay_2");
+        assertThat(replay.getStatusCode()).isEqualTo(200);
+        assertThat(body(replay).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(redeliveryWithNewId.getStatusCode()).isEqualTo(200);
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(queuedMessages()).hasSize(1);
+    }
+
+    @Test
+    void tenConcurrentDeliveriesOfOneCallAcceptAndEnqueueOnce() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        List<Callable<Integer>> deliveries = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String webhookId = i % 2 == 0 ? "msg_same" : "msg_concurrent_" + i;
+            deliveries.add(() -> deliver(webhook, webhookId).getStatusCode());
+        }
+        List<Integer> statuses = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<Integer> f : pool.invokeAll(deliveries)) {
+                statuses.add(f.get());
+            }
+        }
+        assertThat(statuses).containsOnly(200);
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
+    }
+
+    @Test
+    void enqueueFailureIsRetriedByOpenAiWithoutASecondAccept() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        WebhookEvent webhook = incoming(call);
+        String missingQueue = aws.queueUrl() + "-does-not-exist";
+        WebhookHandler broken = new WebhookHandler(WebhookApp.service(
+                configWith(Map.of("CALLS_QUEUE_URL", missingQueue)), Clock.systemUTC()));
+
+        var failed = deliver(broken, webhook, "msg_enqueue");
+        assertThat(failed.getStatusCode()).isEqualTo(500);
+        assertThat(body(failed).at("/error/code").asText()).isEqualTo("enqueue_failed");
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ACCEPTED);
+
+        var retried = deliver(webhook, "msg_enqueue");
+        assertThat(retried.getStatusCode()).isEqualTo(200);
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    @Test
+    void acceptNotFoundRecordsGoneAndAnswers200() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        openAi.answer(call.callId(), CallVerb.ACCEPT, CallsAnswer.notFound());
+        var response = deliver(incoming(call), "msg_gone");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("gone");
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.GONE);
+        assertThat(aws.queueDepth()).isZero();
+        assertThat(deliver(incoming(call), "msg_gone").getStatusCode()).as("a retry after hang-up").isEqualTo(200);
+        assertThat(accepts(call.callId())).hasSize(1);
+    }
+
+    @Test
+    void acceptRefusedRecordsFailedWithOpenAisMessage() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        openAi.answer(call.callId(), CallVerb.ACCEPT, CallsAnswer.badRequest("Invalid value for 'voice'."));
+        var response = deliver(incoming(call), "msg_refused");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        CallRecord stored = aws.callStore().get(call.callId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(CallStatus.FAILED);
+        assertThat(stored.endReason()).contains("Invalid value for 'voice'.");
+        assertThat(aws.queueDepth()).isZero();
+    }
+
+    @Test
+    void acceptServerErrorsAnswer500AndALaterRetrySucceeds() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        openAi.answerAlways(call.callId(), CallVerb.ACCEPT, CallsAnswer.serverError(503));
+        var failed = deliver(incoming(call), "msg_5xx");
+        assertThat(failed.getStatusCode()).isEqualTo(500);
+        assertThat(body(failed).at("/error/code").asText()).isEqualTo("accept_unavailable");
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(aws.queueDepth()).isZero();
+
+        openAi.clearAnswers();
+        var retried = deliver(incoming(call), "msg_5xx");
+        assertThat(retried.getStatusCode()).isEqualTo(200);
+        assertThat(accepts(call.callId()).stream().filter(r -> r.status() == 200)).hasSize(1);
+        assertThat(queuedMessages()).hasSize(1);
+    }
+
+    @Test
+    void slowAcceptIsCutOffWithinTheDeadlineAndAnswers500() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        openAi.answer(call.callId(), CallVerb.ACCEPT, CallsAnswer.slow(Duration.ofSeconds(10), CallsAnswer.ok()));
+        long started = System.nanoTime();
+        var response = deliver(incoming(call), "msg_slow");
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(response.getStatusCode()).isEqualTo(500);
+        assertThat(elapsedMs).as("bounded by ACCEPT_DEADLINE_MS plus store round trips").isLessThan(5_000);
+        assertThat(aws.queueDepth()).isZero();
+    }
+
+    @Test
+    void unparseableJsonOrMissingCallIdIs400AndChangesNothing() throws Exception {
+        byte[] notJson = "{not json".getBytes(StandardCharsets.UTF_8);
+        var response = handler.handleRequest(event("POST", "/openai/webhook",
+                signer.signedHeaders("msg_junk", notJson), notJson, false), null);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(body(response).at("/error/code").asText()).isEqualTo("invalid_request");
+
+        byte[] noCallId = "{\"type\":\"realtime.call.incoming\",\"data\":{\"sip_headers\":[]}}".getBytes(StandardCharsets.UTF_8);
+        var missing = handler.handleRequest(event("POST", "/openai/webhook",
+                signer.signedHeaders("msg_nocall", noCallId), noCallId, false), null);
+        assertThat(missing.getStatusCode()).isEqualTo(400);
+        assertThat(body(missing).at("/error/message").asText()).isEqualTo("data.call_id is missing");
+        assertThat(openAi.requests()).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT
+                && r.callId() == null);
+        assertThat(aws.queueDepth()).isZero();
+    }
+
+    @Test
+    void otherEventTypesAreAcknowledgedAndIgnored() throws Exception {
+        WebhookEvent other = WebhookEvent.of("response.completed", Json.object().put("id", "resp_1"), Clock.systemUTC());
+        var response = deliver(other, "msg_other");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("ignored");
+        assertThat(aws.queueDepth()).isZero();
+    }
+
+    @Test
+    void wrongMethodPathAndOversizedBodiesGetPreciseErrors() throws Exception {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        var get = handler.handleRequest(event("GET", "/openai/webhook", Map.of(), body, false), null);
+        assertThat(get.getStatusCode()).isEqualTo(405);
+        var elsewhere = handler.handleRequest(event("POST", "/openai/hooks", Map.of(), body, false), null);
+        assertThat(elsewhere.getStatusCode()).isEqualTo(404);
+        byte[] huge = new byte[config.maxBodyBytes() + 1];
+        var tooLarge = handler.handleRequest(event("POST", "/openai/webhook",
+                signer.signedHeaders("msg_huge", huge), huge, true), null);
+        assertThat(tooLarge.getStatusCode()).isEqualTo(413);
+        for (var response : List.of(get, elsewhere, tooLarge)) {
+            assertThat(body(response).get("ok").asBoolean()).isFalse();
+            assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
+        }
+    }
+
+    @Test
+    void responsesAndLogsNeverCarrySecretsOrStackTraces() {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        openAi.answer(call.callId(), CallVerb.ACCEPT, CallsAnswer.badRequest("bad " + TestKeys.OPENAI_API_KEY.substring(0, 4)));
+        List<APIGatewayV2HTTPResponse> responses = List.of(
+                deliver(incoming(call), "msg_s1"),
+                handler.handleRequest(event("POST", "/openai/webhook", Map.of("webhook-id", "x"), new byte[] {1}, false), null));
+        for (var response : responses) {
+            assertThat(TestKeys.containsSecret(response.getBody() + response.getHeaders())).isFalse();
+            assertThat(response.getBody()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        String logText = logs.toString(StandardCharsets.UTF_8);
+        assertThat(logText.lines().filter(l -> l.contains("\"component\":\"webhook\""))).hasSize(2);
+        assertThat(logText).contains("\"callId\":\"" + call.callId() + "\"").contains("\"latencyMs\"");
+    }
+}
