@@ -2,6 +2,7 @@ package ai.phoneagent.command;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.InvalidMessageException;
+import ai.phoneagent.queue.MessageJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.regex.Pattern;
@@ -26,15 +27,7 @@ public record ControlMessage(String commandId, CommandType type, ObjectNode args
 
     /** Parses and validates a body; a bad one is an {@link InvalidMessageException} saying what is wrong. */
     public static ControlMessage parse(String body) {
-        JsonNode node;
-        try {
-            node = Json.parse(body);
-        } catch (Exception e) {
-            throw new InvalidMessageException("body is not JSON");
-        }
-        if (node == null || !node.isObject()) {
-            throw new InvalidMessageException("body is not a JSON object");
-        }
+        JsonNode node = MessageJson.object(body);
         String commandId = Json.text(node, "commandId");
         if (!isValidCommandId(commandId)) {
             throw new InvalidMessageException("commandId is missing or malformed");

@@ -27,15 +27,7 @@ public record CallMessage(String callId, String webhookId, long acceptedAt, Reas
 
     /** Parses and validates a body; a bad one is an {@link InvalidMessageException} with a precise reason. */
     public static CallMessage parse(String body) {
-        JsonNode node;
-        try {
-            node = Json.parse(body);
-        } catch (Exception e) {
-            throw new InvalidMessageException("body is not JSON");
-        }
-        if (node == null || !node.isObject()) {
-            throw new InvalidMessageException("body is not a JSON object");
-        }
+        JsonNode node = MessageJson.object(body);
         String callId = Json.text(node, "callId");
         if (!OpenAiEndpoints.isValidCallId(callId)) {
             throw new InvalidMessageException("callId is missing or malformed");
