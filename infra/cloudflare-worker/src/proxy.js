@@ -1,8 +1,9 @@
 /** Forwards an authenticated dashboard request to the control API and maps failures to error bodies. */
 import { errorResponse, log, rawJsonResponse } from "./errors.js";
 
-export const MAX_BODY_BYTES = 64 * 1024;
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
+/** Same limit as the control API, so an oversized body fails here with the same code. */
+export const MAX_BODY_BYTES = 16 * 1024;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,200}$/;
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 const encoder = new TextEncoder();
 
@@ -89,7 +90,7 @@ export async function proxyToControl(request, route, url, config) {
 
   const idempotencyKey = request.headers.get("Idempotency-Key")?.trim() || undefined;
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-    return errorResponse(400, "invalid_request", "Idempotency-Key must be 1-255 visible ASCII characters");
+    return errorResponse(400, "invalid_request", "Idempotency-Key must be 1-200 visible ASCII characters");
   }
 
   let body;
@@ -97,7 +98,7 @@ export async function proxyToControl(request, route, url, config) {
     const read = await readActionBody(request);
     if (!read.ok) {
       return read.status === 413
-        ? errorResponse(413, "invalid_request", "Request body is too large")
+        ? errorResponse(413, "payload_too_large", "Request body is too large")
         : errorResponse(400, "invalid_request", "Request body is not valid JSON");
     }
     body = read.text;

@@ -117,11 +117,12 @@ describe("forwarding to the control API", () => {
     expect(await recordedRequests(id)).toEqual([]);
   });
 
-  it("rejects bodies over 64 KiB with 413", async () => {
+  it("rejects bodies over 16 KiB with 413 payload_too_large, like the control API", async () => {
     const id = uniqueId();
-    const big = JSON.stringify({ text: "x".repeat(70 * 1024) });
+    const big = JSON.stringify({ text: "x".repeat(17 * 1024) });
     const response = await postAction(id, "instructions", { body: big });
     expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe("payload_too_large");
     expect(await recordedRequests(id)).toEqual([]);
   });
 
@@ -137,7 +138,7 @@ describe("forwarding to the control API", () => {
 
   it("rejects an oversized Idempotency-Key with 400", async () => {
     const id = uniqueId();
-    const response = await postAction(id, "hangup", { body: "{}", headers: { "Idempotency-Key": "k".repeat(300) } });
+    const response = await postAction(id, "hangup", { body: "{}", headers: { "Idempotency-Key": "k".repeat(201) } });
     expect(response.status).toBe(400);
     expect(await recordedRequests(id)).toEqual([]);
   });
