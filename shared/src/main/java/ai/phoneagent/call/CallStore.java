@@ -185,9 +185,10 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner until {@code leaseUntil}, if the call is waiting for one (queued,
-     * orphaned, or attached with a lapsed lease). Returns the updated call, or empty when someone else owns it
-     * or it has ended.
+     * Makes {@code owner} the call's owner until {@code leaseUntil}, if the call is waiting for one (accepted or
+     * queued, orphaned, or attached with a lapsed lease). Accepted counts because the webhook sends the queue
+     * message just before it marks the call queued, and a fast worker must not drop the call in between.
+     * Returns the updated call, or empty when someone else owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, Instant leaseUntil) {
         try {
@@ -196,10 +197,11 @@ public final class CallStore {
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, leaseUntil = :lease, "
                             + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one")
-                    .conditionExpression("#status IN (:queued, :orphaned) OR (#status = :attached AND leaseUntil < :now)"
+                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND leaseUntil < :now)"
                             + " OR (#status = :attached AND #owner = :owner)")
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
+                            ":accepted", s(CallStatus.ACCEPTED.name()),
                             ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
                             ":owner", s(owner), ":lease", time(leaseUntil), ":now", time(now), ":one", n(1)))
                     .returnValues(ReturnValue.ALL_NEW)

@@ -60,6 +60,12 @@ public final class Env {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
+    /** True when the variable is present at all, even empty (an empty value deliberately turns a feature off). */
+    public boolean declared(String name) {
+        namesRead.add(name);
+        return values.containsKey(name);
+    }
+
     /** The variable's value, or the default when unset. */
     public String get(String name, String defaultValue) {
         return optional(name).orElse(defaultValue);

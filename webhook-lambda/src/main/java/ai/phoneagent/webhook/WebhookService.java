@@ -28,7 +28,7 @@ public final class WebhookService {
         Map<String, Object> log = new LinkedHashMap<>();
         WebhookResponse response = route(request, log);
         log.put("status", response.status());
-        log.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
+        log.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
         if (response.status() >= 500) {
             LOG.error("webhook handled", log);
         } else if (response.status() >= 400) {
@@ -60,7 +60,7 @@ public final class WebhookService {
             return WebhookResponse.error(401, "invalid_signature", reason);
         }
         String webhookId = ((Verification.Valid) verification).webhookId();
-        log.put("webhookId", webhookId);
+        log.put("webhook_id", webhookId);
         return switch (IncomingEvent.parse(body, webhookId)) {
             case IncomingEvent.Malformed(String reason) -> {
                 log.put("outcome", "invalid_request");
@@ -69,11 +69,11 @@ public final class WebhookService {
             }
             case IncomingEvent.Other(String type) -> {
                 log.put("outcome", "ignored");
-                log.put("eventType", type.length() > 80 ? type.substring(0, 80) : type);
+                log.put("event_type", type.length() > 80 ? type.substring(0, 80) : type);
                 yield WebhookResponse.ok("ignored");
             }
             case IncomingEvent.CallIncoming(var call) -> {
-                log.put("callId", call.callId());
+                log.put("call_id", call.callId());
                 yield intake(call, log);
             }
         };

@@ -427,6 +427,6 @@ abstract class WebhookIntakeSuite {
         }
         String logText = logs.toString(StandardCharsets.UTF_8);
         assertThat(logText.lines().filter(l -> l.contains("\"component\":\"webhook\""))).hasSize(2);
-        assertThat(logText).contains("\"callId\":\"" + call.callId() + "\"").contains("\"latencyMs\"");
+        assertThat(logText).contains("\"call_id\":\"" + call.callId() + "\"").contains("\"latency_ms\"");
     }
 }

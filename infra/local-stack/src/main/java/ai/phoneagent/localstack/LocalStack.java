@@ -4,64 +4,87 @@ import ai.phoneagent.aws.AwsClients;
 import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.config.Env;
+import ai.phoneagent.control.ControlConfig;
+import ai.phoneagent.control.ControlHandler;
+import ai.phoneagent.control.ControlService;
 import ai.phoneagent.localaws.LocalAws;
 import ai.phoneagent.localaws.LocalResources;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.SimulatorConfig;
+import ai.phoneagent.simulator.discord.FakeDiscord;
+import ai.phoneagent.simulator.twilio.FakeTwilio;
 import ai.phoneagent.webhook.WebhookApp;
 import ai.phoneagent.webhook.WebhookConfig;
 import ai.phoneagent.webhook.WebhookHandler;
+import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.WorkerConfig;
+import ai.phoneagent.worker.WorkerDeps;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole system in one process. Fills in what the environment leaves unset: embedded AWS engines when no
- * AWS endpoint or credentials are given, the OpenAI simulator when no API key is given, a generated webhook secret.
+ * The whole system in one process: the webhook and control APIs behind an API Gateway look-alike, one session
+ * worker, and whatever the environment leaves unconfigured filled in locally: embedded AWS engines, the OpenAI
+ * simulator (with a fake Discord and a fake Twilio beside it), and generated secrets.
  */
 public final class LocalStack implements AutoCloseable {
     static final String DEFAULT_TABLE = "calls";
     static final String DEFAULT_QUEUE = "calls";
+    static final String DEFAULT_GREETING = "Hello! Thanks for calling. How can I help you today?";
 
     private final List<AutoCloseable> resources;
     private final ApiGatewayBridge bridge;
     private final Env env;
     private final Optional<ConnectorSimulator> simulator;
+    private final Optional<FakeDiscord> discord;
+    private final Optional<FakeTwilio> twilio;
+    private final SessionWorker worker;
     private final CallStore store;
     private final CallsQueue queue;
-    private final boolean generatedSecret;
+    private final Map<String, String> generated;
 
     private LocalStack(List<AutoCloseable> resources, ApiGatewayBridge bridge, Env env,
-                       Optional<ConnectorSimulator> simulator, CallStore store, CallsQueue queue, boolean generatedSecret) {
+                       Optional<ConnectorSimulator> simulator, Optional<FakeDiscord> discord, Optional<FakeTwilio> twilio,
+                       SessionWorker worker, CallStore store, CallsQueue queue, Map<String, String> generated) {
         this.resources = resources;
         this.bridge = bridge;
         this.env = env;
         this.simulator = simulator;
+        this.discord = discord;
+        this.twilio = twilio;
+        this.worker = worker;
         this.store = store;
         this.queue = queue;
-        this.generatedSecret = generatedSecret;
+        this.generated = Map.copyOf(generated);
     }
 
     /** Starts everything; {@code given} is the user's environment. */
     public static LocalStack start(Env given, Clock clock) throws IOException {
         List<AutoCloseable> resources = new ArrayList<>();
         Map<String, String> defaults = new HashMap<>();
+        Map<String, String> generated = new HashMap<>();
         try {
+            int port = given.intValue("PORT", 3000, 0, 65_535);
+            if (port == 0) {
+                port = freePort();
+            }
+            String base = "http://127.0.0.1:" + port;
+
             // AWS: embedded engines unless the environment points somewhere real.
-            boolean externalAws = given.optional("AWS_ENDPOINT_URL").isPresent()
-                    || given.optional("AWS_ENDPOINT_URL_SQS").isPresent()
-                    || given.optional("AWS_ACCESS_KEY_ID").isPresent()
-                    || given.optional("AWS_PROFILE").isPresent();
             AwsSettings aws;
-            if (externalAws) {
+            if (usesExternalAws(given)) {
                 aws = AwsSettings.fromEnv(given);
             } else {
                 LocalAws local = LocalAws.start();
@@ -81,35 +104,85 @@ public final class LocalStack implements AutoCloseable {
             defaults.put("CALLS_TABLE", table);
             defaults.put("CALLS_QUEUE_URL", queueUrl);
             defaults.put("CONTROL_QUEUE_PREFIX", "call-control-");
+            defaults.put("HEALTH_PORT", "0");
+            if (!given.declared("WELCOME_MESSAGE")) {
+                defaults.put("WELCOME_MESSAGE", DEFAULT_GREETING);
+            }
 
-            // OpenAI: the simulator unless a real key is given.
+            // OpenAI: the simulator unless a real key is given; with it come a fake Discord and a fake Twilio.
             Optional<ConnectorSimulator> simulator = Optional.empty();
+            Optional<FakeDiscord> discord = Optional.empty();
+            Optional<FakeTwilio> twilio = Optional.empty();
             if (given.optional("OPENAI_API_KEY").isEmpty()) {
-                String key = "sk-local-" + random(18);
-                ConnectorSimulator sim = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(key).build());
+                String key = "sk-local-" + random(16);
+                ConnectorSimulator sim = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(key)
+                        .defaultScenario(DemoCall.scenario()).build());
                 resources.add(sim);
                 simulator = Optional.of(sim);
                 defaults.put("OPENAI_API_KEY", key);
                 defaults.put("OPENAI_BASE_URL", sim.baseUrl().toString());
+                if (!given.declared("DISCORD_WEBHOOK_URL")) {
+                    FakeDiscord fake = FakeDiscord.start();
+                    resources.add(fake);
+                    discord = Optional.of(fake);
+                    defaults.put("DISCORD_WEBHOOK_URL", fake.webhookUrl());
+                }
+                if (given.optional("HUMAN_AGENT_NUMBER").isEmpty() && given.optional("TRANSFER_TARGETS").isEmpty()) {
+                    String sid = "AC" + random(16);
+                    String token = random(16);
+                    FakeTwilio fake = FakeTwilio.start(sid, token);
+                    resources.add(fake);
+                    twilio = Optional.of(fake);
+                    defaults.put("HUMAN_AGENT_NUMBER", "+15005550006");
+                    defaults.put("TWILIO_ACCOUNT_SID", sid);
+                    defaults.put("TWILIO_AUTH_TOKEN", token);
+                }
             }
-            boolean generatedSecret = given.optional("OPENAI_WEBHOOK_SECRET").isEmpty();
-            defaults.put("OPENAI_WEBHOOK_SECRET", "whsec_" + random(24));
+            defaults.put("TWILIO_STATUS_CALLBACK_URL", base + "/twilio/conference-events");
+            putGenerated(given, defaults, generated, "OPENAI_WEBHOOK_SECRET", "whsec_" + java.util.Base64.getEncoder()
+                    .encodeToString(new SecureRandom().generateSeed(24)));
+            putGenerated(given, defaults, generated, "CONTROL_API_TOKEN", "local-" + random(16));
             Env env = given.withDefaults(defaults);
 
             CallStore store = new CallStore(clients.dynamo(), table);
             CallsQueue queue = new CallsQueue(clients.sqs(), queueUrl);
             WebhookHandler webhook = new WebhookHandler(
                     WebhookApp.service(WebhookConfig.fromEnv(env), clock, store, queue));
-            ApiGatewayBridge bridge = ApiGatewayBridge.start(
-                    env.get("LOCAL_STACK_HOST", "127.0.0.1"),
-                    env.intValue("PORT", 3000, 0, 65535),
-                    List.of(new ApiGatewayBridge.Route("/openai/webhook", webhook)),
-                    clock);
+            ControlHandler control = new ControlHandler(ControlService.create(ControlConfig.fromEnv(env), clients, clock));
+
+            WorkerConfig workerConfig = WorkerConfig.fromEnv(env);
+            WorkerDeps deps = WorkerDeps.fromConfig(workerConfig, clock);
+            if (twilio.isPresent()) {
+                FakeTwilio fake = twilio.get();
+                deps = new WorkerDeps(deps.store(), deps.queue(), deps.http(), deps.calls(), fake::restClient,
+                        deps.discord(), deps.lifecycle());
+            }
+            SessionWorker worker = new SessionWorker(workerConfig, deps, clock).start();
+            resources.add(worker);
+
+            ApiGatewayBridge bridge = ApiGatewayBridge.start(env.get("LOCAL_STACK_HOST", "127.0.0.1"), port, List.of(
+                    new ApiGatewayBridge.Route("/openai/webhook", webhook),
+                    new ApiGatewayBridge.Route("/control", control),
+                    new ApiGatewayBridge.Route("/twilio", control)), clock);
             resources.add(bridge);
-            return new LocalStack(resources, bridge, env, simulator, store, queue, generatedSecret);
+            return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, queue, generated);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    private static boolean usesExternalAws(Env given) {
+        return given.optional("AWS_ENDPOINT_URL").isPresent() || given.optional("AWS_ENDPOINT_URL_SQS").isPresent()
+                || given.optional("AWS_ENDPOINT_URL_DYNAMODB").isPresent()
+                || given.optional("AWS_ACCESS_KEY_ID").isPresent() || given.optional("AWS_PROFILE").isPresent();
+    }
+
+    private static void putGenerated(Env given, Map<String, String> defaults, Map<String, String> generated,
+                                     String name, String value) {
+        if (given.optional(name).isEmpty()) {
+            defaults.put(name, value);
+            generated.put(name, value);
         }
     }
 
@@ -117,8 +190,12 @@ public final class LocalStack implements AutoCloseable {
         return bridge.port();
     }
 
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
     public URI webhookUrl() {
-        return URI.create("http://127.0.0.1:" + port() + "/openai/webhook");
+        return baseUrl().resolve("/openai/webhook");
     }
 
     public Env env() {
@@ -129,6 +206,18 @@ public final class LocalStack implements AutoCloseable {
         return simulator;
     }
 
+    public Optional<FakeDiscord> discord() {
+        return discord;
+    }
+
+    public Optional<FakeTwilio> twilio() {
+        return twilio;
+    }
+
+    public SessionWorker worker() {
+        return worker;
+    }
+
     public CallStore store() {
         return store;
     }
@@ -137,15 +226,23 @@ public final class LocalStack implements AutoCloseable {
         return queue;
     }
 
-    /** The webhook secret, only when this process generated it (a throwaway for local use). */
-    public Optional<String> generatedWebhookSecret() {
-        return generatedSecret ? env.optional("OPENAI_WEBHOOK_SECRET") : Optional.empty();
+    /** A secret this process generated for local use only (webhook secret, control token), never a user's own. */
+    public Optional<String> generated(String name) {
+        return Optional.ofNullable(generated.get(name));
     }
 
     private static String random(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
-        return Base64.getEncoder().encodeToString(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

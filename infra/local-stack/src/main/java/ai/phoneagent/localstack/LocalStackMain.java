@@ -37,18 +37,32 @@ public final class LocalStackMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.List<AutoCloseable> resources = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // shutting down
+                }
+            }
             stack.close();
             stopped.countDown();
         }));
-        console.println("local stack: webhook at " + stack.webhookUrl());
+        console.println("local stack: webhook  POST " + stack.webhookUrl());
+        console.println("local stack: control  " + stack.baseUrl() + "/control/calls  (see control-lambda/README.md)");
+        console.println("local stack: worker " + stack.worker().workerId() + " health at http://127.0.0.1:"
+                + stack.worker().healthPort() + "/health");
         console.println("local stack: JSON logs in " + (env.bool("LOCAL_STACK_VERBOSE", false) ? "this console" : logFile.toAbsolutePath()));
         stack.simulator().ifPresent(sim -> console.println("local stack: OpenAI simulator at " + sim.baseUrl()));
-        stack.generatedWebhookSecret().ifPresent(secret -> console.println(
-                "local stack: send another call with\n  java -jar infra/simulator/target/connector-simulator.jar send-webhook --url "
+        stack.generated("CONTROL_API_TOKEN").ifPresent(token -> console.println(
+                "local stack: list live calls with\n  curl -H 'Authorization: Bearer " + token + "' " + stack.baseUrl() + "/control/calls"));
+        stack.generated("OPENAI_WEBHOOK_SECRET").ifPresent(secret -> console.println(
+                "local stack: place another call with\n  java -jar infra/simulator/target/connector-simulator-1.0.0-all.jar send-webhook --url "
                         + stack.webhookUrl() + " --secret " + secret));
+        stack.discord().ifPresent(discord -> resources.add(new DiscordEcho(discord, console)));
         if (stack.simulator().isPresent() && !env.bool("LOCAL_STACK_NO_DEMO", false)) {
-            new DemoCall(stack, console, clock).place();
+            new DemoCall(stack, console, clock).run();
         }
         console.println("local stack: serving on port " + stack.port() + " (Ctrl-C to stop)");
         stopped.await();

@@ -2,7 +2,9 @@ package ai.phoneagent.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.Turn;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
@@ -21,7 +23,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The local stack with no configuration: embedded AWS, the simulator, the API Gateway bridge on a real port. */
+/**
+ * The local stack exactly as {@code scripts/run.sh} starts it with no configuration: embedded AWS, the simulator,
+ * a worker, the webhook and control APIs on a real port.
+ */
 class LocalStackTest {
     private static LocalStack stack;
 
@@ -36,20 +41,35 @@ class LocalStackTest {
     }
 
     @Test
-    void demoCallCompletesIntakeWithNoConfiguration() {
+    void demoPlaysTheWholeCallWithNoConfiguration() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String callId = new DemoCall(stack, new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC()).place();
-        String console = out.toString(StandardCharsets.UTF_8);
-        assertThat(console).contains("webhook delivery 1 -> HTTP 200").contains("webhook verified, call accepted");
-        assertThat(stack.store().get(callId).orElseThrow().status()).isIn(CallStatus.QUEUED, CallStatus.ATTACHED,
-                CallStatus.ENDED);
+        PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+        boolean finished;
+        String callId;
+        try (var echo = new DiscordEcho(stack.discord().orElseThrow(), console)) {
+            DemoCall demo = new DemoCall(stack, console, Clock.systemUTC());
+            finished = demo.run();
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(finished).as(text).isTrue();
+        assertThat(text).contains("webhook delivery 1 -> HTTP 200", "webhook verified, call accepted",
+                "/instructions -> HTTP 200", "/hangup -> HTTP 200", "call ended: operator_hangup");
+        callId = text.lines().filter(l -> l.contains("(call rtc_")).findFirst().orElseThrow()
+                .replaceAll(".*\\(call (rtc_[A-Za-z0-9]+)\\).*", "$1");
+        CallRecord call = stack.store().get(callId).orElseThrow();
+        assertThat(call.status()).isEqualTo(CallStatus.ENDED);
+        var turns = stack.store().turns(callId, -1, 100).items();
+        assertThat(turns.getFirst().speaker()).isEqualTo(Turn.Speaker.AGENT);
+        assertThat(turns.getFirst().text()).isEqualTo(LocalStack.DEFAULT_GREETING);
+        assertThat(turns).extracting(Turn::text).contains("Hi, what are your opening hours?");
+        assertThat(stack.twilio().orElseThrow().participantCreations()).hasSize(1);
         assertThat(stack.simulator().orElseThrow().requests(callId))
-                .anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT && r.status() == 200);
+                .anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
     }
 
     @Test
     void keepsServingFurtherSignedWebhooksOverHttp() {
-        String secret = stack.generatedWebhookSecret().orElseThrow();
+        String secret = stack.generated("OPENAI_WEBHOOK_SECRET").orElseThrow();
         IncomingCallSpec call = IncomingCallSpec.random();
         var report = new WebhookSender(secret, Clock.systemUTC(), RedeliveryPolicy.once())
                 .sendIncomingCall(stack.webhookUrl(), call);
@@ -65,9 +85,23 @@ class LocalStackTest {
     }
 
     @Test
+    void controlApiIsServedBehindTheGeneratedBearerToken() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI calls = stack.baseUrl().resolve("/control/calls");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(calls).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        HttpResponse<String> authorised = http.send(HttpRequest.newBuilder(calls)
+                .header("Authorization", "Bearer " + stack.generated("CONTROL_API_TOKEN").orElseThrow()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(authorised.statusCode()).isEqualTo(200);
+        assertThat(authorised.body()).contains("\"ok\":true");
+    }
+
+    @Test
     void unknownRoutesAnswerLikeApiGatewayWithJson404() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port() + "/nowhere")).GET().build(),
+                HttpRequest.newBuilder(stack.baseUrl().resolve("/nowhere")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("\"ok\":false");
