@@ -8,6 +8,8 @@ import java.util.Map;
 /** Handles {@code POST /openai/webhook}: route, size limit, signature, parse, then intake. */
 public final class WebhookService {
     public static final String PATH = "/openai/webhook";
+    /** Every route this service answers, as {@code "METHOD /path"}; the deployment checks hold the template to it. */
+    public static final java.util.List<String> ROUTES = java.util.List.of("POST " + PATH);
     private static final JsonLog LOG = JsonLog.forComponent("webhook");
 
     private final WebhookVerifier verifier;

@@ -1,0 +1,24 @@
+package ai.phoneagent.simulator;
+
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The calls the simulator has seen, by call id. */
+final class CallRegistry {
+    private final ConcurrentHashMap<String, CallRuntime> calls = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final String model;
+
+    CallRegistry(Clock clock, String model) {
+        this.clock = clock;
+        this.model = model;
+    }
+
+    CallRuntime get(String callId) {
+        return calls.computeIfAbsent(callId, id -> new CallRuntime(id, clock, model));
+    }
+
+    void shutdown() {
+        calls.values().forEach(CallRuntime::shutdown);
+    }
+}

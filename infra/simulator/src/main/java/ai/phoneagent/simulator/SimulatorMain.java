@@ -1,0 +1,210 @@
+package ai.phoneagent.simulator;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.discord.FakeDiscord;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.twilio.FakeTwilio;
+import ai.phoneagent.simulator.webhook.DeliveryAttempt;
+import ai.phoneagent.simulator.webhook.DeliveryReport;
+import ai.phoneagent.simulator.webhook.IncomingCallSpec;
+import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
+import ai.phoneagent.simulator.webhook.Signing;
+import ai.phoneagent.simulator.webhook.WebhookEvent;
+import ai.phoneagent.simulator.webhook.WebhookSender;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the connector simulator as a process, or sends one signed webhook.
+ * <pre>
+ *   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+ *   send-webhook --url URL [--secret whsec_…] [--call-id rtc_…] [--from +1…] [--to +1…] [--conference CF…]
+ *                [--type realtime.call.incoming] [--attempts N]
+ * </pre>
+ * Environment: {@code SIMULATOR_PORT}, {@code SIMULATOR_API_KEY} (else {@code OPENAI_API_KEY}),
+ * {@code OPENAI_WEBHOOK_SECRET}, {@code TWILIO_ACCOUNT_SID}/{@code TWILIO_AUTH_TOKEN} for {@code --fakes}.
+ */
+public final class SimulatorMain {
+    private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help");
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(args, System.getenv(), System.out, System.err);
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns the exit code, or -1 when a server was started and keeps running. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws InterruptedException {
+        boolean named = args.length > 0 && !args[0].startsWith("--");
+        String command = named ? args[0] : "serve";
+        Map<String, String> options;
+        try {
+            options = options(args, named ? 1 : 0);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            usage(err);
+            return 2;
+        }
+        if (options.containsKey("--help")) {
+            usage(out);
+            return 0;
+        }
+        try {
+            return switch (command) {
+                case "serve" -> serve(options, env, out);
+                case "send-webhook" -> sendWebhook(options, env, out, err);
+                default -> {
+                    err.println("unknown command: " + command);
+                    usage(err);
+                    yield 2;
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int serve(Map<String, String> options, Map<String, String> env, PrintStream out)
+            throws InterruptedException {
+        AutoCloseable running = startServices(options, env, out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+        return -1;
+    }
+
+    /** Starts what {@code serve} starts and returns it running (closing it stops everything). */
+    static AutoCloseable startServices(Map<String, String> options, Map<String, String> env, PrintStream out) {
+        String portText = options.getOrDefault("--port", env.getOrDefault("SIMULATOR_PORT", "0"));
+        int port;
+        try {
+            port = Integer.parseInt(portText.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SIMULATOR_PORT/--port is not a number: " + portText);
+        }
+        String apiKey = options.getOrDefault("--api-key",
+                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
+        SimulatorConfig.Builder config = SimulatorConfig.builder().apiKey(apiKey).port(port)
+                .allowUnknownCalls(!options.containsKey("--strict"));
+        if (options.containsKey("--scenario")) {
+            config.defaultScenario(Scenario.load(options.get("--scenario")));
+        }
+        List<AutoCloseable> running = new ArrayList<>();
+        ConnectorSimulator simulator = ConnectorSimulator.start(config.build());
+        running.add(simulator);
+        out.println("connector simulator listening on " + simulator.baseUrl());
+        out.println("OPENAI_BASE_URL=" + simulator.baseUrl());
+        out.println("default scenario: " + simulator.config().defaultScenario().name()
+                + (apiKey.equals(SimulatorConfig.DEFAULT_API_KEY) ? " (API key: the built-in test key, see README)"
+                : " (API key from the environment or --api-key)"));
+        if (options.containsKey("--fakes")) {
+            FakeDiscord discord = FakeDiscord.start();
+            running.add(discord);
+            FakeTwilio twilio = FakeTwilio.start(env.getOrDefault("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+                    env.getOrDefault("TWILIO_AUTH_TOKEN", "fake-twilio-token"));
+            running.add(twilio);
+            out.println("DISCORD_WEBHOOK_URL=" + discord.webhookUrl());
+            out.println("fake Twilio REST listening on " + twilio.baseUrl());
+        }
+        out.flush();
+        return () -> {
+            for (AutoCloseable closeable : running.reversed()) {
+                closeable.close();
+            }
+        };
+    }
+
+    private static int sendWebhook(Map<String, String> options, Map<String, String> env, PrintStream out,
+                                   PrintStream err) {
+        String url = options.get("--url");
+        if (url == null) {
+            throw new IllegalArgumentException("send-webhook needs --url");
+        }
+        String secret = options.getOrDefault("--secret", env.get("OPENAI_WEBHOOK_SECRET"));
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("send-webhook needs --secret or OPENAI_WEBHOOK_SECRET");
+        }
+        IncomingCallSpec.Builder call = IncomingCallSpec.builder();
+        if (options.containsKey("--call-id")) {
+            call.callId(options.get("--call-id"));
+        }
+        if (options.containsKey("--from")) {
+            call.from(options.get("--from"));
+        }
+        if (options.containsKey("--to")) {
+            call.to(options.get("--to"));
+        }
+        if (options.containsKey("--conference")) {
+            call.conferenceName(options.get("--conference"));
+        }
+        int attempts = Integer.parseInt(options.getOrDefault("--attempts", "5"));
+        RedeliveryPolicy policy = new RedeliveryPolicy(attempts, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10),
+                Duration.ofSeconds(10));
+        Clock clock = Clock.systemUTC();
+        IncomingCallSpec spec = call.build();
+        String type = options.getOrDefault("--type", WebhookEvent.CALL_INCOMING);
+        WebhookEvent event = type.equals(WebhookEvent.CALL_INCOMING) ? WebhookEvent.incomingCall(spec, clock)
+                : WebhookEvent.of(type, Json.object().put("call_id", spec.callId()), clock);
+        WebhookSender sender = new WebhookSender(secret, clock, policy);
+        out.println("sending " + type + " for call " + spec.callId() + " to " + url);
+        DeliveryReport report = sender.deliver(URI.create(url), event, Signing.valid(), attempt -> print(out, attempt));
+        out.println(report.delivered() ? "delivered (webhook-id " + report.webhookId() + ")"
+                : "not delivered after " + report.attempts().size() + " attempt(s)");
+        return report.delivered() ? 0 : 1;
+    }
+
+    private static void print(PrintStream out, DeliveryAttempt attempt) {
+        out.println("attempt " + attempt.number() + ": "
+                + (attempt.status() < 0 ? "no answer (" + attempt.error() + ")" : "HTTP " + attempt.status())
+                + " in " + attempt.took().toMillis() + " ms");
+    }
+
+    private static Map<String, String> options(String[] args, int from) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = from; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument: " + arg);
+            }
+            if (FLAGS.contains(arg)) {
+                options.put(arg, "true");
+            } else if (arg.contains("=")) {
+                options.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            } else if (i + 1 < args.length) {
+                options.put(arg, args[++i]);
+            } else {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("""
+                usage:
+                  serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+                  send-webhook --url URL [--secret whsec_...] [--call-id rtc_...] [--from +1...] [--to +1...]
+                               [--conference CF...] [--type realtime.call.incoming] [--attempts N]
+                bundled scenarios:""" + " " + String.join(", ", Scenario.bundled()));
+    }
+}

@@ -1,0 +1,44 @@
+package ai.phoneagent.templatechecks;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What each part's role must allow: the AWS calls its code makes (shared/ {@code CallStore}, {@code CommandStore},
+ * {@code CallsQueue}, {@code ControlQueues}; TransactWriteItems is authorised per item as PutItem/UpdateItem), and
+ * nothing else. Change this together with the code and {@code template.yaml}.
+ */
+final class Expectations {
+    static final Map<Part, Map<Target, Set<String>>> PERMISSIONS = Map.of(
+            Part.WEBHOOK, Map.of(
+                    // recordIncoming (PutItem), get, claimStep/completeStep/markIntakeFailed (UpdateItem)
+                    Target.CALLS_TABLE, Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                    Target.CALLS_QUEUE, Set.of("sqs:SendMessage"),
+                    Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
+                    Target.OWN_LOG_GROUP, Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
+            Part.CONTROL, Map.of(
+                    // calls, transcripts and events (GetItem, Query), commands (PutItem, GetItem, UpdateItem)
+                    Target.CALLS_TABLE, Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+                    // live and recent calls (gsi1)
+                    Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
+                    // ControlQueues.find + send
+                    Target.CONTROL_QUEUES, Set.of("sqs:GetQueueUrl", "sqs:SendMessage"),
+                    Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
+                    Target.OWN_LOG_GROUP, Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
+            Part.WORKER, Map.of(
+                    // leases, turns (transactions), events, command results, pending commands, orphan sweep
+                    Target.CALLS_TABLE, Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+                    Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
+                    // CallsQueue: receive, delete, retryLater; send for hand-off
+                    Target.CALLS_QUEUE, Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                            "sqs:SendMessage"),
+                    // ControlQueues: create, find, send, receive, delete messages and queues, read attributes
+                    Target.CONTROL_QUEUES, Set.of("sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
+                            "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:DeleteQueue"),
+                    // ControlQueues.listAll (the sweep); ListQueues has no resource-level scoping
+                    Target.ANY, Set.of("sqs:ListQueues"),
+                    Target.SECRET, Set.of("secretsmanager:GetSecretValue")));
+
+    private Expectations() {
+    }
+}
