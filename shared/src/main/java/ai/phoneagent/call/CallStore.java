@@ -49,6 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 public final class CallStore {
     /** How long ended calls (and their turns, events and commands) are kept. */
     public static final Duration RETENTION = Duration.ofDays(90);
+    /** Attribute on the call item: when a sweep last orphaned the call or looked at it while orphaned (epoch ms). */
+    public static final String SWEPT_AT = "sweptAt";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -226,6 +228,51 @@ public final class CallStore {
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
                         ":owner", s(owner), ":one", n(1)));
+    }
+
+    /**
+     * Orphans a call whose owner died without handing it off: {@code ATTACHED} with a lease that ran out before
+     * {@code now} becomes {@code ORPHANED}, owner and lease removed, {@code sweptAt} set. Conditional, so of several
+     * sweeping workers exactly one wins, and a call whose lease was renewed or taken meanwhile is left alone. True
+     * when this write won (the caller then re-enqueues the call).
+     */
+    public boolean orphanLapsed(String callId, Instant now) {
+        return orphanLapsed(callId, now, now);
+    }
+
+    /** As {@link #orphanLapsed(String, Instant)}, requiring the lease to have run out before {@code lapsedBefore}. */
+    public boolean orphanLapsed(String callId, Instant lapsedBefore, Instant now) {
+        return update(callId,
+                "SET #status = :orphaned, " + SWEPT_AT + " = :now, version = version + :one REMOVE #owner, leaseUntil",
+                "#status = :attached AND leaseUntil < :cutoff",
+                Map.of("#status", "status", "#owner", "owner"),
+                Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
+                        ":cutoff", time(lapsedBefore), ":now", time(now), ":one", n(1)));
+    }
+
+    /**
+     * The sweep's bookkeeping for a call still {@code ORPHANED}: the first sweep that sees it only stamps
+     * {@code sweptAt}; a later sweep, once {@code sweptAt} is older than {@code resendAfter}, stamps it again and
+     * gets {@code true}, meaning "re-enqueue it" (its hand-off message was lost or no worker took it). Conditional,
+     * so among concurrent sweeps at most one re-enqueues per {@code resendAfter}.
+     */
+    public boolean sweepOrphaned(String callId, Instant now, Duration resendAfter) {
+        try {
+            var response = dynamo.updateItem(UpdateItemRequest.builder()
+                    .tableName(table)
+                    .key(key(callId, META))
+                    .updateExpression("SET " + SWEPT_AT + " = :now")
+                    .conditionExpression("#status = :orphaned AND (attribute_not_exists(" + SWEPT_AT + ") OR "
+                            + SWEPT_AT + " < :cutoff)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":now", time(now),
+                            ":cutoff", time(now.minus(resendAfter))))
+                    .returnValues(ReturnValue.UPDATED_OLD)
+                    .build());
+            return response.hasAttributes() && response.attributes().containsKey(SWEPT_AT);
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /** Records the call's control queue (by its owner only). */

@@ -80,6 +80,45 @@ public final class CommandStore {
         return response.hasItem() && !response.item().isEmpty() ? Optional.of(fromItem(response.item())) : Optional.empty();
     }
 
+    /** Attribute on the {@code CMD#} item: who took the command to carry it out. */
+    public static final String EXECUTOR = "executor";
+    /** Attribute on the {@code CMD#} item: when it was taken (epoch ms). */
+    public static final String EXECUTING_AT = "executingAt";
+
+    /**
+     * The outcome of {@link #claimExecution}: whether this caller may carry the command out now, and otherwise the
+     * command's status and who took it when (null when nobody did).
+     */
+    public record ExecutionClaim(boolean claimed, CommandStatus status, String executor, Instant startedAt) {
+    }
+
+    /**
+     * Takes the right to carry out a pending command, once per command id: a second delivery of its message (SQS is
+     * at-least-once, and a control request may re-send a stranded command) finds it taken or finished. Empty when
+     * there is no such command.
+     */
+    public Optional<ExecutionClaim> claimExecution(String callId, String commandId, String executor, Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(CallStore.key(callId, "CMD#" + commandId))
+                    .updateExpression("SET #executor = :executor, #at = :now")
+                    .conditionExpression("attribute_exists(pk) AND #status = :pending AND attribute_not_exists(#executor)")
+                    .expressionAttributeNames(Map.of("#status", "status", "#executor", EXECUTOR, "#at", EXECUTING_AT))
+                    .expressionAttributeValues(Map.of(":executor", s(executor), ":now", time(now),
+                            ":pending", s(CommandStatus.PENDING.name()))));
+            return Optional.of(new ExecutionClaim(true, CommandStatus.PENDING, executor, now));
+        } catch (ConditionalCheckFailedException e) {
+            var response = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(CallStore.key(callId, "CMD#" + commandId)));
+            if (!response.hasItem() || response.item().isEmpty()) {
+                return Optional.empty();
+            }
+            Map<String, AttributeValue> item = response.item();
+            return Optional.of(new ExecutionClaim(false, CommandStatus.valueOf(string(item, "status")),
+                    string(item, EXECUTOR), instant(item, EXECUTING_AT)));
+        }
+    }
+
     /** Marks a pending command done with its result; false when it had already completed. */
     public boolean complete(String callId, String commandId, JsonNode result, Instant now) {
         return finish(callId, commandId, CommandStatus.DONE, "result", s(Json.write(result)), now);

@@ -76,6 +76,15 @@ public final class ControlQueues {
         sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle));
     }
 
+    /** Long-polls the call's queue; a queue that no longer exists (deleted by the call's end or a sweep) gives none. */
+    public Optional<List<Received>> receiveIfExists(String queueUrl, int max, int waitSeconds) {
+        try {
+            return Optional.of(receive(queueUrl, max, waitSeconds));
+        } catch (QueueDoesNotExistException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Deletes the call's queue; a queue already gone is fine. */
     public void deleteQueue(String queueUrl) {
         try {

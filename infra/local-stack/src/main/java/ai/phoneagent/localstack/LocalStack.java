@@ -17,6 +17,7 @@ import ai.phoneagent.simulator.twilio.FakeTwilio;
 import ai.phoneagent.webhook.WebhookApp;
 import ai.phoneagent.webhook.WebhookConfig;
 import ai.phoneagent.webhook.WebhookHandler;
+import ai.phoneagent.worker.tools.TwilioClientFactory;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.WorkerConfig;
 import ai.phoneagent.worker.WorkerDeps;
@@ -154,7 +155,7 @@ public final class LocalStack implements AutoCloseable {
             WorkerDeps deps = WorkerDeps.fromConfig(workerConfig, clock);
             if (twilio.isPresent()) {
                 FakeTwilio fake = twilio.get();
-                deps = new WorkerDeps(deps.store(), deps.queue(), deps.http(), deps.calls(), fake::restClient,
+                deps = new WorkerDeps(deps.store(), deps.queue(), deps.http(), deps.calls(), TwilioClientFactory.over(fake::httpClientBuilder),
                         deps.discord(), deps.lifecycle());
             }
             SessionWorker worker = new SessionWorker(workerConfig, deps, clock).start();

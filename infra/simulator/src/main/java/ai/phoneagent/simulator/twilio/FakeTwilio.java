@@ -102,10 +102,22 @@ public final class FakeTwilio implements AutoCloseable {
 
     /** A twilio-java client routed to a fake Twilio listening on {@code port} (e.g. in another process). */
     public static TwilioRestClient restClient(String accountSid, String authToken, int port) {
-        HttpClientBuilder builder = HttpClients.custom().setRoutePlanner(new LoopbackRoutePlanner(port));
         return new TwilioRestClient.Builder(accountSid, authToken)
-                .httpClient(new NetworkHttpClient(builder))
+                .httpClient(new NetworkHttpClient(httpClientBuilder(port)))
                 .build();
+    }
+
+    /**
+     * An Apache HttpClient builder whose every request goes to this fake, for code that builds its own twilio-java
+     * {@code HttpClient} (so the production client's own settings, such as its retry policy, are what is tested).
+     */
+    public HttpClientBuilder httpClientBuilder() {
+        return httpClientBuilder(server.getPort());
+    }
+
+    /** The same for a fake listening on {@code port}. */
+    public static HttpClientBuilder httpClientBuilder(int port) {
+        return HttpClients.custom().setRoutePlanner(new LoopbackRoutePlanner(port));
     }
 
     /** Queues answers for the next requests, used once each in order. */

@@ -1,0 +1,251 @@
+package ai.phoneagent.control;
+
+import ai.phoneagent.aws.AwsClients;
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.command.Command;
+import ai.phoneagent.command.CommandDispatch;
+import ai.phoneagent.command.CommandStore;
+import ai.phoneagent.command.CommandType;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.control.api.ApiError;
+import ai.phoneagent.control.api.ApiRequest;
+import ai.phoneagent.control.api.ApiResponse;
+import ai.phoneagent.control.api.BearerAuth;
+import ai.phoneagent.control.api.ControlRoutes;
+import ai.phoneagent.control.api.ErrorCode;
+import ai.phoneagent.control.api.Ids;
+import ai.phoneagent.control.api.JsonBodies;
+import ai.phoneagent.control.calls.CallQueries;
+import ai.phoneagent.control.calls.CallViews;
+import ai.phoneagent.control.calls.CursorCodec;
+import ai.phoneagent.control.commands.AckWait;
+import ai.phoneagent.control.commands.CommandRequests;
+import ai.phoneagent.control.commands.CommandService;
+import ai.phoneagent.control.commands.CommandViews;
+import ai.phoneagent.control.twilio.ConferenceEvents;
+import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.JsonLog;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The control API: one request in, one response out. Authenticates /control routes, routes, validates, and calls
+ * the query, command or Twilio service; maps every failure to the JSON error shape; writes one log line per request.
+ * A local HTTP server can call {@link #handle(APIGatewayV2HTTPEvent)} or {@link #handle(ApiRequest, Duration)}.
+ */
+public final class ControlService {
+    private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
+    public static final int DEFAULT_TURNS_LIMIT = 50;
+    public static final int DEFAULT_EVENTS_LIMIT = 50;
+
+    private final ControlConfig config;
+    private final BearerAuth auth;
+    private final CallQueries queries;
+    private final CommandRequests commandRequests;
+    private final CommandService commands;
+    private final ConferenceEvents conference;
+    private final CursorCodec cursors;
+
+    /** Builds every collaborator on real AWS clients (once per container). */
+    public static ControlService create(ControlConfig config) {
+        return create(config, new AwsClients(config.aws()), Clock.systemUTC());
+    }
+
+    public static ControlService create(ControlConfig config, AwsClients clients, Clock clock) {
+        CallStore calls = new CallStore(clients.dynamo(), config.callsTable());
+        return new ControlService(config, calls, new CommandStore(calls.client(), config.callsTable()),
+                new ControlQueues(clients.sqs(), config.controlQueuePrefix()), clock, AckWait.system());
+    }
+
+    public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
+                          Clock clock, AckWait wait) {
+        this.config = config;
+        this.auth = new BearerAuth(config.controlApiToken(), config.authDisabled());
+        this.cursors = new CursorCodec(config.cursorKey().reveal().getBytes(StandardCharsets.UTF_8));
+        this.queries = new CallQueries(calls, cursors, clock, config.recentDays());
+        this.commandRequests = new CommandRequests(config.transfer());
+        this.commands = new CommandService(calls, commandStore, new CommandDispatch(calls.client(), calls.tableName()),
+                queues, clock, config.ackTimeout(), wait, CommandService::newCommandId);
+        this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),
+                config.humanLabel(), config.warmTransferAiLeaves(), calls, commands, clock);
+        if (auth.disabled()) {
+            LOG.warn("CONTROL_AUTH_DISABLED=true: /control routes accept requests without a token (local development only)",
+                    Map.of());
+        } else if (config.controlApiToken().isEmpty()) {
+            LOG.warn("CONTROL_API_TOKEN is not set: every /control route answers 503 control_not_configured", Map.of());
+        } else if (config.authDisabled()) {
+            LOG.warn("CONTROL_AUTH_DISABLED is ignored because CONTROL_API_TOKEN is set", Map.of());
+        }
+        if (!conference.configured()) {
+            LOG.info("Twilio callback not configured: POST /twilio/conference-events answers 503", Map.of());
+        }
+    }
+
+    public ControlConfig config() {
+        return config;
+    }
+
+    /** Handles an API Gateway HTTP API (payload v2) event. */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
+        return handle(event, null);
+    }
+
+    /** Handles an event; {@code remaining} (the Lambda's time left, or null) caps how long a command waits. */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Duration remaining) {
+        return handle(ApiRequest.fromEvent(event), remaining).toEvent();
+    }
+
+    /** Handles a request and writes its log line. Never throws. */
+    public ApiResponse handle(ApiRequest request, Duration remaining) {
+        long started = System.nanoTime();
+        Map<String, Object> trace = new LinkedHashMap<>();
+        trace.put("request_id", request.requestId());
+        trace.put("method", request.method());
+        trace.put("route", "unmatched");
+        ApiResponse response;
+        try {
+            response = route(request, remaining, trace);
+        } catch (ApiError e) {
+            trace.put("code", e.code());
+            response = e.toResponse();
+        } catch (SdkException e) {
+            trace.put("code", ErrorCode.SERVICE_UNAVAILABLE);
+            trace.put("error", JsonLog.describe(e));
+            response = new ApiError(503, ErrorCode.SERVICE_UNAVAILABLE,
+                    "A backing service is unavailable; try again").toResponse();
+        } catch (RuntimeException e) {
+            trace.put("code", ErrorCode.INTERNAL_ERROR);
+            trace.put("error", JsonLog.describe(e));
+            response = new ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error").toResponse();
+        }
+        trace.put("status", response.status());
+        trace.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
+        if (response.status() >= 500) {
+            LOG.warn("request", trace);
+        } else {
+            LOG.info("request", trace);
+        }
+        return response;
+    }
+
+    private ApiResponse route(ApiRequest request, Duration remaining, Map<String, Object> trace) {
+        if (ControlRoutes.isControlPath(request.path())) {
+            auth.check(request);
+        }
+        ControlRoutes.Match match = ControlRoutes.match(request.method(), request.path());
+        trace.put("route", match.route().key());
+        return switch (match.route()) {
+            case LIST_CALLS -> ApiResponse.ok(200, queries.list(
+                    CallQueries.Listing.parse(request.query("status").orElse(null)),
+                    CallQueries.listLimit(request), cursor(request, "cursor")));
+            case GET_CALL -> {
+                String callId = Ids.callId(match.param("call_id"));
+                trace.put("call_id", callId);
+                yield ApiResponse.ok(200, queries.detail(callId,
+                        cursor(request, "turnsCursor"), Ids.intParam(request, "turnsLimit", DEFAULT_TURNS_LIMIT, 1, 200),
+                        cursor(request, "eventsCursor"),
+                        Ids.intParam(request, "eventsLimit", DEFAULT_EVENTS_LIMIT, 1, 200)));
+            }
+            case GET_COMMAND -> {
+                String callId = Ids.callId(match.param("call_id"));
+                trace.put("call_id", callId);
+                String commandId = Ids.commandId(match.param("command_id"));
+                trace.put("command_id", commandId);
+                yield CommandViews.resource(commands.get(callId, commandId));
+            }
+            case TRANSFER -> command(CommandType.TRANSFER, request, match, remaining, trace);
+            case HANGUP -> command(CommandType.HANGUP, request, match, remaining, trace);
+            case INSTRUCTIONS -> command(CommandType.INSTRUCTIONS, request, match, remaining, trace);
+            case TWILIO_CONFERENCE_EVENTS -> conference.handle(request, trace);
+        };
+    }
+
+    private ApiResponse command(CommandType type, ApiRequest request, ControlRoutes.Match match, Duration remaining,
+                                Map<String, Object> trace) {
+        String callId = Ids.callId(match.param("call_id"));
+        trace.put("call_id", callId);
+        String idempotencyKey = Ids.idempotencyKey(request);
+        ObjectNode args = commandRequests.args(type, JsonBodies.object(request));
+        CommandService.Outcome outcome = commands.submit(callId, type, args, idempotencyKey, remaining);
+        trace.put("command_id", outcome.command().commandId());
+        trace.put("command_status", outcome.command().status().name());
+        if (outcome.replayed()) {
+            trace.put("replayed", true);
+        }
+        return CommandViews.outcome(outcome);
+    }
+
+    private static String cursor(ApiRequest request, String name) {
+        return request.query(name).filter(s -> !s.isBlank()).orElse(null);
+    }
+
+    /**
+     * Runs the hot path once without network I/O (before a SnapStart snapshot): event parsing, auth hashing,
+     * routing, body parsing and validation, cursor signing, views and error rendering. Writes no log lines. Every
+     * request below ends in a validation error before any store is touched, whether or not auth is configured.
+     */
+    public void prime() {
+        String bearer = "Bearer " + config.controlApiToken().map(Secret::reveal).orElse("prime-token-value");
+        Map<String, String> headers = Map.of("authorization", bearer, "content-type", "application/json",
+                "idempotency-key", "prime-key");
+        List<ApiRequest> requests = List.of(
+                ApiRequest.of("GET", "/control/calls/prime/unknown/path", "", headers, null, "prime"),
+                ApiRequest.of("DELETE", "/control/calls", "", headers, null, "prime"),
+                ApiRequest.of("GET", "/control/calls", "status=recent&limit=5&cursor=AAAA.BBBB", headers, null, "prime"),
+                ApiRequest.of("GET", "/control/calls/rtc_prime", "turnsCursor=AAAA.BBBB", headers, null, "prime"),
+                ApiRequest.of("POST", "/control/calls/bad$id/hangup", "", headers, new byte[0], "prime"),
+                ApiRequest.of("GET", "/control/calls", "limit=0", Map.of("authorization", "Bearer wrong"), null, "prime"),
+                ApiRequest.of("POST", "/twilio/conference-events", "callId=rtc_prime",
+                        Map.of("x-twilio-signature", "AAAA", "content-type", "application/x-www-form-urlencoded"),
+                        "StatusCallbackEvent=participant-join&ParticipantLabel=x".getBytes(StandardCharsets.UTF_8),
+                        "prime"));
+        for (ApiRequest request : requests) {
+            try {
+                route(request, Duration.ZERO, new LinkedHashMap<>()).toEvent();
+            } catch (ApiError expected) {
+                expected.toResponse().toEvent();
+            }
+        }
+        ApiRequest.fromEvent(APIGatewayV2HTTPEvent.builder()
+                .withRawPath("/control/calls").withRawQueryString("limit=1").withHeaders(headers)
+                .withBody("e30=").withIsBase64Encoded(true)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").build())
+                        .withStage("$default").build())
+                .build()).body();
+        for (String body : List.of("{\"reason\":\"prime\",\"text\":\"prime\",\"respond\":true,\"mode\":\"cold\"}", "")) {
+            ObjectNode parsed = JsonBodies.object(ApiRequest.of("POST", "/", "", headers,
+                    body.getBytes(StandardCharsets.UTF_8), "prime"));
+            for (CommandType type : CommandType.values()) {
+                try {
+                    Command command = Command.pending("rtc_prime", "cmd_prime", type,
+                            commandRequests.args(type, parsed), null, Instant.EPOCH);
+                    command.message().toJson();
+                    CommandViews.outcome(new CommandService.Outcome(command, false));
+                    CommandViews.resource(command);
+                } catch (ApiError expected) {
+                    expected.toResponse();
+                }
+            }
+        }
+        String cursor = cursors.encode("prime", Json.object().put("a", 1));
+        cursors.decode("prime", cursor);
+        CallRecord call = new CallRecord("rtc_prime", CallStatus.ATTACHED, null, "+15550000000", "+15550000001",
+                List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, "prime", null,
+                null, 0, 1);
+        ObjectNode view = Json.object();
+        CallViews.writeCall(view, call);
+        Json.write(view);
+    }
+}

@@ -1,0 +1,64 @@
+package ai.phoneagent.control.calls;
+
+import ai.phoneagent.call.CallEvent;
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.Turn;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/**
+ * What operators see of a call. Built field by field from an allow-list: the call token, SIP headers (which can
+ * carry it), webhook id, queue URL and bookkeeping never leave the table.
+ */
+public final class CallViews {
+    private CallViews() {
+    }
+
+    /** The call as a list entry or detail header. */
+    public static void writeCall(ObjectNode out, CallRecord call) {
+        out.put("callId", call.callId());
+        out.put("status", call.status().name());
+        out.put("live", !call.status().isTerminal());
+        putText(out, "from", call.from());
+        putText(out, "to", call.to());
+        putText(out, "conferenceName", call.conferenceName());
+        putTime(out, "createdAt", call.createdAt());
+        putTime(out, "acceptedAt", call.acceptedAt());
+        putTime(out, "attachedAt", call.attachedAt());
+        putTime(out, "endedAt", call.endedAt());
+        putText(out, "endReason", call.endReason());
+        putText(out, "failureReason", call.failureReason());
+        putText(out, "owner", call.owner());
+        putTime(out, "leaseUntil", call.leaseUntil());
+        out.put("controlReady", call.controlQueueUrl() != null);
+        out.put("turnCount", call.nextSeq());
+    }
+
+    public static void writeTurn(ObjectNode out, Turn turn) {
+        out.put("seq", turn.seq());
+        out.put("speaker", turn.speaker().wireName());
+        putText(out, "text", turn.text());
+        putTime(out, "ts", turn.ts());
+    }
+
+    public static void writeEvent(ObjectNode out, CallEvent event) {
+        out.put("id", event.id());
+        putText(out, "kind", event.kind());
+        if (event.details() != null) {
+            out.set("details", event.details());
+        }
+        putTime(out, "ts", event.ts());
+    }
+
+    static void putText(ObjectNode out, String field, String value) {
+        if (value != null) {
+            out.put(field, value);
+        }
+    }
+
+    static void putTime(ObjectNode out, String field, Instant value) {
+        if (value != null) {
+            out.put(field, value.toString());
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package ai.phoneagent.control.commands;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.command.Command;
+import ai.phoneagent.command.CommandDispatch;
+import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.CommandStore;
+import ai.phoneagent.command.CommandType;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.control.api.ApiError;
+import ai.phoneagent.control.api.ErrorCode;
+import ai.phoneagent.logging.JsonLog;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Sends operator commands to a call's worker: stores the command, puts it on the call's control queue, and waits a
+ * bounded time for the worker to mark it DONE or FAILED. An idempotency key maps a retried request to the first
+ * command, which is never sent twice.
+ */
+public final class CommandService {
+    /** A pending command never marked sent and older than this was stranded by a request that died; a retry sends it. */
+    public static final Duration STRANDED_AFTER = Duration.ofSeconds(30);
+    /** The reason stored on a command that could not be put on the queue. */
+    public static final String DISPATCH_FAILED = "worker_unavailable: the command could not be put on the call's control queue";
+    /** Left of the Lambda's remaining time for answering after the wait. */
+    static final Duration ANSWER_MARGIN = Duration.ofMillis(750);
+    private static final Set<CallStatus> NOT_YET_ATTACHED = EnumSet.of(CallStatus.RECEIVED, CallStatus.ACCEPTED,
+            CallStatus.QUEUED, CallStatus.ORPHANED);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
+
+    private final CallStore calls;
+    private final CommandStore commands;
+    private final CommandDispatch dispatch;
+    private final ControlQueues queues;
+    private final Clock clock;
+    private final Duration ackTimeout;
+    private final AckWait wait;
+    private final Supplier<String> ids;
+
+    public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
+                          Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids) {
+        this.calls = calls;
+        this.commands = commands;
+        this.dispatch = dispatch;
+        this.queues = queues;
+        this.clock = clock;
+        this.ackTimeout = ackTimeout;
+        this.wait = wait;
+        this.ids = ids;
+    }
+
+    /** A fresh command id: {@code cmd_} and 24 random hex digits. */
+    public static String newCommandId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return "cmd_" + HexFormat.of().formatHex(bytes);
+    }
+
+    /** The command as it stands after the request, and whether it was found by its idempotency key. */
+    public record Outcome(Command command, boolean replayed) {
+    }
+
+    /**
+     * Creates and sends a command, then waits up to the ack timeout (less when {@code remaining}, the Lambda's time
+     * left, is shorter). Throws {@link ApiError} for unknown (404), ended or unattached calls (409), reused keys
+     * (409) and an unreachable queue (503).
+     */
+    public Outcome submit(String callId, CommandType type, ObjectNode args, String idempotencyKey, Duration remaining) {
+        Duration maxWait = ackTimeout;
+        if (remaining != null) {
+            Duration usable = remaining.minus(ANSWER_MARGIN);
+            maxWait = usable.isNegative() ? Duration.ZERO : (usable.compareTo(maxWait) < 0 ? usable : maxWait);
+        }
+        return send(callId, type, args, idempotencyKey, maxWait);
+    }
+
+    /** Creates and sends a command without waiting for the worker (e.g. from a Twilio callback). */
+    public Outcome sendWithoutWaiting(String callId, CommandType type, ObjectNode args, String idempotencyKey) {
+        return send(callId, type, args, idempotencyKey, Duration.ZERO);
+    }
+
+    private Outcome send(String callId, CommandType type, ObjectNode args, String idempotencyKey, Duration maxWait) {
+        if (idempotencyKey != null) {
+            Optional<Command> earlier = dispatch.commandIdForKey(callId, idempotencyKey)
+                    .flatMap(id -> commands.get(callId, id));
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), type, maxWait);
+            }
+        }
+        CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
+        String queueUrl = queueUrl(call);
+        Command command = Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant());
+        CommandStore.Created created = commands.create(command);
+        if (!created.created()) {
+            return replay(created.command(), type, maxWait); // a concurrent request with the same key won
+        }
+        put(command, queueUrl);
+        return new Outcome(await(command, maxWait), false);
+    }
+
+    private Outcome replay(Command earlier, CommandType type, Duration maxWait) {
+        if (earlier.type() != type) {
+            throw new ApiError(409, ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "This Idempotency-Key was used for a different command on this call")
+                    .with("command_id", earlier.commandId());
+        }
+        if (earlier.status() != CommandStatus.PENDING) {
+            return new Outcome(earlier, true);
+        }
+        if (dispatch.claimStranded(earlier.callId(), earlier.commandId(), clock.instant(), STRANDED_AFTER)) {
+            // the first request stored the command but died before sending it: finish its job, once
+            LOG.warn("sending stranded command", Map.of("call_id", earlier.callId(), "command_id", earlier.commandId()));
+            Optional<CallRecord> call = calls.get(earlier.callId());
+            if (call.isEmpty() || call.get().status().isTerminal()) {
+                commands.fail(earlier.callId(), earlier.commandId(), "the call ended before the command was sent",
+                        clock.instant());
+                return new Outcome(commands.get(earlier.callId(), earlier.commandId()).orElse(earlier), true);
+            }
+            put(earlier, queueUrlOrFail(earlier, call.get()));
+        }
+        return new Outcome(await(earlier, maxWait), true);
+    }
+
+    /** The call's control queue; 409 when the call has ended or no worker has attached it yet. */
+    private String queueUrl(CallRecord call) {
+        if (call.status().isTerminal()) {
+            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
+        }
+        return resolveQueue(call).orElseThrow(() -> new ApiError(409, ErrorCode.CALL_NOT_READY,
+                "No worker has attached to the call yet; try again shortly"));
+    }
+
+    private String queueUrlOrFail(Command command, CallRecord call) {
+        Optional<String> url = resolveQueue(call);
+        if (url.isEmpty()) {
+            failDispatch(command);
+            throw workerUnavailable(command.commandId());
+        }
+        return url.get();
+    }
+
+    private Optional<String> resolveQueue(CallRecord call) {
+        if (call.controlQueueUrl() != null && !call.controlQueueUrl().isBlank()) {
+            return Optional.of(call.controlQueueUrl());
+        }
+        if (NOT_YET_ATTACHED.contains(call.status())) {
+            return Optional.empty();
+        }
+        // attached, but the worker has not recorded the queue yet (it creates it off the greeting's critical path)
+        return queues.find(call.callId());
+    }
+
+    private void put(Command command, String queueUrl) {
+        String messageId;
+        try {
+            messageId = queues.send(queueUrl, command.message());
+        } catch (SdkException e) {
+            LOG.warn("control queue send failed", Map.of("call_id", command.callId(),
+                    "command_id", command.commandId(), "error", JsonLog.describe(e)));
+            failDispatch(command);
+            throw workerUnavailable(command.commandId());
+        }
+        try {
+            dispatch.markSent(command.callId(), command.commandId(), messageId, clock.instant());
+        } catch (SdkException e) {
+            // the message is on the queue; the marker only matters if this request dies and is retried
+            LOG.warn("could not mark command sent", Map.of("call_id", command.callId(),
+                    "command_id", command.commandId(), "error", JsonLog.describe(e)));
+        }
+    }
+
+    private void failDispatch(Command command) {
+        try {
+            commands.fail(command.callId(), command.commandId(), DISPATCH_FAILED, clock.instant());
+        } catch (SdkException e) {
+            LOG.warn("could not mark command failed", Map.of("call_id", command.callId(),
+                    "command_id", command.commandId(), "error", JsonLog.describe(e)));
+        }
+    }
+
+    private Command await(Command command, Duration maxWait) {
+        AtomicReference<Command> latest = new AtomicReference<>(command);
+        if (maxWait.isPositive()) {
+            wait.until(maxWait, () -> {
+                Optional<Command> now = commands.get(command.callId(), command.commandId());
+                now.ifPresent(latest::set);
+                return now.isPresent() && now.get().status() != CommandStatus.PENDING;
+            });
+        }
+        return latest.get();
+    }
+
+    /** The command; 404 {@code call_not_found} or {@code command_not_found}. */
+    public Command get(String callId, String commandId) {
+        return commands.get(callId, commandId).orElseThrow(() -> calls.get(callId).isPresent()
+                ? new ApiError(404, ErrorCode.COMMAND_NOT_FOUND, "No command with this id on this call")
+                : callNotFound());
+    }
+
+    private static ApiError callNotFound() {
+        return new ApiError(404, ErrorCode.CALL_NOT_FOUND, "No call with this id");
+    }
+
+    static ApiError workerUnavailable(String commandId) {
+        return new ApiError(503, ErrorCode.WORKER_UNAVAILABLE,
+                "The call's worker could not be reached; the command was not sent").with("command_id", commandId);
+    }
+}

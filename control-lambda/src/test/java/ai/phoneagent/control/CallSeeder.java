@@ -1,0 +1,83 @@
+package ai.phoneagent.control;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.call.SipHeader;
+import ai.phoneagent.command.ControlQueues;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Puts calls into the table in each lifecycle state, through the same store operations the real parts use. */
+public final class CallSeeder {
+    /** A Twilio call token the call items carry; it must never appear in any response. */
+    public static final String CALL_TOKEN = "call-token-SECRET-must-not-leak";
+    public static final String OWNER = "worker-test-1";
+
+    private final CallStore store;
+    private final ControlQueues queues;
+
+    public CallSeeder(CallStore store, ControlQueues queues) {
+        this.store = store;
+        this.queues = queues;
+    }
+
+    public static String newCallId() {
+        return "rtc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    }
+
+    public String received(Instant at) {
+        String callId = newCallId();
+        store.recordIncoming(new IncomingCall(callId, "wh_" + callId, List.of(
+                new SipHeader("From", "+15550001111"), new SipHeader("To", "+15550002222"),
+                new SipHeader("X-conferenceName", "conf-" + callId), new SipHeader("X-callToken", CALL_TOKEN))), at);
+        return callId;
+    }
+
+    public String queued(Instant at) {
+        String callId = received(at);
+        for (CallStore.Step step : CallStore.Step.values()) {
+            String claim = "claim-" + step;
+            if (!store.claimStep(callId, step, claim, at, Duration.ofSeconds(30))
+                    || !store.completeStep(callId, step, claim, at)) {
+                throw new IllegalStateException("could not move the call through " + step);
+            }
+        }
+        return callId;
+    }
+
+    /** Attached by a worker, without a control queue yet. */
+    public String attachedWithoutQueue(Instant at) {
+        String callId = queued(at);
+        store.claimOwnership(callId, OWNER, at, at.plus(Duration.ofMinutes(5))).orElseThrow();
+        return callId;
+    }
+
+    /** Attached, with its control queue created and recorded (what the worker does at attach). */
+    public String attached(Instant at) {
+        String callId = attachedWithoutQueue(at);
+        String url = queues.create(callId);
+        if (!store.setControlQueueUrl(callId, OWNER, url)) {
+            throw new IllegalStateException("could not record the queue");
+        }
+        return callId;
+    }
+
+    public String orphanedWithoutQueue(Instant at) {
+        String callId = attachedWithoutQueue(at);
+        store.releaseOwnership(callId, OWNER);
+        return callId;
+    }
+
+    public String ended(Instant attachedAt, Instant endedAt) {
+        String callId = attached(attachedAt);
+        store.markEnded(callId, "caller_hung_up", endedAt);
+        return callId;
+    }
+
+    public CallRecord get(String callId) {
+        return store.get(callId).orElseThrow();
+    }
+}

@@ -1,0 +1,133 @@
+package ai.phoneagent.worker;
+
+import ai.phoneagent.aws.AwsSettings;
+import ai.phoneagent.config.ConfigException;
+import ai.phoneagent.config.Env;
+import ai.phoneagent.openai.OpenAiEndpoints;
+import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.worker.discord.DiscordSettings;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Everything the session worker reads from its environment, validated at start-up. Every variable is read
+ * through {@link Env}, so {@link Env#namesRead()} lists exactly what a deployment must provide.
+ */
+public record WorkerConfig(
+        String workerId,
+        String openAiApiKey,
+        URI openAiBaseUrl,
+        AwsSettings aws,
+        String callsTable,
+        String callsQueueUrl,
+        Optional<String> welcomeMessage,
+        int capacity,
+        Duration leaseDuration,
+        Duration leaseRenewInterval,
+        int queueWaitSeconds,
+        int healthPort,
+        ToolCatalog tools,
+        Optional<URI> twilioStatusCallbackUrl,
+        DiscordSettings discord,
+        Duration endCallDelay,
+        Duration endCallTimeout,
+        Duration shutdownTimeout,
+        Duration pingInterval,
+        String controlQueuePrefix,
+        int controlQueueWaitSeconds,
+        Duration sweepInterval,
+        Duration orphanGrace) {
+
+    public static final int DEFAULT_CAPACITY = 50;
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_LEASE_RENEW = Duration.ofSeconds(10);
+    public static final int DEFAULT_HEALTH_PORT = 8080;
+    public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
+    public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 2;
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
+
+    public WorkerConfig {
+        if (!leaseRenewInterval.minus(leaseDuration).isNegative()) {
+            throw new ConfigException("LEASE_RENEW_MS", "must be shorter than LEASE_DURATION_MS");
+        }
+        if (!controlQueuePrefix.matches("[A-Za-z0-9_\\-]{1,40}")) {
+            throw new ConfigException("CONTROL_QUEUE_PREFIX", "must be 1-40 letters, digits, - or _");
+        }
+    }
+
+    /** Reads and validates the worker's configuration; the first problem fails with one line naming it. */
+    public static WorkerConfig fromEnv(Env env) {
+        String workerId = env.optional("WORKER_ID").orElseGet(WorkerConfig::defaultWorkerId);
+        if (!workerId.matches("[A-Za-z0-9_.:\\-]{1,128}")) {
+            throw new ConfigException("WORKER_ID", "may only hold letters, digits, '.', ':', '_' or '-' (max 128)");
+        }
+        String apiKey = env.required("OPENAI_API_KEY");
+        URI base = env.url("OPENAI_BASE_URL").orElse(OpenAiEndpoints.DEFAULT_BASE);
+        AwsSettings aws = AwsSettings.fromEnv(env);
+        String table = env.required("CALLS_TABLE");
+        String queueUrl = env.url("CALLS_QUEUE_URL")
+                .orElseThrow(() -> new ConfigException("CALLS_QUEUE_URL", "is required but not set")).toString();
+        Optional<String> welcome = env.optional("WELCOME_MESSAGE");
+        int capacity = env.intValue("WORKER_CAPACITY", DEFAULT_CAPACITY, 1, 10_000);
+        Duration lease = env.millis("LEASE_DURATION_MS", DEFAULT_LEASE, Duration.ofMillis(500), Duration.ofMinutes(10));
+        Duration renew = env.millis("LEASE_RENEW_MS", DEFAULT_LEASE_RENEW, Duration.ofMillis(100), Duration.ofMinutes(5));
+        int wait = env.intValue("QUEUE_WAIT_SECONDS", 20, 0, 20);
+        int port = env.intValue("HEALTH_PORT", DEFAULT_HEALTH_PORT, 0, 65_535);
+        ToolCatalog tools = ToolCatalog.fromEnv(env);
+        Optional<URI> statusCallback = env.url("TWILIO_STATUS_CALLBACK_URL");
+        DiscordSettings discord = DiscordSettings.fromEnv(env);
+        Duration endCallDelay = env.millis("END_CALL_DELAY_MS", Duration.ofMillis(1_500), Duration.ZERO, Duration.ofSeconds(30));
+        Duration endCallTimeout = env.millis("END_CALL_TIMEOUT_MS", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(2));
+        Duration shutdown = env.millis("SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofMinutes(2));
+        Duration ping = env.millis("WS_PING_INTERVAL_MS", Duration.ofSeconds(15), Duration.ZERO, Duration.ofMinutes(5));
+        String controlPrefix = env.get("CONTROL_QUEUE_PREFIX", DEFAULT_CONTROL_QUEUE_PREFIX);
+        int controlWait = env.intValue("CONTROL_QUEUE_WAIT_SECONDS", DEFAULT_CONTROL_QUEUE_WAIT_SECONDS, 0, 20);
+        Duration sweep = env.millis("SWEEP_INTERVAL_MS", DEFAULT_SWEEP_INTERVAL, Duration.ZERO, Duration.ofHours(1));
+        if (sweep.isPositive() && sweep.toMillis() < 100) {
+            throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
+        }
+        Duration grace = env.millis("ORPHAN_GRACE_MS", lease, Duration.ZERO, Duration.ofHours(1));
+        return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
+                port, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
+                controlWait, sweep, grace);
+    }
+
+    /** The OpenAI URLs under the configured base. */
+    public OpenAiEndpoints endpoints() {
+        return new OpenAiEndpoints(openAiBaseUrl);
+    }
+
+    /** A copy with another worker id (several in-process workers in tests). */
+    public WorkerConfig withWorkerId(String id) {
+        return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
+                capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, tools,
+                twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
+                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace);
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.\\-]", "-");
+        } catch (Exception e) {
+            host = "worker";
+        }
+        if (host.length() > 100) {
+            host = host.substring(0, 100);
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public String toString() {
+        // the API key and the Discord webhook token must never reach a log line
+        return "WorkerConfig[workerId=" + workerId + ", openAiBaseUrl=" + openAiBaseUrl + ", callsTable=" + callsTable
+                + ", capacity=" + capacity + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
+                + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
+                + ", discord=" + discord + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
+                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + tools.definitions().stream().map(t -> t.name()).toList() + "]";
+    }
+}

@@ -1,0 +1,53 @@
+package ai.phoneagent.worker.call;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Runs tasks one at a time in submission order, on a virtual thread started only while there is work: each call
+ * gets one, so a call's events are handled in order while calls stay independent and idle calls hold no thread.
+ */
+public final class SerialExecutor implements Executor {
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final String name;
+    private final Consumer<Throwable> onError;
+
+    public SerialExecutor(String name, Consumer<Throwable> onError) {
+        this.name = name;
+        this.onError = onError;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        startIfIdle();
+    }
+
+    private void startIfIdle() {
+        if (running.compareAndSet(false, true)) {
+            Thread.ofVirtual().name(name).start(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    onError.accept(t);
+                }
+            }
+        } finally {
+            running.set(false);
+            // a task added between the last poll and the flag reset must not be stranded
+            if (!tasks.isEmpty()) {
+                startIfIdle();
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package ai.phoneagent.worker.control;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallTable;
+import ai.phoneagent.call.Page;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.queue.CallsQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The worker's periodic clean-up, one task per worker at a jittered interval; every step is a conditional write or
+ * an idempotent delete, so any number of workers may sweep at once:
+ * <ol>
+ *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
+ *       deleting the queue), are deleted;</li>
+ *   <li>live calls {@code ATTACHED} to an owner whose lease lapsed more than {@code orphanGrace} ago (the owner died
+ *       without SIGTERM) become {@code ORPHANED} ({@link CallStore#orphanLapsed}) and, only for the sweep whose write
+ *       won, are re-enqueued with reason {@code orphaned}, so a worker re-attaches without greeting again;</li>
+ *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
+ *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}).</li>
+ * </ol>
+ */
+public final class Sweeper implements AutoCloseable {
+    private static final JsonLog LOG = JsonLog.forComponent("sweep");
+    /** Bounds one sweep: live calls looked at and calls re-enqueued. */
+    static final int MAX_CALLS = 5_000;
+    static final int MAX_REQUEUES = 200;
+    private static final int PAGE = 100;
+
+    private final ControlQueues queues;
+    private final CallStore calls;
+    private final CallsQueue callsQueue;
+    private final Duration interval;
+    private final Duration orphanGrace;
+    private final Duration resendAfter;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private volatile boolean stopped;
+    private Thread thread;
+
+    /** What one sweep did. */
+    public record Report(int queuesDeleted, int callsOrphaned, int callsRequeued) {
+    }
+
+    public Sweeper(ControlQueues queues, CallStore calls, CallsQueue callsQueue, Duration interval,
+                   Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
+        this.queues = queues;
+        this.calls = calls;
+        this.callsQueue = callsQueue;
+        this.interval = interval;
+        this.orphanGrace = orphanGrace;
+        this.resendAfter = resendAfter;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** Starts the periodic task; an interval of zero means off. */
+    public Sweeper start() {
+        if (interval.isPositive()) {
+            thread = Thread.ofVirtual().name("sweeper").start(this::run);
+        }
+        return this;
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                Thread.sleep(jittered());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (stopped) {
+                return;
+            }
+            try {
+                sweepOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("sweep failed", Map.of("error", JsonLog.describe(e)));
+            }
+        }
+    }
+
+    /** The interval spread over ±25 %, so workers started together do not sweep together. */
+    private Duration jittered() {
+        long ms = interval.toMillis();
+        return Duration.ofMillis(Math.max(1, ms * 3 / 4 + random.nextLong(Math.max(1, ms / 2))));
+    }
+
+    /** Runs every step once, now; each step's failure is logged and the others still run. */
+    public Report sweepOnce() {
+        int deleted = 0;
+        int orphaned = 0;
+        int requeued = 0;
+        try {
+            deleted = sweepQueues();
+        } catch (RuntimeException e) {
+            LOG.warn("control queue sweep failed", Map.of("error", JsonLog.describe(e)));
+        }
+        try {
+            int[] counts = sweepCalls();
+            orphaned = counts[0];
+            requeued = counts[1];
+        } catch (RuntimeException e) {
+            LOG.warn("live call sweep failed", Map.of("error", JsonLog.describe(e)));
+        }
+        Report report = new Report(deleted, orphaned, requeued);
+        if (deleted + orphaned + requeued > 0) {
+            LOG.info("sweep done", Map.of("queues_deleted", deleted, "calls_orphaned", orphaned,
+                    "calls_requeued", requeued));
+        }
+        return report;
+    }
+
+    private int sweepQueues() {
+        int deleted = 0;
+        for (String url : queues.listAll()) {
+            if (stopped) {
+                break;
+            }
+            Optional<String> callId = queues.callIdOf(url);
+            if (callId.isEmpty()) {
+                continue; // a shortened name: its call cannot be told; the call's own end deletes it
+            }
+            Optional<CallRecord> call = calls.get(callId.get());
+            if (call.isEmpty() || endedLongAgo(call.get())) {
+                queues.deleteQueue(url);
+                deleted++;
+                LOG.info("stale control queue deleted", Map.of("call_id", callId.get(),
+                        "call_status", call.map(c -> c.status().name()).orElse("unknown")));
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Over for longer than {@code resendAfter}: a call that just ended is left to its owner, which deletes the queue
+     * once its poller has stopped (deleting a queue under a long poll can hold that poll until it times out).
+     */
+    private boolean endedLongAgo(CallRecord call) {
+        return call.status().isTerminal()
+                && (call.endedAt() == null || call.endedAt().isBefore(clock.instant().minus(resendAfter)));
+    }
+
+    private int[] sweepCalls() {
+        int orphaned = 0;
+        int requeued = 0;
+        int seen = 0;
+        Map<String, String> start = null;
+        do {
+            Page<CallRecord> page = calls.callsIn(CallTable.LIVE, start, PAGE);
+            for (CallRecord call : page.items()) {
+                seen++;
+                if (stopped || orphaned + requeued >= MAX_REQUEUES) {
+                    return new int[] {orphaned, requeued};
+                }
+                Instant now = clock.instant();
+                try {
+                    if (call.status() == CallStatus.ATTACHED && call.leaseUntil() != null
+                            && call.leaseUntil().isBefore(now.minus(orphanGrace))) {
+                        if (calls.orphanLapsed(call.callId(), now.minus(orphanGrace), now)) {
+                            orphaned++;
+                            LOG.warn("owner's lease lapsed; call orphaned", Map.of("call_id", call.callId(),
+                                    "owner", String.valueOf(call.owner())));
+                            requeue(call);
+                        }
+                    } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), now, resendAfter)) {
+                        requeued++;
+                        LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
+                        requeue(call);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("call not swept", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
+                }
+            }
+            start = page.nextKey().orElse(null);
+        } while (start != null && seen < MAX_CALLS && !stopped);
+        return new int[] {orphaned, requeued};
+    }
+
+    /** Puts the call back on the calls queue; if this fails the call stays ORPHANED and a later sweep sends it. */
+    private void requeue(CallRecord call) {
+        callsQueue.send(new CallMessage(call.callId(), call.webhookId(),
+                call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), CallMessage.Reason.ORPHANED));
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package ai.phoneagent.worker.health;
+
+import ai.phoneagent.json.Json;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/** {@code GET /health} for the ECS health check: 200 while taking calls, 503 while draining. */
+public final class HealthServer implements AutoCloseable {
+    /** What the health endpoint reports. */
+    public record Status(boolean draining, int activeCalls, int capacity, String workerId) {
+    }
+
+    private final HttpServer server;
+
+    private HttpServer server() {
+        return server;
+    }
+
+    private HealthServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /** Starts serving on {@code port} (0: any free port) on all interfaces, as the container's health check needs. */
+    public static HealthServer start(int port, Supplier<Status> status) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 50);
+        } catch (IOException e) {
+            throw new UncheckedIOException("health port " + port + " unavailable", e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/health", exchange -> respond(exchange, status.get()));
+        server.start();
+        return new HealthServer(server);
+    }
+
+    private static void respond(HttpExchange exchange, Status status) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = Json.write(Json.object()
+                    .put("status", status.draining() ? "draining" : "ok")
+                    .put("activeCalls", status.activeCalls())
+                    .put("capacity", status.capacity())
+                    .put("workerId", status.workerId())).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status.draining() ? 503 : 200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    public int port() {
+        return server().getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

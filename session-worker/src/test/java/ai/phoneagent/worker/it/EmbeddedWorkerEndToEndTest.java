@@ -1,0 +1,12 @@
+package ai.phoneagent.worker.it;
+
+import ai.phoneagent.testing.AwsBackend;
+import ai.phoneagent.testing.EmbeddedAws;
+
+/** The end-to-end suite on ElasticMQ and DynamoDB Local in this JVM. */
+class EmbeddedWorkerEndToEndTest extends WorkerEndToEndSuite {
+    @Override
+    AwsBackend backend() {
+        return EmbeddedAws.shared();
+    }
+}

@@ -1,0 +1,234 @@
+package ai.phoneagent.worker.it;
+
+import ai.phoneagent.call.CallEvent;
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.call.SipHeader;
+import ai.phoneagent.call.Turn;
+import ai.phoneagent.config.Env;
+import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.openai.CallsClient;
+import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.queue.CallsQueue;
+import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.SimulatorConfig;
+import ai.phoneagent.simulator.discord.FakeDiscord;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.twilio.FakeTwilio;
+import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.AwsBackend;
+import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.TestKeys;
+import ai.phoneagent.worker.tools.TwilioClientFactory;
+import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.WorkerConfig;
+import ai.phoneagent.worker.WorkerDeps;
+import ai.phoneagent.worker.call.CallLifecycleListener;
+import ai.phoneagent.worker.discord.DiscordSink;
+import ai.phoneagent.worker.discord.DiscordWebhookSink;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+import okhttp3.OkHttpClient;
+
+/**
+ * Everything a worker integration test needs, all real and on loopback: calls table and queue on an AWS backend,
+ * the connector simulator (Calls API and call WebSocket), fake Discord and fake Twilio, and workers built on
+ * them. Captures the JSON log so tests can check it for secrets.
+ */
+public final class TestBed implements AutoCloseable {
+    public static final String API_KEY = TestKeys.OPENAI_API_KEY;
+    public static final String CALLER = "sip:+14255551212@sip.example.com";
+    public static final String CALLED = "sip:+18005551212@sip.example.com";
+    public static final Duration WAIT = Duration.ofSeconds(15);
+
+    public final AwsFixture aws;
+    public final ConnectorSimulator sim;
+    public final FakeDiscord discord;
+    public final FakeTwilio twilio;
+    public final CallStore store;
+    public final CallsQueue queue;
+    private final Clock clock = Clock.systemUTC();
+    private final List<SessionWorker> workers = new CopyOnWriteArrayList<>();
+    private final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
+    private final PrintStream originalOut = System.out;
+
+    public TestBed(AwsBackend backend) {
+        this.aws = AwsFixture.on(backend);
+        this.sim = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(API_KEY)
+                .defaultScenario(Scenario.quiet()).build());
+        this.discord = FakeDiscord.start();
+        this.twilio = FakeTwilio.start(TestKeys.TWILIO_ACCOUNT_SID, TestKeys.TWILIO_AUTH_TOKEN);
+        this.store = aws.callStore();
+        this.queue = aws.callsQueue();
+        JsonLog.redirect(new PrintStream(new Tee(originalOut, logBuffer), true, StandardCharsets.UTF_8));
+    }
+
+    /** The environment a worker reads, pointed at this bed, with test-friendly timings; overrides win. */
+    public Map<String, String> env(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(aws.env());
+        env.put("OPENAI_API_KEY", API_KEY);
+        env.put("OPENAI_BASE_URL", sim.baseUrl().toString());
+        env.put("WELCOME_MESSAGE", "Hello, thanks for calling Acme.");
+        env.put("HEALTH_PORT", "0");
+        env.put("QUEUE_WAIT_SECONDS", "1");
+        env.put("END_CALL_DELAY_MS", "0");
+        env.put("SHUTDOWN_TIMEOUT_MS", "10000");
+        env.put("DISCORD_FLUSH_TIMEOUT_MS", "3000");
+        env.put("WORKER_ID", "worker-" + UUID.randomUUID().toString().substring(0, 6));
+        env.put("END_CALL_ENABLED", "true");
+        env.putAll(overrides);
+        env.values().removeIf(v -> v == null);
+        return env;
+    }
+
+    /** Starts a worker with injected collaborators (fake Twilio, fast-retrying Discord sink). */
+    public SessionWorker startWorker(Map<String, String> overrides) {
+        return startWorker(overrides, CallLifecycleListener.none());
+    }
+
+    public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle) {
+        WorkerConfig config = WorkerConfig.fromEnv(Env.of(env(overrides)));
+        OkHttpClient http = WorkerDeps.defaultHttp();
+        CallsClient calls = new CallsClient(http, sim.endpoints(), API_KEY,
+                new RetryPolicy(Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofMillis(200), RandomGenerator.getDefault()),
+                clock);
+        DiscordSink sink = config.discord().webhookUrl()
+                .<DiscordSink>map(url -> new DiscordWebhookSink(http, url, config.discord().bufferLimit(),
+                        config.discord().maxAttempts(), Duration.ofMillis(20)))
+                .orElseGet(DiscordSink::none);
+        WorkerDeps deps = new WorkerDeps(store, queue, http, calls, TwilioClientFactory.over(twilio::httpClientBuilder), sink, lifecycle);
+        SessionWorker worker = new SessionWorker(config, deps, clock).start();
+        workers.add(worker);
+        return worker;
+    }
+
+    /** A call as the webhook leaves it: recorded, accepted, queued, and its message on the calls queue. */
+    public String placeCall(Scenario scenario) {
+        return placeCall(scenario, CALLER, CALLED, null, null);
+    }
+
+    public String placeCall(Scenario scenario, String from, String to, String conference, String callToken) {
+        String callId = sim.newCall(scenario);
+        recordQueued(callId, from, to, conference, callToken);
+        queue.send(new CallMessage(callId, "wh_" + callId, clock.millis(), CallMessage.Reason.INCOMING));
+        return callId;
+    }
+
+    /** Records the call through the intake steps without sending a queue message. */
+    public void recordQueued(String callId, String from, String to, String conference, String callToken) {
+        List<SipHeader> headers = new ArrayList<>();
+        if (from != null) {
+            headers.add(new SipHeader("From", from));
+        }
+        if (to != null) {
+            headers.add(new SipHeader("To", to));
+        }
+        if (conference != null) {
+            headers.add(new SipHeader("X-conferenceName", conference));
+        }
+        if (callToken != null) {
+            headers.add(new SipHeader("X-callToken", callToken));
+        }
+        Instant now = clock.instant();
+        store.recordIncoming(new IncomingCall(callId, "wh_" + callId, headers), now);
+        for (CallStore.Step step : CallStore.Step.values()) {
+            if (!store.claimStep(callId, step, "test", now, Duration.ofSeconds(30))
+                    || !store.completeStep(callId, step, "test", now)) {
+                throw new IllegalStateException("could not move the call through " + step);
+            }
+        }
+    }
+
+    public CallRecord call(String callId) {
+        return store.get(callId).orElseThrow();
+    }
+
+    public CallRecord awaitStatus(String callId, CallStatus status) {
+        Await.until("call " + callId + " is " + status, WAIT, () -> call(callId).status() == status);
+        return call(callId);
+    }
+
+    public List<Turn> turns(String callId) {
+        return store.turns(callId, -1, 1000).items();
+    }
+
+    public List<String> turnLines(String callId) {
+        return turns(callId).stream().map(t -> t.speaker().wireName() + ": " + t.text()).toList();
+    }
+
+    public List<CallEvent> events(String callId) {
+        return store.events(callId, null, 1000).items();
+    }
+
+    public List<String> eventKinds(String callId) {
+        return events(callId).stream().map(CallEvent::kind).toList();
+    }
+
+    /** Everything logged (JSON lines) since the bed started. */
+    public String logs() {
+        synchronized (logBuffer) {
+            return logBuffer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (SessionWorker worker : workers) {
+            worker.close();
+        }
+        JsonLog.redirect(originalOut);
+        sim.close();
+        discord.close();
+        twilio.close();
+    }
+
+    /** Writes to the console and keeps a copy. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream console;
+        private final ByteArrayOutputStream copy;
+
+        Tee(OutputStream console, ByteArrayOutputStream copy) {
+            this.console = console;
+            this.copy = copy;
+        }
+
+        @Override
+        public void write(int b) {
+            synchronized (copy) {
+                copy.write(b);
+            }
+            try {
+                console.write(b);
+            } catch (java.io.IOException ignored) {
+                // console output is best effort
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (copy) {
+                copy.write(b, off, len);
+            }
+            try {
+                console.write(b, off, len);
+            } catch (java.io.IOException ignored) {
+                // console output is best effort
+            }
+        }
+    }
+}

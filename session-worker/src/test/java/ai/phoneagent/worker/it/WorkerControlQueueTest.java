@@ -1,0 +1,195 @@
+package ai.phoneagent.worker.it;
+
+import static ai.phoneagent.worker.it.TestBed.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.call.CallEvent;
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.command.Command;
+import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.CommandStore;
+import ai.phoneagent.command.CommandType;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
+import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.EmbeddedAws;
+import ai.phoneagent.worker.SessionWorker;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** The worker's side of operator commands: each call's control queue, over real SQS and DynamoDB APIs. */
+class WorkerControlQueueTest {
+    static final Map<String, String> COLD = Map.of("TRANSFER_MODE", "cold", "TRANSFER_TARGETS", "sales=+15550002222",
+            "CONTROL_QUEUE_WAIT_SECONDS", "1");
+
+    TestBed bed;
+    ControlQueues queues;
+    CommandStore commands;
+
+    @BeforeEach
+    void startBed() {
+        bed = new TestBed(EmbeddedAws.shared());
+        queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
+        commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
+    }
+
+    @AfterEach
+    void stopBed() {
+        bed.close();
+    }
+
+    private static Scenario longCall() {
+        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
+    }
+
+    /** Waits for the worker to record the call's control queue. */
+    private String awaitQueue(String callId) {
+        return Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+    }
+
+    /** Stores a command and puts it on the call's queue, as the control Lambda does. */
+    private Command send(String callId, String queueUrl, CommandType type, ObjectNode args) {
+        Command command = Command.pending(callId, "cmd_" + UUID.randomUUID().toString().replace("-", ""), type, args,
+                null, Instant.now());
+        commands.create(command);
+        queues.send(queueUrl, command.message());
+        return command;
+    }
+
+    private Command awaitFinished(Command command) {
+        return Await.value("command " + command.commandId() + " finished", WAIT, () -> commands
+                .get(command.callId(), command.commandId())
+                .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
+    }
+
+    private List<CallEvent> commandEvents(String callId, String commandId) {
+        return bed.events(callId).stream().filter(e -> e.kind().equals("command")
+                && e.details().path("commandId").asText().equals(commandId)).toList();
+    }
+
+    /** Messages on the queue, visible or in flight (without receiving them, which would hide them from the worker). */
+    private int depth(String url) {
+        var attributes = bed.aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    private long systemMessages(String callId, String text) {
+        return bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
+                .filter(e -> e.path("item").path("content").path(0).path("text").asText().equals(text)).count();
+    }
+
+    @Test
+    void commands_on_the_calls_queue_run_once_each_even_when_delivered_twice() {
+        SessionWorker worker = bed.startWorker(COLD);
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        assertThat(url).endsWith(bed.aws.controlQueuePrefix() + callId);
+        assertThat(worker.controlQueuesPolled()).contains(callId);
+
+        Command instructions = send(callId, url, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Offer a callback tomorrow.").put("respond", true));
+        queues.send(url, instructions.message()); // SQS may deliver twice; a control retry may re-send
+        Command done = awaitFinished(instructions);
+        assertThat(done.status()).isEqualTo(CommandStatus.DONE);
+        assertThat(done.result().path("ok").asBoolean()).isTrue();
+        assertThat(done.result().path("respond").asBoolean()).isTrue();
+        bed.sim.awaitClientEvent(callId, "response.create", WAIT);
+        Await.until("both deliveries consumed", WAIT, () -> depth(url) == 0
+                && commandEvents(callId, instructions.commandId()).size() == 1);
+        assertThat(systemMessages(callId, "Offer a callback tomorrow.")).isEqualTo(1);
+        CallEvent event = commandEvents(callId, instructions.commandId()).getFirst();
+        assertThat(event.details().path("type").asText()).isEqualTo("instructions");
+        assertThat(event.details().path("outcome").asText()).isEqualTo("done");
+
+        Command transfer = send(callId, url, CommandType.TRANSFER, Json.object().put("target", "sales")
+                .put("silent", true));
+        Command transferred = awaitFinished(transfer);
+        assertThat(transferred.status()).isEqualTo(CommandStatus.DONE);
+        assertThat(transferred.result().path("target").asText()).isEqualTo("sales");
+        assertThat(transferred.result().path("mode").asText()).isEqualTo("cold");
+        assertThat(bed.sim.call(callId).referTargets()).containsExactly("tel:+15550002222");
+
+        Command refused = send(callId, url, CommandType.TRANSFER, Json.object().put("target", "+19005550199"));
+        Command failed = awaitFinished(refused);
+        assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
+        assertThat(failed.error()).startsWith("unknown_target");
+        assertThat(bed.sim.call(callId).referTargets()).hasSize(1);
+
+        Command hangup = send(callId, url, CommandType.HANGUP, Json.object().put("reason", "warm_transfer_complete"));
+        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+        CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("warm_transfer_complete");
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        Await.until("the ended call's queue is deleted", WAIT, () -> queues.find(callId).isEmpty());
+        Await.until("no longer polled", WAIT, () -> !worker.controlQueuesPolled().contains(callId));
+    }
+
+    @Test
+    void invalid_and_unknown_messages_are_dropped_without_logging_their_payload() {
+        bed.startWorker(COLD);
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        bed.aws.sqs().sendMessage(b -> b.queueUrl(url).messageBody("{\"secret-payload\": true"));
+        queues.send(url, Command.pending(callId, "cmd_never_stored", CommandType.HANGUP, Json.object(), null,
+                Instant.now()).message());
+        Command after = send(callId, url, CommandType.INSTRUCTIONS, Json.object().put("text", "Be brief."));
+        assertThat(awaitFinished(after).status()).isEqualTo(CommandStatus.DONE);
+        Await.until("queue empty", WAIT, () -> depth(url) == 0);
+        assertThat(bed.logs()).contains("invalid control message dropped")
+                .contains("control message for an unknown command dropped").doesNotContain("secret-payload");
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
+    }
+
+    @Test
+    void commands_still_pending_when_the_call_ends_fail_with_call_ended() {
+        bed.startWorker(COLD);
+        String callId = bed.placeCall(longCall());
+        awaitQueue(callId);
+        // stored but never sent (a control request that died in between)
+        Command stranded = Command.pending(callId, "cmd_stranded_1", CommandType.INSTRUCTIONS,
+                Json.object().put("text", "x"), null, Instant.now());
+        commands.create(stranded);
+        bed.sim.hangup(callId, true);
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("caller_hangup");
+        Command failed = awaitFinished(stranded);
+        assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
+        assertThat(failed.error()).startsWith("call_ended");
+        Await.until("queue deleted", WAIT, () -> queues.find(callId).isEmpty());
+    }
+
+    @Test
+    void a_handed_off_call_keeps_its_queue_and_the_next_owner_runs_what_was_sent_meanwhile() {
+        SessionWorker first = bed.startWorker(COLD);
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+
+        first.close(); // SIGTERM: the call is handed off, its queue stays
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(queues.find(callId)).contains(url);
+        Command meanwhile = send(callId, url, CommandType.INSTRUCTIONS, Json.object().put("text", "Apologise for the wait."));
+
+        SessionWorker second = bed.startWorker(COLD);
+        Command done = awaitFinished(meanwhile);
+        assertThat(done.status()).isEqualTo(CommandStatus.DONE);
+        CallRecord call = bed.call(callId);
+        assertThat(call.owner()).isEqualTo(second.workerId());
+        assertThat(call.controlQueueUrl()).isEqualTo(url);
+        assertThat(systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
+    }
+}

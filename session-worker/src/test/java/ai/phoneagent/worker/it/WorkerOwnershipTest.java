@@ -1,0 +1,198 @@
+package ai.phoneagent.worker.it;
+
+import static ai.phoneagent.worker.it.TestBed.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.json.Json;
+import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
+import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.EmbeddedAws;
+import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.call.CallLifecycleListener;
+import ai.phoneagent.worker.call.CallSession;
+import ai.phoneagent.worker.call.CommandResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Claims, leases, capacity, hand-off at shutdown, health, and the operator command seam. */
+class WorkerOwnershipTest {
+    TestBed bed;
+
+    @BeforeEach
+    void startBed() {
+        bed = new TestBed(EmbeddedAws.shared());
+    }
+
+    @AfterEach
+    void stopBed() {
+        bed.close();
+    }
+
+    private static Scenario waitsForHangup() {
+        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
+    }
+
+    @Test
+    void a_message_delivered_to_two_workers_gives_one_owner_and_one_websocket() {
+        SessionWorker first = bed.startWorker(Map.of());
+        SessionWorker second = bed.startWorker(Map.of());
+        String callId = bed.sim.newCall(waitsForHangup());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        CallMessage message = new CallMessage(callId, "wh", 0, CallMessage.Reason.INCOMING);
+        for (int i = 0; i < 4; i++) {
+            bed.queue.send(message); // duplicates, as SQS at-least-once delivery may produce
+        }
+        Await.until("the call is greeted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        Await.until("every duplicate is consumed", WAIT, () -> bed.aws.queueDepth() == 0);
+        CallRecord call = bed.call(callId);
+        assertThat(call.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(call.owner()).isIn(first.workerId(), second.workerId());
+        assertThat(bed.sim.call(callId).attachCount()).isEqualTo(1);
+        assertThat(first.activeCalls() + second.activeCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void an_invalid_queue_message_never_stops_the_loop() {
+        SessionWorker worker = bed.startWorker(Map.of());
+        bed.aws.sqs().sendMessage(b -> b.queueUrl(bed.queue.url()).messageBody("{not json"));
+        bed.aws.sqs().sendMessage(b -> b.queueUrl(bed.queue.url()).messageBody("{\"callId\":\"../../etc\"}"));
+        String callId = bed.placeCall(Scenario.of("after garbage", Step.await(AwaitTarget.GREETING), Step.hangup(true)));
+        bed.awaitStatus(callId, CallStatus.ENDED);
+        assertThat(bed.logs()).contains("invalid calls-queue message").doesNotContain("{not json");
+        Await.until("slot freed", WAIT, () -> worker.activeCalls() == 0);
+    }
+
+    @Test
+    void a_full_worker_stops_receiving_until_a_call_ends() {
+        SessionWorker worker = bed.startWorker(Map.of("WORKER_CAPACITY", "1"));
+        String first = bed.placeCall(waitsForHangup());
+        Await.until("first call hosted", WAIT, () -> bed.turnLines(first).contains("caller: Hello"));
+        String second = bed.placeCall(waitsForHangup());
+        // the second message stays on the queue, unreceived, while the worker is full
+        Await.until("second message visible", WAIT, () -> bed.aws.peekQueue().size() == 1);
+        assertThat(bed.call(second).status()).isEqualTo(CallStatus.QUEUED);
+        assertThat(worker.activeCalls()).isEqualTo(1);
+        bed.sim.hangup(first, true);
+        bed.awaitStatus(first, CallStatus.ENDED);
+        Await.until("second call hosted", WAIT, () -> bed.turnLines(second).contains("caller: Hello"));
+        assertThat(bed.call(second).owner()).isEqualTo(worker.workerId());
+    }
+
+    @Test
+    void a_worker_that_loses_its_lease_stops_handling_the_call() {
+        SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "60000", "LEASE_RENEW_MS", "30000"));
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        // another worker takes the call over (as after a lapsed lease)
+        assertThat(bed.store.releaseOwnership(callId, worker.workerId())).isTrue();
+        Instant now = Instant.now();
+        assertThat(bed.store.claimOwnership(callId, "other-worker", now, now.plusSeconds(60))).isPresent();
+
+        worker.renewLeasesNow();
+
+        Await.until("socket dropped", WAIT, () -> !bed.sim.call(callId).connected());
+        assertThat(worker.activeCalls()).isZero();
+        CallRecord call = bed.call(callId);
+        assertThat(call.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(call.owner()).isEqualTo("other-worker");
+        assertThat(bed.logs()).contains("call lease lost");
+    }
+
+    @Test
+    void leases_are_renewed_on_a_timer() {
+        bed.startWorker(Map.of("LEASE_DURATION_MS", "3000", "LEASE_RENEW_MS", "200"));
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        Instant first = bed.call(callId).leaseUntil();
+        Await.until("lease extended", WAIT, () -> bed.call(callId).leaseUntil().isAfter(first));
+    }
+
+    @Test
+    void shutdown_hands_live_calls_to_another_worker_without_greeting_again() {
+        SessionWorker first = bed.startWorker(Map.of());
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+
+        first.close(); // what the SIGTERM hook does
+
+        CallRecord orphaned = bed.call(callId);
+        assertThat(orphaned.status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(orphaned.owner()).isNull();
+        List<String> bodies = bed.aws.peekQueue().stream().map(m -> m.body()).toList();
+        assertThat(bodies).singleElement().satisfies(b -> assertThat(b).contains("\"reason\":\"orphaned\"").contains(callId));
+
+        SessionWorker second = bed.startWorker(Map.of());
+        Await.until("re-attached by the second worker", WAIT, () -> bed.sim.call(callId).attachCount() == 2
+                && bed.call(callId).status() == CallStatus.ATTACHED);
+        assertThat(bed.call(callId).owner()).isEqualTo(second.workerId());
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
+        bed.sim.hangup(callId, true);
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("caller_hangup");
+    }
+
+    @Test
+    void health_reports_load_and_turns_503_while_draining() throws Exception {
+        SessionWorker worker = bed.startWorker(Map.of("WORKER_CAPACITY", "3"));
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> worker.activeCalls() == 1);
+        HttpClient client = HttpClient.newHttpClient();
+        var response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.healthPort() + "/health"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = Json.parse(response.body());
+        assertThat(body.path("status").asText()).isEqualTo("ok");
+        assertThat(body.path("activeCalls").asInt()).isEqualTo(1);
+        assertThat(body.path("capacity").asInt()).isEqualTo(3);
+        assertThat(body.path("workerId").asText()).isEqualTo(worker.workerId());
+        bed.sim.hangup(callId, true);
+        bed.awaitStatus(callId, CallStatus.ENDED);
+    }
+
+    @Test
+    void the_command_seam_sends_instructions_transfers_and_hangs_up() throws Exception {
+        List<CallSession> attached = new CopyOnWriteArrayList<>();
+        CallLifecycleListener hook = new CallLifecycleListener() {
+            @Override
+            public void onAttached(CallSession session) {
+                attached.add(session);
+            }
+        };
+        SessionWorker worker = bed.startWorker(Map.of("TRANSFER_MODE", "cold", "TRANSFER_TARGETS", "sales=+15550002222"), hook);
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("attach hook called", WAIT, () -> attached.size() == 1);
+        CallSession session = worker.session(callId).orElseThrow();
+        assertThat(attached.getFirst()).isSameAs(session);
+
+        assertThat(session.sendInstructions("Offer a callback tomorrow.", true).ok()).isTrue();
+        JsonNode system = bed.sim.awaitClientEvent(callId, AwaitTarget.SYSTEM_MESSAGE::matches, WAIT);
+        assertThat(system.path("item").path("content").get(0).path("text").asText()).isEqualTo("Offer a callback tomorrow.");
+
+        CommandResult refused = session.transfer("+15551234567", "operator typo", true);
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.code()).isEqualTo("unknown_target");
+
+        assertThat(session.transfer("sales", "operator decided", true).ok()).isTrue();
+        assertThat(bed.sim.call(callId).referTargets()).containsExactly("tel:+15550002222");
+
+        assertThat(session.hangup("operator_hangup").ok()).isTrue();
+        CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("operator_hangup");
+        assertThat(session.hangup("operator_hangup").ok()).isFalse();
+    }
+}

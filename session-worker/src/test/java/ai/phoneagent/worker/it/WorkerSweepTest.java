@@ -1,0 +1,161 @@
+package ai.phoneagent.worker.it;
+
+import static ai.phoneagent.worker.it.TestBed.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
+import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.EmbeddedAws;
+import ai.phoneagent.testing.MutableClock;
+import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.control.Sweeper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker's sweep: stale control queues, calls whose owner died, calls left orphaned. */
+class WorkerSweepTest {
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    TestBed bed;
+    ControlQueues queues;
+
+    @BeforeEach
+    void startBed() {
+        bed = new TestBed(EmbeddedAws.shared());
+        queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
+    }
+
+    @AfterEach
+    void stopBed() {
+        bed.close();
+    }
+
+    private Sweeper sweeper(MutableClock clock) {
+        return new Sweeper(queues, bed.store, bed.queue, Duration.ZERO, LEASE, LEASE.multipliedBy(2), clock,
+                RandomGenerator.getDefault());
+    }
+
+    private List<CallMessage> drainCallsQueue() {
+        return bed.aws.drainQueue().stream().map(CallMessage::parse).toList();
+    }
+
+    @Test
+    void a_call_whose_worker_died_is_orphaned_by_the_sweep_and_re_attached_without_a_second_greeting() {
+        SessionWorker dead = bed.startWorker(Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200"));
+        String callId = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        dead.halt(); // no SIGTERM: nothing is handed off, the lease just stops being renewed
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
+
+        SessionWorker survivor = bed.startWorker(Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200",
+                "SWEEP_INTERVAL_MS", "200"));
+        Await.until("re-attached by the survivor", WAIT, () -> bed.call(callId).status() == CallStatus.ATTACHED
+                && survivor.workerId().equals(bed.call(callId).owner()) && bed.sim.call(callId).connected());
+        assertThat(bed.sim.call(callId).attachCount()).isEqualTo(2);
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
+        assertThat(bed.logs()).contains("owner's lease lapsed; call orphaned");
+        Await.until("the survivor polls the call's queue", WAIT, () -> survivor.controlQueuesPolled().contains(callId));
+    }
+
+    @Test
+    void control_queues_of_unknown_or_long_ended_calls_are_swept_and_live_ones_kept() {
+        SessionWorker worker = bed.startWorker(Map.of());
+        String live = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        Await.value("live queue recorded", WAIT, () -> bed.call(live).controlQueueUrl());
+        String unknown = "rtc_unknownA1b2C3d4e5F6";
+        String unknownQueue = queues.create(unknown);
+        String ended = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(ended, TestBed.CALLER, TestBed.CALLED, null, null);
+        bed.store.markEnded(ended, "caller_hangup", Instant.now().minus(LEASE.multipliedBy(3)));
+        queues.create(ended);
+        String justEnded = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(justEnded, TestBed.CALLER, TestBed.CALLED, null, null);
+        bed.store.markEnded(justEnded, "caller_hangup", Instant.now());
+        queues.create(justEnded);
+
+        Sweeper.Report report = worker.sweepNow();
+
+        assertThat(report.queuesDeleted()).isEqualTo(2);
+        assertThat(queues.find(unknown)).isEmpty();
+        assertThat(queues.find(ended)).isEmpty();
+        assertThat(queues.find(live)).isPresent();
+        assertThat(queues.find(justEnded)).as("left to the call's owner for a while").isPresent();
+        assertThat(queues.listAll()).doesNotContain(unknownQueue);
+    }
+
+    @Test
+    void a_lapsed_lease_is_orphaned_once_and_only_after_the_grace() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        Instant t0 = clock.instant();
+        bed.store.claimOwnership(callId, "dead-worker", t0, t0.plus(LEASE)).orElseThrow();
+
+        clock.advance(LEASE.plus(LEASE).minusSeconds(1)); // lapsed, but within the grace
+        assertThat(sweeper(clock).sweepOnce().callsOrphaned()).isZero();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
+
+        clock.advance(Duration.ofSeconds(2));
+        List<Sweeper.Report> reports = sweepConcurrently(clock, 4);
+        assertThat(reports.stream().mapToInt(Sweeper.Report::callsOrphaned).sum()).isEqualTo(1);
+        CallRecord orphaned = bed.call(callId);
+        assertThat(orphaned.status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(orphaned.owner()).isNull();
+        List<CallMessage> sent = drainCallsQueue().stream().filter(m -> m.callId().equals(callId)).toList();
+        assertThat(sent).singleElement().satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.ORPHANED));
+    }
+
+    @Test
+    void a_call_left_orphaned_is_re_enqueued_at_most_once_per_two_leases() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        Instant t0 = clock.instant();
+        bed.store.claimOwnership(callId, "leaving-worker", t0, t0.plus(LEASE)).orElseThrow();
+        bed.store.releaseOwnership(callId, "leaving-worker"); // its hand-off message is then lost
+        bed.aws.drainQueue();
+
+        assertThat(sweeper(clock).sweepOnce().callsRequeued()).as("first sighting only").isZero();
+        clock.advance(LEASE);
+        assertThat(sweeper(clock).sweepOnce().callsRequeued()).isZero();
+        clock.advance(LEASE.plusSeconds(1));
+        assertThat(sweepConcurrently(clock, 4).stream().mapToInt(Sweeper.Report::callsRequeued).sum()).isEqualTo(1);
+        assertThat(sweeper(clock).sweepOnce().callsRequeued()).isZero();
+        assertThat(drainCallsQueue()).filteredOn(m -> m.callId().equals(callId)).singleElement()
+                .satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.ORPHANED));
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+    }
+
+    private List<Sweeper.Report> sweepConcurrently(MutableClock clock, int sweepers) {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Sweeper.Report>> futures = new ArrayList<>();
+            for (int i = 0; i < sweepers; i++) {
+                Callable<Sweeper.Report> task = () -> sweeper(clock).sweepOnce();
+                futures.add(pool.submit(task));
+            }
+            List<Sweeper.Report> reports = new ArrayList<>();
+            for (Future<Sweeper.Report> f : futures) {
+                reports.add(f.get());
+            }
+            return reports;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
