@@ -6,7 +6,6 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
@@ -19,12 +18,11 @@ import ai.phoneagent.simulator.webhook.WebhookEvent;
 import ai.phoneagent.simulator.webhook.WebhookSender;
 import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.LogCapture;
 import ai.phoneagent.testing.TestKeys;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +53,7 @@ abstract class WebhookIntakeSuite {
     private WebhookSender signer;
     private WebhookHandler handler;
     private WebhookConfig config;
-    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private LogCapture logs;
 
     abstract AwsBackend backend();
 
@@ -75,16 +73,15 @@ abstract class WebhookIntakeSuite {
 
     @BeforeEach
     void captureLogs() {
-        logs.reset();
-        JsonLog.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
+        logs = LogCapture.quiet();
     }
 
     @AfterEach
     void restoreLogs() {
-        JsonLog.redirect(System.out);
+        logs.close();
         openAi.clearAnswers();
         aws.drainQueue();
-        assertThat(TestKeys.containsSecret(logs.toString(StandardCharsets.UTF_8))).as("logs leak a secret").isFalse();
+        assertThat(TestKeys.containsSecret(logs.text())).as("logs leak a secret").isFalse();
     }
 
     private WebhookConfig configWith(Map<String, String> overrides) {
@@ -425,7 +422,7 @@ abstract class WebhookIntakeSuite {
             assertThat(TestKeys.containsSecret(response.getBody() + response.getHeaders())).isFalse();
             assertThat(response.getBody()).doesNotContain("Exception").doesNotContain("\tat ");
         }
-        String logText = logs.toString(StandardCharsets.UTF_8);
+        String logText = logs.text();
         assertThat(logText.lines().filter(l -> l.contains("\"component\":\"webhook\""))).hasSize(2);
         assertThat(logText).contains("\"call_id\":\"" + call.callId() + "\"").contains("\"latency_ms\"");
     }

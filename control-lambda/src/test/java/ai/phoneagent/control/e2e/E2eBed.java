@@ -13,7 +13,6 @@ import ai.phoneagent.control.ControlService;
 import ai.phoneagent.control.TestConfigs;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallMessage;
@@ -27,6 +26,7 @@ import ai.phoneagent.simulator.twilio.FakeTwilio;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.LogCapture;
 import ai.phoneagent.testing.TestKeys;
 import ai.phoneagent.worker.tools.TwilioClientFactory;
 import ai.phoneagent.worker.SessionWorker;
@@ -36,10 +36,6 @@ import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.discord.DiscordSink;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,8 +70,7 @@ final class E2eBed implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final List<SessionWorker> workers = new CopyOnWriteArrayList<>();
     private final List<String> responses = new CopyOnWriteArrayList<>();
-    private final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
-    private final PrintStream originalOut = System.out;
+    private final LogCapture logCapture;
 
     E2eBed(AwsBackend backend) {
         this.aws = AwsFixture.on(backend);
@@ -86,7 +81,7 @@ final class E2eBed implements AutoCloseable {
         this.queue = aws.callsQueue();
         this.queues = new ControlQueues(aws.sqs(), aws.controlQueuePrefix());
         this.commands = new CommandStore(aws.dynamo(), aws.tableName());
-        JsonLog.redirect(new PrintStream(new Tee(originalOut, logBuffer), true, StandardCharsets.UTF_8));
+        logCapture = LogCapture.echoing();
     }
 
     /**
@@ -198,9 +193,7 @@ final class E2eBed implements AutoCloseable {
     }
 
     String logs() {
-        synchronized (logBuffer) {
-            return logBuffer.toString(StandardCharsets.UTF_8);
-        }
+        return logCapture.text();
     }
 
     List<String> responses() {
@@ -212,43 +205,8 @@ final class E2eBed implements AutoCloseable {
         for (SessionWorker worker : workers) {
             worker.close();
         }
-        JsonLog.redirect(originalOut);
+        logCapture.close();
         sim.close();
         twilio.close();
-    }
-
-    /** Writes to the console and keeps a copy. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream console;
-        private final ByteArrayOutputStream copy;
-
-        Tee(OutputStream console, ByteArrayOutputStream copy) {
-            this.console = console;
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) {
-            synchronized (copy) {
-                copy.write(b);
-            }
-            try {
-                console.write(b);
-            } catch (java.io.IOException ignored) {
-                // best effort
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            synchronized (copy) {
-                copy.write(b, off, len);
-            }
-            try {
-                console.write(b, off, len);
-            } catch (java.io.IOException ignored) {
-                // best effort
-            }
-        }
     }
 }

@@ -8,7 +8,6 @@ import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.SipHeader;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.config.Env;
-import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallMessage;
@@ -21,6 +20,7 @@ import ai.phoneagent.simulator.twilio.FakeTwilio;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.LogCapture;
 import ai.phoneagent.testing.TestKeys;
 import ai.phoneagent.worker.tools.TwilioClientFactory;
 import ai.phoneagent.worker.SessionWorker;
@@ -29,10 +29,6 @@ import ai.phoneagent.worker.WorkerDeps;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.discord.DiscordSink;
 import ai.phoneagent.worker.discord.DiscordWebhookSink;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,8 +60,7 @@ public final class TestBed implements AutoCloseable {
     public final CallsQueue queue;
     private final Clock clock = Clock.systemUTC();
     private final List<SessionWorker> workers = new CopyOnWriteArrayList<>();
-    private final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
-    private final PrintStream originalOut = System.out;
+    private final LogCapture logCapture;
 
     public TestBed(AwsBackend backend) {
         this.aws = AwsFixture.on(backend);
@@ -75,7 +70,7 @@ public final class TestBed implements AutoCloseable {
         this.twilio = FakeTwilio.start(TestKeys.TWILIO_ACCOUNT_SID, TestKeys.TWILIO_AUTH_TOKEN);
         this.store = aws.callStore();
         this.queue = aws.callsQueue();
-        JsonLog.redirect(new PrintStream(new Tee(originalOut, logBuffer), true, StandardCharsets.UTF_8));
+        logCapture = LogCapture.echoing();
     }
 
     /** The environment a worker reads, pointed at this bed, with test-friendly timings; overrides win. */
@@ -181,9 +176,7 @@ public final class TestBed implements AutoCloseable {
 
     /** Everything logged (JSON lines) since the bed started. */
     public String logs() {
-        synchronized (logBuffer) {
-            return logBuffer.toString(StandardCharsets.UTF_8);
-        }
+        return logCapture.text();
     }
 
     @Override
@@ -191,44 +184,9 @@ public final class TestBed implements AutoCloseable {
         for (SessionWorker worker : workers) {
             worker.close();
         }
-        JsonLog.redirect(originalOut);
+        logCapture.close();
         sim.close();
         discord.close();
         twilio.close();
-    }
-
-    /** Writes to the console and keeps a copy. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream console;
-        private final ByteArrayOutputStream copy;
-
-        Tee(OutputStream console, ByteArrayOutputStream copy) {
-            this.console = console;
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) {
-            synchronized (copy) {
-                copy.write(b);
-            }
-            try {
-                console.write(b);
-            } catch (java.io.IOException ignored) {
-                // console output is best effort
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            synchronized (copy) {
-                copy.write(b, off, len);
-            }
-            try {
-                console.write(b, off, len);
-            } catch (java.io.IOException ignored) {
-                // console output is best effort
-            }
-        }
     }
 }
