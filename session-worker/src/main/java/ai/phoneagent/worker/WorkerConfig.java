@@ -45,6 +45,8 @@ public record WorkerConfig(
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_LEASE_RENEW = Duration.ofSeconds(10);
     public static final int DEFAULT_HEALTH_PORT = 8080;
+    /** Spoken when {@code WELCOME_MESSAGE} is not set at all. */
+    public static final String DEFAULT_WELCOME_MESSAGE = "Hello! Thanks for calling. How can I help you today?";
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
     public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 2;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
@@ -70,7 +72,9 @@ public record WorkerConfig(
         String table = env.required("CALLS_TABLE");
         String queueUrl = env.url("CALLS_QUEUE_URL")
                 .orElseThrow(() -> new ConfigException("CALLS_QUEUE_URL", "is required but not set")).toString();
-        Optional<String> welcome = env.optional("WELCOME_MESSAGE");
+        // unset: the default greeting; set but empty: no greeting at all
+        Optional<String> welcome = env.declared("WELCOME_MESSAGE") ? env.optional("WELCOME_MESSAGE")
+                : Optional.of(DEFAULT_WELCOME_MESSAGE);
         int capacity = env.intValue("WORKER_CAPACITY", DEFAULT_CAPACITY, 1, 10_000);
         Duration lease = env.millis("LEASE_DURATION_MS", DEFAULT_LEASE, Duration.ofMillis(500), Duration.ofMinutes(10));
         Duration renew = env.millis("LEASE_RENEW_MS", DEFAULT_LEASE_RENEW, Duration.ofMillis(100), Duration.ofMinutes(5));

@@ -36,10 +36,16 @@ class WorkerConfigTest {
         assertThat(config.healthPort()).isEqualTo(8080);
         assertThat(config.queueWaitSeconds()).isEqualTo(20);
         assertThat(config.openAiBaseUrl().toString()).isEqualTo("https://api.openai.com");
-        assertThat(config.welcomeMessage()).isEmpty();
+        assertThat(config.welcomeMessage()).contains(WorkerConfig.DEFAULT_WELCOME_MESSAGE);
         assertThat(config.discord().enabled()).isFalse();
         assertThat(config.discord().maskNumbers()).isTrue();
         assertThat(config.workerId()).isNotBlank();
+    }
+
+    @Test
+    void an_empty_welcome_message_turns_the_greeting_off() {
+        assertThat(config(Map.of("WELCOME_MESSAGE", "")).welcomeMessage()).isEmpty();
+        assertThat(config(Map.of("WELCOME_MESSAGE", "Hi, this is Acme.")).welcomeMessage()).contains("Hi, this is Acme.");
     }
 
     @Test

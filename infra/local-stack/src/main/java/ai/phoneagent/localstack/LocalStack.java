@@ -43,7 +43,6 @@ import java.util.Optional;
 public final class LocalStack implements AutoCloseable {
     static final String DEFAULT_TABLE = "calls";
     static final String DEFAULT_QUEUE = "calls";
-    static final String DEFAULT_GREETING = "Hello! Thanks for calling. How can I help you today?";
 
     private final List<AutoCloseable> resources;
     private final ApiGatewayBridge bridge;
@@ -106,9 +105,6 @@ public final class LocalStack implements AutoCloseable {
             defaults.put("CALLS_QUEUE_URL", queueUrl);
             defaults.put("CONTROL_QUEUE_PREFIX", "call-control-");
             defaults.put("HEALTH_PORT", "0");
-            if (!given.declared("WELCOME_MESSAGE")) {
-                defaults.put("WELCOME_MESSAGE", DEFAULT_GREETING);
-            }
 
             // OpenAI: the simulator unless a real key is given; with it come a fake Discord and a fake Twilio.
             Optional<ConnectorSimulator> simulator = Optional.empty();

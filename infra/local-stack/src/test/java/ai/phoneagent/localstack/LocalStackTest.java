@@ -60,7 +60,7 @@ class LocalStackTest {
         assertThat(call.status()).isEqualTo(CallStatus.ENDED);
         var turns = stack.store().turns(callId, -1, 100).items();
         assertThat(turns.getFirst().speaker()).isEqualTo(Turn.Speaker.AGENT);
-        assertThat(turns.getFirst().text()).isEqualTo(LocalStack.DEFAULT_GREETING);
+        assertThat(turns.getFirst().text()).isEqualTo(ai.phoneagent.worker.WorkerConfig.DEFAULT_WELCOME_MESSAGE);
         assertThat(turns).extracting(Turn::text).contains("Hi, what are your opening hours?");
         assertThat(stack.twilio().orElseThrow().participantCreations()).hasSize(1);
         assertThat(stack.simulator().orElseThrow().requests(callId))
