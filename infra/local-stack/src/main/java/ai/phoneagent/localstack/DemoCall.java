@@ -1,5 +1,6 @@
 package ai.phoneagent.localstack;
 
+import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.simulator.scenario.Scenario;
@@ -79,6 +80,10 @@ final class DemoCall {
             say("worker " + attached.owner() + " attached and greeted the caller");
             waitFor("the first answer", () -> turns(callId) >= 3 ? Boolean.TRUE : null);
             operator(callId, "instructions", "{\"text\": \"The caller is a returning customer: thank them for their loyalty.\", \"respond\": true}");
+            CallEvent toolCall = waitFor("the agent's tool call", () -> stack.store().events(callId, null, 100).items()
+                    .stream().filter(e -> e.kind().equals("tool_call")).findFirst().orElse(null));
+            say("the agent called " + toolCall.details().path("name").asText() + " "
+                    + toolCall.details().path("arguments").asText());
             waitFor("the transfer to a human", () -> stack.store().events(callId, null, 100).items().stream()
                     .anyMatch(e -> e.kind().startsWith("transfer")) ? Boolean.TRUE : null);
             stack.twilio().ifPresent(t -> t.participantCreations().stream().findFirst().ifPresent(p ->

@@ -53,7 +53,9 @@ class LocalStackTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(finished).as(text).isTrue();
         assertThat(text).contains("webhook delivery 1 -> HTTP 200", "webhook verified, call accepted",
-                "/instructions -> HTTP 200", "/hangup -> HTTP 200", "call ended: operator_hangup");
+                "/instructions -> HTTP 200", "the agent called transfer_to_human", "/hangup -> HTTP 200",
+                "call ended: operator_hangup", "discord | Agent: " + ai.phoneagent.worker.WorkerConfig.DEFAULT_WELCOME_MESSAGE,
+                "discord | Caller: Hi, what are your opening hours?");
         callId = text.lines().filter(l -> l.contains("(call rtc_")).findFirst().orElseThrow()
                 .replaceAll(".*\\(call (rtc_[A-Za-z0-9]+)\\).*", "$1");
         CallRecord call = stack.store().get(callId).orElseThrow();
