@@ -168,20 +168,23 @@ public final class CallStore {
     }
 
     /**
-     * Ends intake without a live call: {@code GONE} (OpenAI said 404) or {@code FAILED} (accept refused), from
-     * {@code RECEIVED} only.
+     * Ends intake without a live call, from {@code RECEIVED} only: {@code GONE} (OpenAI said 404: the caller hung up)
+     * with end reason {@code caller_gone}, or {@code FAILED} (accept refused) with end reason {@code accept_refused}
+     * and OpenAI's message as {@code failureReason}.
      */
-    public boolean markIntakeFailed(String callId, CallStatus status, String reason, String token, Instant now) {
+    public boolean markIntakeFailed(String callId, CallStatus status, String detail, String token, Instant now) {
         if (status != CallStatus.GONE && status != CallStatus.FAILED) {
             throw new IllegalArgumentException("intake can only end as GONE or FAILED");
         }
+        String endReason = status == CallStatus.GONE ? "caller_gone" : "accept_refused";
         return update(callId,
-                "SET #status = :to, endedAt = :now, endReason = :reason, version = version + :one "
-                        + "REMOVE gsi1pk, gsi1sk, acceptClaim, acceptClaimUntil",
+                "SET #status = :to, endedAt = :now, endReason = :reason, failureReason = :detail, "
+                        + "version = version + :one REMOVE gsi1pk, gsi1sk, acceptClaim, acceptClaimUntil",
                 "#status = :from AND acceptClaim = :token",
                 Map.of("#status", "status"),
                 Map.of(":to", s(status.name()), ":from", s(CallStatus.RECEIVED.name()), ":now", time(now),
-                        ":reason", s(truncate(reason, 500)), ":token", s(token), ":one", n(1)));
+                        ":reason", s(endReason), ":detail", s(truncate(detail, 500)), ":token", s(token),
+                        ":one", n(1)));
     }
 
     // ---------------------------------------------------------------- ownership

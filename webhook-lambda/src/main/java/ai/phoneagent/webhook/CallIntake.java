@@ -97,7 +97,7 @@ public final class CallIntake {
             }
             case CallsOutcome.Refused refused -> {
                 store.markIntakeFailed(call.callId(), CallStatus.FAILED,
-                        "accept refused (" + refused.status() + "): " + refused.message(), token, clock.instant());
+                        "HTTP " + refused.status() + ": " + refused.message(), token, clock.instant());
                 yield IntakeOutcome.FAILED;
             }
             case CallsOutcome.Unavailable unavailable -> {

@@ -320,7 +320,9 @@ abstract class WebhookIntakeSuite {
         var response = deliver(incoming(call), "msg_gone");
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(body(response).get("outcome").asText()).isEqualTo("gone");
-        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.GONE);
+        CallRecord gone = aws.callStore().get(call.callId()).orElseThrow();
+        assertThat(gone.status()).isEqualTo(CallStatus.GONE);
+        assertThat(gone.endReason()).isEqualTo("caller_gone");
         assertThat(aws.queueDepth()).isZero();
         assertThat(deliver(incoming(call), "msg_gone").getStatusCode()).as("a retry after hang-up").isEqualTo(200);
         assertThat(accepts(call.callId())).hasSize(1);
@@ -334,7 +336,8 @@ abstract class WebhookIntakeSuite {
         assertThat(response.getStatusCode()).isEqualTo(200);
         CallRecord stored = aws.callStore().get(call.callId()).orElseThrow();
         assertThat(stored.status()).isEqualTo(CallStatus.FAILED);
-        assertThat(stored.endReason()).contains("Invalid value for 'voice'.");
+        assertThat(stored.endReason()).isEqualTo("accept_refused");
+        assertThat(stored.failureReason()).isEqualTo("HTTP 400: Invalid value for 'voice'.");
         assertThat(aws.queueDepth()).isZero();
     }
 
