@@ -3,6 +3,8 @@ import { log } from "./errors.js";
 
 export const JWKS_TTL_MS = 10 * 60 * 1000;
 export const JWKS_MIN_REFRESH_MS = 30 * 1000;
+/** Keys older than this are never used, even when the certs endpoint cannot be reached to refresh them. */
+export const JWKS_MAX_AGE_MS = 60 * 60 * 1000;
 export const CLOCK_LEEWAY_SECONDS = 30;
 const JWKS_FETCH_TIMEOUT_MS = 5000;
 const MAX_TOKEN_LENGTH = 8192;
@@ -10,7 +12,7 @@ const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Module-scope JWKS cache: certs URL -> { keys: Map<kid, CryptoKey>, fetchedAt }. */
+/** Module-scope JWKS cache: certs URL -> { keys: Map<kid, CryptoKey>, fetchedAt, checkedAt (last attempt) }. */
 const jwksCache = new Map();
 
 /** True when Cloudflare Access verification has everything it needs. */
@@ -125,19 +127,19 @@ function findKey(entry, kid) {
   return entry.keys.size === 1 ? entry.keys.values().next().value : undefined;
 }
 
-/** Returns the verification key for kid, fetching the JWKS when missing, expired, or the kid is new. */
+/**
+ * Returns the verification key for kid, fetching the JWKS when missing, past its TTL, or the kid is new; fetches
+ * (failed ones too) are at least JWKS_MIN_REFRESH_MS apart. Keys past JWKS_MAX_AGE_MS are not used: when the
+ * endpoint stays unreachable, Access JWTs fail closed rather than being checked against keys that may be revoked.
+ */
 async function getVerificationKey(certsUrl, kid, now) {
   let entry = jwksCache.get(certsUrl);
-  const stale = !entry || now - entry.fetchedAt > JWKS_TTL_MS;
-  const unknownKid = entry && !findKey(entry, kid) && now - entry.fetchedAt > JWKS_MIN_REFRESH_MS;
-  if (stale || unknownKid) {
-    const fresh = await fetchJwks(certsUrl, now);
-    if (fresh) {
-      jwksCache.set(certsUrl, fresh);
-      entry = fresh;
-    }
+  const due = !entry || now - entry.fetchedAt > JWKS_TTL_MS || !findKey(entry, kid);
+  if (due && (!entry || now - entry.checkedAt > JWKS_MIN_REFRESH_MS)) {
+    entry = (await fetchJwks(certsUrl, now)) ?? { keys: new Map(), fetchedAt: -Infinity, ...entry, checkedAt: now };
+    jwksCache.set(certsUrl, entry);
   }
-  return entry ? findKey(entry, kid) : undefined;
+  return entry && now - entry.fetchedAt <= JWKS_MAX_AGE_MS ? findKey(entry, kid) : undefined;
 }
 
 /** Fetches and imports the team's signing keys; returns undefined (and logs) on failure. */
@@ -163,7 +165,7 @@ async function fetchJwks(certsUrl, now) {
         log("warn", "jwks_key_skipped", { kid: String(jwk.kid ?? "") });
       }
     }
-    return { keys, fetchedAt: now };
+    return { keys, fetchedAt: now, checkedAt: now };
   } catch (err) {
     log("warn", "jwks_fetch_failed", { error: err?.name ?? "Error" });
     return undefined;

@@ -11,6 +11,17 @@ export function allowedOrigin(request, config) {
   return origin && config.allowedOrigins.has(origin) ? origin : undefined;
 }
 
+/**
+ * False when the request comes from a page on another origin that is not listed. Browsers send Origin on every
+ * cross-origin request, including "simple" POSTs that skip the preflight; refusing them stops a foreign page from
+ * using the operator's Cloudflare Access cookie (which Access turns into Cf-Access-Jwt-Assertion) to act on calls.
+ * Requests without Origin (curl, servers) and same-origin requests pass.
+ */
+export function originPermitted(request, url, config) {
+  const origin = request.headers.get("Origin");
+  return !origin || origin === url.origin || config.allowedOrigins.has(origin);
+}
+
 /** Answers a CORS preflight: 204 with CORS headers for a listed origin, 403 without ACAO otherwise. */
 export function preflightResponse(request, config) {
   const origin = allowedOrigin(request, config);

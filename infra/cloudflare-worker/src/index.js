@@ -1,15 +1,16 @@
 /** Cloudflare Worker: authenticated, CORS-aware proxy from the dashboard's /api to the control API. */
 import { authConfigured, authenticate } from "./auth.js";
 import { readConfig } from "./config.js";
-import { preflightResponse, withCors } from "./cors.js";
+import { originPermitted, preflightResponse, withCors } from "./cors.js";
 import { errorResponse, log } from "./errors.js";
 import { proxyToControl } from "./proxy.js";
 import { isApiPath, matchRoute } from "./routes.js";
 
-/** Handles one request: preflight, fail-closed auth, routing, proxying. */
+/** Handles one request: preflight, foreign origins, fail-closed auth, routing, proxying. */
 async function handle(request, url, config) {
   if (!isApiPath(url.pathname)) return errorResponse(404, "not_found", "Not found");
   if (request.method === "OPTIONS") return preflightResponse(request, config);
+  if (!originPermitted(request, url, config)) return errorResponse(403, "origin_not_allowed", "Origin is not allowed");
   if (!authConfigured(config)) {
     log("error", "dashboard_auth_not_configured");
     return errorResponse(503, "control_unavailable", "Dashboard authentication is not configured");

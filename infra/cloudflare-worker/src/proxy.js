@@ -5,7 +5,7 @@ import { errorResponse, log, rawJsonResponse } from "./errors.js";
 export const MAX_BODY_BYTES = 16 * 1024;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,200}$/;
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
-const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Returns the control API base URL as a URL when the proxy is configured, otherwise undefined. */
 export function controlBaseUrl(config) {
@@ -25,14 +25,17 @@ export function isJsonContentType(value) {
   return mediaType === "application/json" || mediaType.endsWith("+json");
 }
 
-/** Reads the dashboard's body for an action: JSON text as is, "{}" for empty or non-JSON content types. */
+/**
+ * Reads the dashboard's body for an action: JSON sent as JSON is forwarded as is; an empty body, or one sent without
+ * a JSON content type, arrives as "{}" (the contract existing dashboards rely on).
+ */
 export async function readActionBody(request) {
-  if (!isJsonContentType(request.headers.get("Content-Type"))) return { ok: true, text: "{}" };
   const declared = Number(request.headers.get("Content-Length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { ok: false, status: 413 };
-  const text = await request.text();
-  if (encoder.encode(text).length > MAX_BODY_BYTES) return { ok: false, status: 413 };
-  if (text.trim() === "") return { ok: true, text: "{}" };
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413 };
+  const text = decoder.decode(bytes);
+  if (text.trim() === "" || !isJsonContentType(request.headers.get("Content-Type"))) return { ok: true, text: "{}" };
   try {
     JSON.parse(text);
   } catch {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { JWKS_MIN_REFRESH_MS, JWKS_TTL_MS, verifyAccessJwt } from "../src/auth.js";
+import { JWKS_MAX_AGE_MS, JWKS_MIN_REFRESH_MS, JWKS_TTL_MS, verifyAccessJwt } from "../src/auth.js";
 import { CLOSED_UPSTREAM, callWorker, callWorkerWithEnv, readJson, recordedRequests, uniqueId } from "./helpers.js";
 import { AUDIENCE, TEAM_DOMAIN, base64Url, generateSigningKey, publishJwks, signJwt, validClaims } from "./jwt.js";
 
@@ -147,6 +147,28 @@ describe("Cloudflare Access JWT", () => {
     await verifyAccessJwt(await signJwt(key, claims), { ...options, now: t0 + JWKS_MIN_REFRESH_MS + 2000 });
     expect(await gets()).toBe(2);
     await verifyAccessJwt(await signJwt(key, claims), { ...options, now: t0 + JWKS_TTL_MS + JWKS_MIN_REFRESH_MS + 2000 });
+    expect(await gets()).toBe(3);
+  });
+
+  it("backs off when a refresh fails and stops using keys past their maximum age", async () => {
+    const name = `outage-${uniqueId()}`;
+    const certsUrl = await publishJwks(name, [key]);
+    const options = { teamDomain: TEAM_DOMAIN, audience: AUDIENCE, certsUrl };
+    const gets = async () => (await recordedRequests(`/__test/jwks/${name}`)).filter((r) => r.method === "GET").length;
+    const t0 = Date.now();
+    const token = await signJwt(key, validClaims({ exp: Math.floor(t0 / 1000) + 2 * 3600 }));
+
+    expect((await verifyAccessJwt(token, { ...options, now: t0 })).ok).toBe(true);
+    await fetch(certsUrl, { method: "PUT", body: "<html>certs endpoint down</html>" }); // served with 200, not a JWKS
+
+    const afterTtl = t0 + JWKS_TTL_MS + 1000;
+    expect((await verifyAccessJwt(token, { ...options, now: afterTtl })).ok).toBe(true); // stale keys, still young
+    expect(await gets()).toBe(2);
+    expect((await verifyAccessJwt(token, { ...options, now: afterTtl + 1000 })).ok).toBe(true);
+    expect(await gets()).toBe(2); // a failed refresh is not retried on every request
+
+    const tooOld = t0 + JWKS_MAX_AGE_MS + 1000;
+    expect(await verifyAccessJwt(token, { ...options, now: tooOld })).toEqual({ ok: false, reason: "unknown_key" });
     expect(await gets()).toBe(3);
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { DASHBOARD_ORIGIN, callWorker, dashboardAuth, recordedRequests, uniqueId } from "./helpers.js";
+import {
+  DASHBOARD_ORIGIN,
+  WORKER_ORIGIN,
+  callWorker,
+  callWorkerWithEnv,
+  dashboardAuth,
+  readJson,
+  recordedRequests,
+  uniqueId,
+} from "./helpers.js";
+import { generateSigningKey, publishJwks, signJwt, validClaims } from "./jwt.js";
 
 /** Sends a CORS preflight for a POST action. */
 function preflight(id, origin) {
@@ -37,6 +47,35 @@ describe("CORS", () => {
       const response = await callWorker(`/api/calls/${uniqueId()}`, { headers: dashboardAuth({ Origin: origin }) });
       expect(response.headers.get("Access-Control-Allow-Origin"), origin).toBeNull();
       expect(response.headers.get("Vary")).toBe("Origin");
+    }
+  });
+
+  it("refuses a request from a foreign page even with valid credentials (no CSRF through the Access cookie)", async () => {
+    // Cloudflare Access turns the operator's cookie into Cf-Access-Jwt-Assertion, and a form-like POST skips the preflight
+    const key = await generateSigningKey("kid-cors");
+    const certsUrl = await publishJwks(`cors-${uniqueId()}`, [key]);
+    const jwt = await signJwt(key, validClaims());
+    const send = (id, headers) =>
+      callWorkerWithEnv({ ACCESS_CERTS_URL: certsUrl }, `/api/calls/${id}/actions/hangup`, { method: "POST", headers });
+    const sameSite = uniqueId();
+    expect((await send(sameSite, { "Cf-Access-Jwt-Assertion": jwt })).status).toBe(200);
+    for (const origin of ["https://evil.example.com", "null"]) {
+      const id = uniqueId();
+      const { status, body, headers } = await readJson(await send(id, { Origin: origin, "Cf-Access-Jwt-Assertion": jwt }));
+      expect(status, origin).toBe(403);
+      expect(body.error.code).toBe("origin_not_allowed");
+      expect(headers.get("Access-Control-Allow-Origin")).toBeNull();
+      expect(await recordedRequests(id)).toEqual([]);
+    }
+  });
+
+  it("serves requests from a listed origin, from the Worker's own origin and without Origin", async () => {
+    for (const origin of [DASHBOARD_ORIGIN, WORKER_ORIGIN, undefined]) {
+      const id = uniqueId();
+      const headers = dashboardAuth(origin ? { Origin: origin } : {});
+      const response = await callWorker(`/api/calls/${id}/actions/hangup`, { method: "POST", headers });
+      expect(response.status, String(origin)).toBe(200);
+      expect(await recordedRequests(id)).toHaveLength(1);
     }
   });
 

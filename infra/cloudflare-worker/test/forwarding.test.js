@@ -92,12 +92,13 @@ describe("forwarding to the control API", () => {
     }
   });
 
-  it("forwards {} when the body has no JSON content type or is empty", async () => {
+  it("forwards {} when the body is empty or has no JSON content type (the dashboards' contract)", async () => {
     const cases = [
       { body: '{"text":"sneaky"}', contentType: "text/plain" },
       { body: "target=sales", contentType: "application/x-www-form-urlencoded" },
       { body: undefined, contentType: null },
       { body: "", contentType: "application/json" },
+      { body: "  ", contentType: "text/plain" },
     ];
     for (const options of cases) {
       const id = uniqueId();

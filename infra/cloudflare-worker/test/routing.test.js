@@ -27,6 +27,19 @@ describe("routing", () => {
     }
   });
 
+  it("ignores method-override headers and never lets dot segments or case escape /api/calls", async () => {
+    const override = await callWorker("/api/calls", {
+      method: "POST",
+      headers: dashboardAuth({ "X-HTTP-Method-Override": "GET", "X-Method-Override": "GET" }),
+    });
+    expect(override.status).toBe(405);
+    for (const path of ["/api/calls/x/../../other", "/api/calls/%2e%2e/%2e%2e/control/calls", "/API/calls", "/api//calls"]) {
+      const { status } = await callWorker(path, { headers: dashboardAuth() });
+      expect(status, path).toBe(404);
+    }
+    expect(await recordedRequests("/control/calls/..")).toEqual([]);
+  });
+
   it("answers 400 invalid_request for a bad call id or command id and never calls upstream", async () => {
     const paths = [
       "/api/calls/bad.id",

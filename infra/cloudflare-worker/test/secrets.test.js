@@ -31,6 +31,7 @@ const SCENARIOS = [
   ["404 unknown path", () => callWorker("/api/other", { headers: auth() })],
   ["405 wrong method", () => callWorker("/api/calls", { method: "POST", headers: auth() })],
   ["204 preflight", () => callWorker("/api/calls", { method: "OPTIONS", headers: { Origin: DASHBOARD_ORIGIN } })],
+  ["403 foreign origin", () => callWorker(`/api/calls/${uniqueId()}`, { headers: dashboardAuth({ Origin: "https://evil.example.com" }) })],
   ["403 preflight", () => callWorker("/api/calls", { method: "OPTIONS", headers: { Origin: "https://evil.example.com" } })],
 ];
 

@@ -24,6 +24,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,9 +34,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 
 /**
  * The control Lambda end to end: the real handler against real DynamoDB and SQS APIs (embedded engines, or
@@ -48,7 +54,7 @@ abstract class ControlApiContract {
     abstract AwsBackend backend();
 
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
-    private final List<String> responses = new ArrayList<>();
+    private final List<String> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
     private AwsFixture fixture;
     private MutableClock clock;
     private CallStore store;
@@ -86,13 +92,43 @@ abstract class ControlApiContract {
     }
 
     private ControlHandler handler(Map<String, String> overrides) {
+        return handler(overrides, fixture.dynamo());
+    }
+
+    private ControlHandler handler(Map<String, String> overrides, DynamoDbClient dynamo) {
         Map<String, String> env = new HashMap<>(TestConfigs.baseEnv());
         env.putAll(fixture.env());
         env.putAll(overrides);
         ControlConfig config = ControlConfig.fromEnv(Env.of(env));
-        CallStore calls = new CallStore(fixture.dynamo(), fixture.tableName());
-        return new ControlHandler(new ControlService(config, calls, new CommandStore(fixture.dynamo(), fixture.tableName()),
+        CallStore calls = new CallStore(dynamo, fixture.tableName());
+        return new ControlHandler(new ControlService(config, calls, new CommandStore(dynamo, fixture.tableName()),
                 new ControlQueues(fixture.sqs(), fixture.controlQueuePrefix()), clock, AckWait.system()));
+    }
+
+    /** The fixture's DynamoDB client, except that reading a {@code CMD#} item fails as if DynamoDB were throttling. */
+    private DynamoDbClient commandReadsFail() {
+        DynamoDbClient real = fixture.dynamo();
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getItem")) {
+                        GetItemRequest request = args[0] instanceof GetItemRequest r ? r
+                                : GetItemRequest.builder().applyMutation(castConsumer(args[0])).build();
+                        if (request.key().get("sk").s().startsWith("CMD#")) {
+                            throw ProvisionedThroughputExceededException.builder().message("throttled").build();
+                        }
+                        return real.getItem(request);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Consumer<GetItemRequest.Builder> castConsumer(Object consumer) {
+        return (Consumer<GetItemRequest.Builder>) consumer;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -577,6 +613,39 @@ abstract class ControlApiContract {
     }
 
     @Test
+    void concurrentRequestsWithTheSameIdempotencyKeyDialTheHumanOnce() throws Exception {
+        String callId = seeder.attached(START);
+        int parallel = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Reply>> futures = new ArrayList<>();
+            for (int i = 0; i < parallel; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return send(impatient, authed("POST", path(callId, "transfer"))
+                            .header("Idempotency-Key", "double-click").json("{\"target\":\"human\"}").build());
+                }));
+            }
+            start.countDown();
+            List<Reply> replies = new ArrayList<>();
+            for (var future : futures) {
+                replies.add(future.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            // the winner answers 202; the others replay its command (or, if DynamoDB reports a transaction conflict
+            // before the winner committed, answer 503 so the client retries with the same key)
+            List<Reply> accepted = replies.stream().filter(r -> r.status() == 202).toList();
+            assertThat(accepted).isNotEmpty();
+            assertThat(accepted).extracting(r -> r.body().get("command_id").asText()).containsOnly(
+                    accepted.getFirst().body().get("command_id").asText());
+            replies.stream().filter(r -> r.status() != 202).forEach(r -> assertError(r, 503, "service_unavailable"));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(drain(queueUrl(callId))).hasSize(1);
+    }
+
+    @Test
     void reusingAnIdempotencyKeyForAnotherCommandIs409() {
         String callId = seeder.attached(START);
         assertThat(send(impatient, authed("POST", path(callId, "hangup")).header("Idempotency-Key", "k1").build())
@@ -584,6 +653,16 @@ abstract class ControlApiContract {
         assertError(send(impatient, authed("POST", path(callId, "instructions")).header("Idempotency-Key", "k1")
                 .json("{\"text\":\"hi\"}").build()), 409, "idempotency_key_reused");
         assertThat(drain(queueUrl(callId))).hasSize(1);
+    }
+
+    @Test
+    void aSentCommandWhoseStatusCannotBeReadIs202WithItsIdNotAnErrorInvitingASecondCommand() {
+        String callId = seeder.attached(START);
+        ControlHandler flaky = handler(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"), commandReadsFail());
+        Reply reply = send(flaky, authed("POST", path(callId, "transfer")).json("{\"target\":\"human\"}").build());
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        String commandId = reply.body().get("command_id").asText();
+        assertThat(drain(queueUrl(callId))).extracting(ControlMessage::commandId).containsExactly(commandId);
     }
 
     @Test

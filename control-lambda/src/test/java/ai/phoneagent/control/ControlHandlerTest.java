@@ -84,6 +84,37 @@ class ControlHandlerTest {
     }
 
     @Test
+    void pathAndMethodTricksNeitherSkipAuthenticationNorReachARoute() {
+        ControlHandler handler = handler(Map.of());
+        record Case(String method, String path, Map<String, String> headers, int status) {
+        }
+        Map<String, String> noAuth = Map.of();
+        Map<String, String> authed = Map.of("authorization", "Bearer " + TestKeys.CONTROL_API_TOKEN);
+        for (Case c : java.util.List.of(
+                new Case("POST", "/control/../twilio/conference-events", noAuth, 401),
+                new Case("POST", "/control/calls/../../twilio/conference-events", authed, 404),
+                new Case("GET", "/control//calls", noAuth, 401),
+                new Case("GET", "//control/calls", authed, 404),
+                new Case("GET", "/CONTROL/calls", authed, 404),
+                new Case("GET", "/Control/calls", noAuth, 404),
+                new Case("GET", "/control%2Fcalls", authed, 404),
+                new Case("POST", "/control/calls/rtc_1%2Fx/hangup", noAuth, 401),
+                new Case("POST", "/control/calls/rtc_1%2Fx/hangup", authed, 400),
+                new Case("POST", "/twilio/conference-events/../../control/calls", authed, 404),
+                new Case("POST", "/control/calls", Map.of("authorization", authed.get("authorization"),
+                        "x-http-method-override", "GET"), 405),
+                new Case("GET", "/control/calls", Map.of("authorization", "Basic " + TestKeys.CONTROL_API_TOKEN), 401),
+                new Case("GET", "/control/calls", Map.of("authorization", "Bearer " + TestKeys.CONTROL_API_TOKEN + "x"),
+                        401))) {
+            var builder = Events.request(c.method(), c.path());
+            c.headers().forEach(builder::header);
+            var response = handler.handleRequest(builder.build(), contextWithRemaining(10_000));
+            assertThat(response.getStatusCode()).as(c.toString()).isEqualTo(c.status());
+            assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
+        }
+    }
+
+    @Test
     void aBackingServiceOutageIs503WithoutDetails() throws Exception {
         var response = handler(Map.of()).handleRequest(Events.request("GET", "/control/calls")
                 .bearer(TestKeys.CONTROL_API_TOKEN).build(), contextWithRemaining(10_000));

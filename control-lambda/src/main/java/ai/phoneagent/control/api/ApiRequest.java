@@ -66,7 +66,7 @@ public final class ApiRequest {
                     body = new byte[MAX_BODY_BYTES + 1]; // too large either way; not worth decoding
                 } else {
                     try {
-                        body = Base64.getMimeDecoder().decode(event.getBody());
+                        body = Base64.getDecoder().decode(event.getBody()); // strict: API Gateway never wraps lines
                     } catch (IllegalArgumentException e) {
                         malformed = true;
                     }

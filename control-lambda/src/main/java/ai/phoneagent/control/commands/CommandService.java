@@ -192,11 +192,22 @@ public final class CommandService {
         }
     }
 
+    /**
+     * Polls the command until the worker finishes it or the wait ends. A failed read counts as "still pending": the
+     * command is on the queue, so the answer must be 202 with its id, never an error that invites a second command.
+     */
     private Command await(Command command, Duration maxWait) {
         AtomicReference<Command> latest = new AtomicReference<>(command);
         if (maxWait.isPositive()) {
             wait.until(maxWait, () -> {
-                Optional<Command> now = commands.get(command.callId(), command.commandId());
+                Optional<Command> now;
+                try {
+                    now = commands.get(command.callId(), command.commandId());
+                } catch (SdkException e) {
+                    LOG.warn("could not read command status", Map.of("call_id", command.callId(),
+                            "command_id", command.commandId(), "error", JsonLog.describe(e)));
+                    return false;
+                }
                 now.ifPresent(latest::set);
                 return now.isPresent() && now.get().status() != CommandStatus.PENDING;
             });

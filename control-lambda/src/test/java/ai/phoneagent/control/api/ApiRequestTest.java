@@ -34,11 +34,13 @@ class ApiRequestTest {
 
     @Test
     void invalidBase64IsABadRequestWhenTheBodyIsRead() {
-        var event = Events.request("POST", "/control/calls/a/hangup").body("%%%not base64").build();
-        event.setIsBase64Encoded(true);
-        ApiRequest request = ApiRequest.fromEvent(event);
-        assertThatThrownBy(request::body).isInstanceOfSatisfying(ApiError.class,
-                e -> assertThat(e.code()).isEqualTo("invalid_request"));
+        for (String body : new String[] {"%%%not base64", "e3!0=", "e3\n0="}) {
+            var event = Events.request("POST", "/control/calls/a/hangup").body(body).build();
+            event.setIsBase64Encoded(true);
+            ApiRequest request = ApiRequest.fromEvent(event);
+            assertThatThrownBy(request::body).as(body).isInstanceOfSatisfying(ApiError.class,
+                    e -> assertThat(e.code()).isEqualTo("invalid_request"));
+        }
     }
 
     @Test
