@@ -55,22 +55,30 @@ public final class CommandStore {
                 SK, s(idempotencyKey(command.idempotencyKey())),
                 "commandId", s(command.commandId()),
                 CallTable.TTL_ATTRIBUTE, n(command.requestedAt().plus(CallStore.RETENTION).getEpochSecond()));
-        try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(marker)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
-            return new Created(true, command);
-        } catch (TransactionCanceledException e) {
-            var existing = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(CallStore.key(command.callId(), idempotencyKey(command.idempotencyKey()))));
-            if (!existing.hasItem() || existing.item().isEmpty()) {
-                throw e;
+        TransactionCanceledException lastConflict = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(marker)
+                                .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                                .conditionExpression("attribute_not_exists(pk)").build()).build()));
+                return new Created(true, command);
+            } catch (TransactionCanceledException e) {
+                var existing = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                        .key(CallStore.key(command.callId(), idempotencyKey(command.idempotencyKey()))));
+                if (existing.hasItem() && !existing.item().isEmpty()) {
+                    String firstId = string(existing.item(), "commandId");
+                    return new Created(false, get(command.callId(), firstId).orElseThrow(() -> e));
+                }
+                // A concurrent request with the same key is mid-transaction (TransactionConflict): once it commits,
+                // the marker is there to read, so wait briefly and try again.
+                lastConflict = e;
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong(20_000_000L, 60_000_000L));
             }
-            String firstId = string(existing.item(), "commandId");
-            return new Created(false, get(command.callId(), firstId).orElseThrow(() -> e));
         }
+        throw lastConflict;
     }
 
     /** The command, read consistently. */
