@@ -92,7 +92,7 @@ public final class SessionWorker implements AutoCloseable {
                 registry.capacity(), config.workerId()));
         leases = new LeaseKeeper(registry, deps.store(), config.workerId(), config.leaseDuration(),
                 config.leaseRenewInterval(), clock).start();
-        CallIntake intake = new CallIntake(registry, services, config.leaseDuration());
+        CallIntake intake = new CallIntake(registry, services, config.leaseDuration(), () -> !draining);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
@@ -173,8 +173,9 @@ public final class SessionWorker implements AutoCloseable {
     }
 
     /**
-     * Shuts down cleanly (SIGTERM): stops taking calls, hands each live call to another worker (released as
-     * {@code ORPHANED} and re-enqueued with reason {@code orphaned}), flushes Discord within its bound, stops.
+     * Shuts down cleanly (SIGTERM): stops taking calls, lets tools in flight answer, hands each live call to another
+     * worker (released as {@code ORPHANED} and re-enqueued with reason {@code orphaned}), flushes Discord within its
+     * bound, stops.
      */
     @Override
     public void close() {
@@ -185,8 +186,9 @@ public final class SessionWorker implements AutoCloseable {
         draining = true;
         LOG.info("session worker draining", Map.of("worker_id", config.workerId(), "active_calls", registry.active()));
         sweeper.close();
+        // not waited for yet: a long poll (up to 20 s) must not eat the budget the hand-offs need
         if (poller != null) {
-            poller.stop(remainingMs(deadline));
+            poller.requestStop();
         }
         if (leases != null) {
             leases.close();
@@ -194,8 +196,10 @@ public final class SessionWorker implements AutoCloseable {
         // stop polling the control queues first: what arrives from now on waits on the queue for the next owner
         control.close(Duration.ofMillis(Math.max(1, remainingMs(deadline) / 2)));
         List<Thread> handoffs = new ArrayList<>();
+        // half of what is left may go to tools still answering; the rest is for the hand-off writes and the flush
+        Duration toolGrace = Duration.ofMillis(remainingMs(deadline) / 2);
         for (CallSession session : registry.sessions()) {
-            handoffs.add(Thread.ofVirtual().name("handoff-" + session.callId()).start(session::release));
+            handoffs.add(Thread.ofVirtual().name("handoff-" + session.callId()).start(() -> session.release(toolGrace)));
         }
         for (Thread t : handoffs) {
             try {
@@ -204,6 +208,10 @@ public final class SessionWorker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        // a poll still in flight gives back what it receives (perhaps the hand-offs themselves) before we exit
+        if (poller != null && !poller.awaitStopped(remainingMs(deadline))) {
+            LOG.warn("calls-queue poll still in flight at shutdown", Map.of("worker_id", config.workerId()));
         }
         Duration flush = config.discord().flushTimeout();
         long left = remainingMs(deadline);

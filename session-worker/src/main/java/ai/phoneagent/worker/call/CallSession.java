@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CallSession implements ToolContext {
     private static final JsonLog LOG = JsonLog.forComponent("call");
+    /** Client events kept for the re-attached socket while the old one is gone; beyond this, sends fail. */
+    private static final int MAX_DEFERRED = 64;
 
     /** Where the session is in its life on this worker. */
     public enum State {
@@ -68,6 +71,10 @@ public final class CallSession implements ToolContext {
     private volatile boolean hangupAccepted;
     private volatile String endReason;
     private volatile Instant greetingSentAt;
+    private volatile Instant leaseUntil;
+    /** Guards {@link #deferred} and the swap to a re-attached socket, so deferred events go out first, in order. */
+    private final Object outbox = new Object();
+    private final ArrayDeque<String> deferred = new ArrayDeque<>();
 
     /**
      * @param greet     whether this attach is the call's first (a re-attached call is mid-conversation: no greeting)
@@ -79,6 +86,8 @@ public final class CallSession implements ToolContext {
         this.greet = greet;
         this.services = services;
         this.onStopped = onStopped;
+        // the claim sets it; without one, assume nothing is left, so a failing renewal stops the session at once
+        this.leaseUntil = call.leaseUntil() != null ? call.leaseUntil() : services.clock().instant();
         this.events = new SerialExecutor("call-" + callId, t -> LOG.error("call event handling failed",
                 Map.of("call_id", callId, "error", JsonLog.describe(t))));
         this.tools = new ToolRunner(services.catalog(), services.transfer(), services.httpTools(), this, background);
@@ -110,13 +119,20 @@ public final class CallSession implements ToolContext {
 
         @Override
         public void onOpen(RealtimeConnection opened) {
-            if (stale() || state.get().isFinal()) {
-                opened.cancel();
-                return;
+            synchronized (outbox) {
+                State before = state.get();
+                // a compare-and-set, so a hand-off or lost lease racing this open is never overwritten with LIVE
+                if (stale() || before.isFinal() || !state.compareAndSet(before, State.LIVE)) {
+                    opened.cancel();
+                    return;
+                }
+                connection = opened;
+                reattachTried = false;
+                // what tools and commands sent while the socket was down (their outputs must reach the model)
+                while (!deferred.isEmpty()) {
+                    opened.send(deferred.pollFirst());
+                }
             }
-            connection = opened;
-            reattachTried = false;
-            state.set(State.LIVE);
             if (attachedOnce.compareAndSet(false, true)) {
                 // the greeting is the first thing on the socket: nothing else may delay the caller hearing it
                 if (greet) {
@@ -184,8 +200,10 @@ public final class CallSession implements ToolContext {
         } else if (!reattachTried) {
             // a drop may be transient; a second attach either works or is refused because the call is over
             reattachTried = true;
-            state.set(State.REATTACHING);
-            connect();
+            State before = state.get();
+            if (!before.isFinal() && state.compareAndSet(before, State.REATTACHING)) {
+                connect(); // not when a hand-off or lost lease got in first: the call is no longer ours to attach
+            }
         } else {
             end(endReason != null ? endReason : "connection_lost");
         }
@@ -224,6 +242,25 @@ public final class CallSession implements ToolContext {
      * {@code ORPHANED} and re-enqueues it with reason {@code orphaned}.
      */
     public void release() {
+        release(Duration.ZERO);
+    }
+
+    /**
+     * As {@link #release()}, first waiting up to {@code toolGrace} for tools in flight: the next owner cannot know
+     * about them, so their outputs must reach the model (and a transfer finish) while this worker still has the
+     * socket.
+     */
+    public void release(Duration toolGrace) {
+        if (state.get().isFinal()) {
+            return;
+        }
+        if (tools.inFlight() > 0 && toolGrace.isPositive()) {
+            LOG.info("waiting for tools in flight before hand-off", Map.of("call_id", callId,
+                    "tools", tools.inFlight(), "grace_ms", toolGrace.toMillis()));
+            if (!tools.awaitIdle(toolGrace)) {
+                LOG.warn("tools still running at hand-off", Map.of("call_id", callId));
+            }
+        }
         State before = state.get();
         if (before.isFinal() || !state.compareAndSet(before, State.RELEASED)) {
             return;
@@ -244,6 +281,16 @@ public final class CallSession implements ToolContext {
         }
         stopped("released");
         background.execute(() -> services.lifecycle().onDetached(this, "released"));
+    }
+
+    /** The end of the lease this worker last secured (claim or renewal). */
+    Instant leaseUntil() {
+        return leaseUntil;
+    }
+
+    /** A renewal succeeded: the lease now runs until {@code until}. */
+    void leaseRenewed(Instant until) {
+        leaseUntil = until;
     }
 
     /** Another worker owns the call now: stop handling it at once, write nothing. */
@@ -351,10 +398,25 @@ public final class CallSession implements ToolContext {
         return call;
     }
 
+    /**
+     * Sends on the live socket. While the socket is down and being re-attached, the event is kept (up to a bound)
+     * and sent first on the re-attached socket, so a tool that finishes during a drop still answers the model.
+     */
     @Override
     public boolean send(String clientEvent) {
-        RealtimeConnection c = connection;
-        return c != null && state.get() == State.LIVE && c.send(clientEvent);
+        synchronized (outbox) {
+            State now = state.get();
+            RealtimeConnection c = connection;
+            if (now == State.LIVE && deferred.isEmpty() && c != null && c.send(clientEvent)) {
+                return true;
+            }
+            // LIVE with a refused send: the socket just died and its disconnect is on the way
+            if ((now == State.LIVE || now == State.REATTACHING) && deferred.size() < MAX_DEFERRED) {
+                deferred.addLast(clientEvent);
+                return true;
+            }
+            return false;
+        }
     }
 
     @Override

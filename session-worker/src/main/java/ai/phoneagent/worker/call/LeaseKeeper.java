@@ -4,6 +4,7 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.logging.JsonLog;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Renews the lease of every hosted call on a timer. A renewal refused by the store means another worker owns
  * the call now, so the session stops handling it. A renewal that fails for another reason (store unreachable)
- * is retried next tick; the lease is long enough to survive a few misses.
+ * is retried next tick, unless the lease would lapse before then: the session stops, as if it had lost the lease.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("lease");
@@ -72,12 +73,21 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void renew(CallSession session) {
+        Instant until = clock.instant().plus(leaseDuration);
         try {
-            if (!store.renewLease(session.callId(), owner, clock.instant().plus(leaseDuration))) {
+            if (store.renewLease(session.callId(), owner, until)) {
+                session.leaseRenewed(until);
+            } else {
                 session.leaseLost();
             }
         } catch (RuntimeException e) {
             LOG.warn("lease renewal failed", Map.of("call_id", session.callId(), "error", JsonLog.describe(e)));
+            if (!clock.instant().plus(interval).isBefore(session.leaseUntil())) {
+                // the lease runs out before the next renewal: from then on another worker may claim the call, and
+                // two workers must never both run its tools
+                LOG.warn("lease about to lapse unrenewed", Map.of("call_id", session.callId()));
+                session.leaseLost();
+            }
         }
     }
 

@@ -169,6 +169,10 @@ public final class DiscordWebhookSink implements DiscordSink {
                 deliver(line);
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // one bad line must not end the sender: every later line would then pile up and be dropped
+                LOG.warn("discord line failed", Map.of("call_id", line.callId(), "error", JsonLog.describe(e)));
+                drop(line.callId(), 1, "failed");
             } finally {
                 lock.lock();
                 try {

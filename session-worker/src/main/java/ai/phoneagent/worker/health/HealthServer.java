@@ -19,10 +19,6 @@ public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    private HttpServer server() {
-        return server;
-    }
-
     private HealthServer(HttpServer server) {
         this.server = server;
     }
@@ -61,7 +57,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     public int port() {
-        return server().getAddress().getPort();
+        return server.getAddress().getPort();
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns one calls-queue message into a hosted call: validate, claim ownership by conditional write (so a message
@@ -29,14 +30,17 @@ public final class CallIntake {
     private final CallStore store;
     private final Duration leaseDuration;
     private final Clock clock;
+    private final BooleanSupplier accepting;
 
-    public CallIntake(CallRegistry registry, SessionServices services, Duration leaseDuration) {
+    /** @param accepting false once the worker drains: a message still being taken in is then given back */
+    public CallIntake(CallRegistry registry, SessionServices services, Duration leaseDuration, BooleanSupplier accepting) {
         this.registry = registry;
         this.services = services;
         this.queue = services.queue();
         this.store = services.store();
         this.leaseDuration = leaseDuration;
         this.clock = services.clock();
+        this.accepting = accepting;
     }
 
     /** Handles a received message that holds one reserved capacity slot; the slot is freed or kept by the call. */
@@ -56,6 +60,16 @@ public final class CallIntake {
             LOG.info("duplicate message for a call already hosted here", Map.of("call_id", callId));
             registry.release(1);
             delete(message, callId);
+            return;
+        }
+        if (!accepting.getAsBoolean()) {
+            // shutting down: leave the call, still unclaimed, to another worker, which then greets it
+            registry.abandon(callId);
+            try {
+                queue.retryLater(message.receiptHandle(), 0);
+            } catch (RuntimeException e) {
+                LOG.warn("could not return message to the queue", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            }
             return;
         }
         Instant now;
@@ -82,8 +96,21 @@ public final class CallIntake {
         boolean greet = parsed.reason() == CallMessage.Reason.INCOMING && firstAttach;
         CallSession session = new CallSession(call, greet, services, () -> registry.stopped(callId));
         registry.hosted(session);
+        // checked after hosting: a shutdown that began meanwhile either sees this session and hands it off, or is
+        // seen here
+        if (!accepting.getAsBoolean()) {
+            session.release();
+            delete(message, callId);
+            return;
+        }
         LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "greet", greet));
-        session.start();
+        try {
+            session.start();
+        } catch (RuntimeException e) {
+            // never keep a claimed call that has no socket: its lease would be renewed with nobody handling it
+            LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            session.release();
+        }
         Thread.ofVirtual().name("delete-" + callId).start(() -> delete(message, callId));
     }
 

@@ -3,8 +3,12 @@ package ai.phoneagent.worker.queue;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.worker.call.CallRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +25,9 @@ public final class QueuePoller implements AutoCloseable {
     private final int waitSeconds;
     private final Consumer<CallsQueue.Received> handler;
     private volatile boolean stopped;
-    private Thread thread;
+    private volatile Thread thread;
+    /** Intakes still running: a shutdown waits for them, so none is cut off between receive and claim. */
+    private final Set<Thread> intakes = ConcurrentHashMap.newKeySet();
 
     public QueuePoller(CallsQueue queue, CallRegistry registry, int waitSeconds, Consumer<CallsQueue.Received> handler) {
         this.queue = queue;
@@ -71,14 +77,18 @@ public final class QueuePoller implements AutoCloseable {
                     giveBack(message);
                     continue;
                 }
-                Thread.ofVirtual().name("intake").start(() -> {
+                Thread intake = Thread.ofVirtual().name("intake").unstarted(() -> {
                     try {
                         handler.accept(message);
                     } catch (RuntimeException e) {
                         LOG.error("calls-queue message handling failed", Map.of("message_id", message.messageId(),
                                 "error", JsonLog.describe(e)));
+                    } finally {
+                        intakes.remove(Thread.currentThread());
                     }
                 });
+                intakes.add(intake); // before it starts, so its own removal cannot come first
+                intake.start();
             }
         }
     }
@@ -93,15 +103,39 @@ public final class QueuePoller implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops receiving without waiting: a long poll in flight goes on (cutting it off could strand messages SQS
+     * hands to it, hand-offs included) and whatever it brings is given back; {@link #awaitStopped} waits for it.
+     */
+    public void requestStop() {
+        stopped = true;
+    }
+
     /** Stops receiving; waits up to {@code waitMs} for a long poll in flight to return. */
     public void stop(long waitMs) {
-        stopped = true;
-        if (thread != null) {
-            try {
-                thread.join(waitMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        requestStop();
+        awaitStopped(waitMs);
+    }
+
+    /**
+     * Waits up to {@code waitMs} for the poller, and the intakes it started, to finish after a stop; false when
+     * they have not.
+     */
+    public boolean awaitStopped(long waitMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        try {
+            if (thread != null && !thread.join(Duration.ofMillis(Math.max(1, waitMs)))) {
+                return false;
             }
+            for (Thread intake : List.copyOf(intakes)) {
+                if (!intake.join(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

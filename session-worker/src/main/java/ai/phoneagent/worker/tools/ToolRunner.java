@@ -7,11 +7,13 @@ import ai.phoneagent.worker.realtime.ClientEvents;
 import ai.phoneagent.worker.realtime.FunctionCall;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +35,9 @@ public final class ToolRunner {
     private final ToolContext context;
     private final Executor executor;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    /** Guards {@link #inFlight}; notified when a tool finishes. */
+    private final Object idle = new Object();
+    private int inFlight;
 
     public ToolRunner(ToolCatalog catalog, TransferService transfer, HttpToolInvoker http, ToolContext context,
                       Executor executor) {
@@ -55,14 +60,14 @@ public final class ToolRunner {
             JsonNode args = parseArguments(call.arguments());
             String reason = args == null ? null : Json.text(args, "reason");
             context.hangupAfterResponse(reason == null ? "agent_hangup" : reason);
-            executor.execute(() -> {
+            track(() -> {
                 recordCall(call, name);
                 // no response.create: the goodbye is already being said and nothing more should follow it
                 finish(call, name, ToolResult.success("The call will end after your goodbye."), false);
             });
             return true;
         }
-        executor.execute(() -> {
+        track(() -> {
             recordCall(call, name);
             ToolResult result;
             try {
@@ -74,6 +79,50 @@ public final class ToolRunner {
             finish(call, name, result, true);
         });
         return true;
+    }
+
+    /** Runs a tool on the executor, counted as in flight until it has answered. */
+    private void track(Runnable tool) {
+        synchronized (idle) {
+            inFlight++;
+        }
+        executor.execute(() -> {
+            try {
+                tool.run();
+            } finally {
+                synchronized (idle) {
+                    inFlight--;
+                    idle.notifyAll();
+                }
+            }
+        });
+    }
+
+    /** Waits up to {@code timeout} for the tools in flight to answer; true when none is left. */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Tools running now. */
+    public int inFlight() {
+        synchronized (idle) {
+            return inFlight;
+        }
     }
 
     /** How many distinct function calls this call has seen. */

@@ -97,6 +97,11 @@ public final class TestBed implements AutoCloseable {
     }
 
     public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle) {
+        return startWorker(overrides, lifecycle, store);
+    }
+
+    /** A worker whose call store is {@code callStore} (e.g. one over a DynamoDB client that fails on demand). */
+    public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle, CallStore callStore) {
         WorkerConfig config = WorkerConfig.fromEnv(Env.of(env(overrides)));
         OkHttpClient http = WorkerDeps.defaultHttp();
         CallsClient calls = new CallsClient(http, sim.endpoints(), API_KEY,
@@ -106,7 +111,7 @@ public final class TestBed implements AutoCloseable {
                 .<DiscordSink>map(url -> new DiscordWebhookSink(http, url, config.discord().bufferLimit(),
                         config.discord().maxAttempts(), Duration.ofMillis(20)))
                 .orElseGet(DiscordSink::none);
-        WorkerDeps deps = new WorkerDeps(store, queue, http, calls, TwilioClientFactory.over(twilio::httpClientBuilder), sink, lifecycle);
+        WorkerDeps deps = new WorkerDeps(callStore, queue, http, calls, TwilioClientFactory.over(twilio::httpClientBuilder), sink, lifecycle);
         SessionWorker worker = new SessionWorker(config, deps, clock).start();
         workers.add(worker);
         return worker;

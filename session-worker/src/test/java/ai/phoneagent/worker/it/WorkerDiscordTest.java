@@ -98,7 +98,8 @@ class WorkerDiscordTest {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(bed.turnLines(callId)).containsExactly("agent: Hello, thanks for calling Acme.",
                 "caller: One", "agent: Two", "caller: Three");
-        assertThat(took).isLessThan(Duration.ofSeconds(5));
+        // a sender blocking the call would spend minutes on its first line's retries; 10 s leaves room for a slow CI
+        assertThat(took).isLessThan(Duration.ofSeconds(10));
         assertThat(bed.discord.messages()).isEmpty();
         // when Discord is back, the buffered lines arrive, still in order
         bed.discord.comeBack();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
@@ -17,6 +18,8 @@ import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.CommandResult;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,9 +29,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** Claims, leases, capacity, hand-off at shutdown, health, and the operator command seam. */
 class WorkerOwnershipTest {
@@ -112,6 +119,54 @@ class WorkerOwnershipTest {
         assertThat(call.status()).isEqualTo(CallStatus.ATTACHED);
         assertThat(call.owner()).isEqualTo("other-worker");
         assertThat(bed.logs()).contains("call lease lost");
+    }
+
+    @Test
+    void a_worker_that_cannot_renew_its_lease_stops_handling_the_call_before_the_lease_lapses() {
+        AtomicBoolean storeDown = new AtomicBoolean();
+        DynamoDbClient real = bed.aws.dynamo();
+        // the store becomes unreachable for lease renewals only; everything else still works
+        DynamoDbClient flaky = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (storeDown.get() && args != null && args.length == 1 && args[0] instanceof UpdateItemRequest u
+                            && u.updateExpression().startsWith("SET leaseUntil")) {
+                        throw SdkClientException.create("store unreachable");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "2000", "LEASE_RENEW_MS", "200"),
+                CallLifecycleListener.none(), new CallStore(flaky, bed.aws.tableName()));
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+
+        storeDown.set(true);
+
+        // past its lease another worker may claim the call: this one must not go on running its tools
+        Await.until("socket dropped", WAIT, () -> !bed.sim.call(callId).connected());
+        Await.until("slot freed", WAIT, () -> worker.activeCalls() == 0);
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED); // nothing written: the sweep takes over
+        assertThat(bed.logs()).contains("lease about to lapse unrenewed");
+    }
+
+    @Test
+    void shutdown_does_not_wait_out_a_long_poll_before_handing_calls_off() {
+        SessionWorker worker = bed.startWorker(Map.of("QUEUE_WAIT_SECONDS", "20", "SHUTDOWN_TIMEOUT_MS", "8000",
+                "CONTROL_QUEUE_WAIT_SECONDS", "1"));
+        String callId = bed.placeCall(waitsForHangup());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+
+        long start = System.nanoTime();
+        worker.close(); // the poller sits in a 20 s long poll on the empty calls queue
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        // waiting the poll out would have spent the whole 8 s budget before the hand-off even began
+        assertThat(took).isLessThan(Duration.ofSeconds(6));
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(bed.aws.peekQueue()).singleElement().satisfies(m -> assertThat(m.body()).contains(callId));
     }
 
     @Test

@@ -15,15 +15,23 @@ import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.TestKeys;
+import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,5 +232,117 @@ class WorkerToolsTest {
             assertThat(timedOut.path("ok").asBoolean()).isFalse();
             assertThat(timedOut.path("error").asText()).contains("did not answer in time");
         }
+    }
+    @Test
+    void a_tool_that_finishes_while_the_socket_is_down_answers_on_the_re_attached_socket(@TempDir Path dir)
+            throws Exception {
+        CountDownLatch toolCalled = new CountDownLatch(1);
+        CountDownLatch toolMayAnswer = new CountDownLatch(1);
+        CountDownLatch reattachRequested = new CountDownLatch(1);
+        CountDownLatch reattachMayOpen = new CountDownLatch(1);
+        List<WebSocket> serverSockets = new CopyOnWriteArrayList<>();
+        List<List<String>> framesBySocket = new CopyOnWriteArrayList<>();
+        try (MockWebServer toolServer = new MockWebServer(); MockWebServer openAi = new MockWebServer()) {
+            answerWhenAllowed(toolServer, toolCalled, toolMayAnswer);
+            // a stand-in for the call's WebSocket endpoint whose second attach opens only when the test says so
+            openAi.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                    if (!framesBySocket.isEmpty()) {
+                        reattachRequested.countDown();
+                        reattachMayOpen.await(30, TimeUnit.SECONDS);
+                    }
+                    List<String> frames = new CopyOnWriteArrayList<>();
+                    framesBySocket.add(frames);
+                    return new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
+                        @Override
+                        public void onOpen(WebSocket webSocket, okhttp3.Response response) {
+                            serverSockets.add(webSocket);
+                        }
+
+                        @Override
+                        public void onMessage(WebSocket webSocket, String text) {
+                            frames.add(text);
+                        }
+                    }).build();
+                }
+            });
+            toolServer.start();
+            openAi.start();
+            bed.startWorker(Map.of("HTTP_TOOLS_PATH", slowLookup(dir, toolServer).toString(), "WELCOME_MESSAGE", "",
+                    "OPENAI_BASE_URL", "http://127.0.0.1:" + openAi.getPort()));
+            String callId = bed.sim.newCall(Scenario.quiet());
+            bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+            bed.queue.send(new ai.phoneagent.queue.CallMessage(callId, "wh", 0,
+                    ai.phoneagent.queue.CallMessage.Reason.INCOMING));
+            Await.until("attached", WAIT, () -> serverSockets.size() == 1);
+
+            serverSockets.getFirst().send("""
+                    {"type":"response.function_call_arguments.done","event_id":"ev_1","call_id":"call_1",
+                     "name":"lookup","arguments":"{}"}""");
+            assertThat(toolCalled.await(15, TimeUnit.SECONDS)).isTrue();
+            serverSockets.getFirst().close(1011, "server restarting"); // the socket drops while the tool runs
+            assertThat(reattachRequested.await(15, TimeUnit.SECONDS)).isTrue();
+            toolMayAnswer.countDown(); // the tool finishes while no socket is open
+            Await.until("tool result recorded", WAIT, () -> bed.eventKinds(callId).contains("tool_result"));
+            reattachMayOpen.countDown();
+
+            Await.until("output and response.create on the re-attached socket", WAIT,
+                    () -> framesBySocket.size() == 2 && framesBySocket.get(1).size() >= 2);
+            List<JsonNode> sent = new ArrayList<>();
+            for (String frame : framesBySocket.get(1)) {
+                sent.add(Json.parse(frame));
+            }
+            assertThat(sent.get(0).path("item").path("type").asText()).isEqualTo("function_call_output");
+            assertThat(sent.get(0).path("item").path("call_id").asText()).isEqualTo("call_1");
+            assertThat(Json.parse(sent.get(0).path("item").path("output").asText()).path("status").asText())
+                    .isEqualTo("found");
+            assertThat(sent.get(1).path("type").asText()).isEqualTo("response.create");
+        }
+    }
+    @Test
+    void shutdown_lets_a_tool_in_flight_answer_before_handing_the_call_off(@TempDir Path dir) throws Exception {
+        CountDownLatch toolCalled = new CountDownLatch(1);
+        CountDownLatch toolMayAnswer = new CountDownLatch(1);
+        try (MockWebServer toolServer = new MockWebServer()) {
+            answerWhenAllowed(toolServer, toolCalled, toolMayAnswer);
+            toolServer.start();
+            SessionWorker worker = bed.startWorker(Map.of("HTTP_TOOLS_PATH", slowLookup(dir, toolServer).toString(),
+                    "WELCOME_MESSAGE", "", "CONTROL_QUEUE_WAIT_SECONDS", "1"));
+            String callId = bed.placeCall(toolCall("lookup", Map.of()));
+            assertThat(toolCalled.await(15, TimeUnit.SECONDS)).isTrue();
+
+            Thread closing = Thread.ofVirtual().start(worker::close); // SIGTERM while the tool runs
+            Await.until("the hand-off waits for the tool", WAIT,
+                    () -> bed.logs().contains("waiting for tools in flight before hand-off"));
+            toolMayAnswer.countDown();
+            assertThat(closing.join(WAIT)).isTrue();
+
+            // the next owner cannot know about this tool call: its answer went out before the socket was let go
+            assertThat(toolOutput(callId).path("status").asText()).isEqualTo("found");
+            bed.sim.awaitClientEvent(callId, "response.create", WAIT);
+            assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+        }
+    }
+
+    /** Answers each request with {@code {"status":"found"}}, but only once {@code mayAnswer} opens. */
+    private static void answerWhenAllowed(MockWebServer server, CountDownLatch called, CountDownLatch mayAnswer) {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                called.countDown();
+                mayAnswer.await(30, TimeUnit.SECONDS);
+                return new MockResponse.Builder().code(200).body("{\"status\":\"found\"}").build();
+            }
+        });
+    }
+
+    /** A tools file with one HTTP tool, {@code lookup}, on {@code server}, with a timeout the tests never reach. */
+    private static Path slowLookup(Path dir, MockWebServer server) throws Exception {
+        Path tools = dir.resolve("tools.json");
+        Files.writeString(tools, """
+                [{"name":"lookup","description":"Looks something up.","url":"%s","timeout_ms":20000}]
+                """.formatted(server.url("/lookup")));
+        return tools;
     }
 }
