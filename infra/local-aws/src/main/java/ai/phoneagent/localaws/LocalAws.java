@@ -60,7 +60,8 @@ public final class LocalAws implements AutoCloseable {
         return AwsSettings.local(sqsEndpoint, dynamoEndpoint);
     }
 
-    private static int freePort() {
+    /** A loopback port that was free a moment ago (for servers that cannot bind port 0 themselves). */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -22,9 +22,6 @@ import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.WorkerConfig;
 import ai.phoneagent.worker.WorkerDeps;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -78,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             int port = given.intValue("PORT", 3000, 0, 65_535);
             if (port == 0) {
-                port = freePort();
+                port = LocalAws.freePort();
             }
             String base = "http://127.0.0.1:" + port;
 
@@ -232,14 +229,6 @@ public final class LocalStack implements AutoCloseable {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
