@@ -19,6 +19,7 @@ final class CallRuntime {
     private boolean known;
     private boolean accepted;
     private boolean ended;
+    private boolean endedWithCloseFrame = true;
     private boolean closed;
     private String endReason;
     private int attachCount;
@@ -111,6 +112,11 @@ final class CallRuntime {
         }
     }
 
+    /** How the call's sockets were closed when it ended: with a close frame, or abruptly. */
+    synchronized boolean endedWithCloseFrame() {
+        return endedWithCloseFrame;
+    }
+
     /** Marks the call ended and closes its sockets; false when it had already ended. */
     boolean end(String reason, boolean closeFrame) {
         List<RealtimeConnection> toClose;
@@ -119,6 +125,7 @@ final class CallRuntime {
                 return false;
             }
             ended = true;
+            endedWithCloseFrame = closeFrame;
             endReason = reason;
             toClose = List.copyOf(open);
             open.clear();

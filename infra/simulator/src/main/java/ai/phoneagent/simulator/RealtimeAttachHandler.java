@@ -111,7 +111,8 @@ final class RealtimeAttachHandler {
                 ScenarioRunner.start(call, toStart, awaitTimeout);
             }
         } catch (IllegalStateException ended) {
-            connection.close(true, "call ended");
+            // the call ended while this socket was opening: close it the way the call's other sockets were
+            connection.close(call.endedWithCloseFrame(), "call ended");
         }
         webSocket.readLoop(new ServerWebSocket.Listener() {
             @Override
