@@ -39,11 +39,6 @@ public final class Json {
         return MAPPER.readTree(text);
     }
 
-    /** Parses JSON text into a type. */
-    public static <T> T read(String text, Class<T> type) throws JsonProcessingException {
-        return MAPPER.readValue(text, type);
-    }
-
     /** A field's text, or null when absent or not textual. */
     public static String text(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);

@@ -109,8 +109,8 @@ public final class CallIntake {
 
     private IntakeOutcome enqueue(CallRecord call, String token) {
         try {
-            CallRecord accepted = store.get(call.callId()).orElse(call);
-            long acceptedAt = accepted.acceptedAt() == null ? clock.millis() : accepted.acceptedAt().toEpochMilli();
+            // the loop read the call after the accept step, so acceptedAt is already in hand
+            long acceptedAt = call.acceptedAt() == null ? clock.millis() : call.acceptedAt().toEpochMilli();
             queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt, CallMessage.Reason.INCOMING));
         } catch (RuntimeException e) {
             store.releaseStep(call.callId(), CallStore.Step.ENQUEUE, token);

@@ -49,12 +49,11 @@ public final class LocalStack implements AutoCloseable {
     private final Optional<FakeTwilio> twilio;
     private final SessionWorker worker;
     private final CallStore store;
-    private final CallsQueue queue;
     private final Map<String, String> generated;
 
     private LocalStack(List<AutoCloseable> resources, ApiGatewayBridge bridge, Env env,
                        Optional<ConnectorSimulator> simulator, Optional<FakeDiscord> discord, Optional<FakeTwilio> twilio,
-                       SessionWorker worker, CallStore store, CallsQueue queue, Map<String, String> generated) {
+                       SessionWorker worker, CallStore store, Map<String, String> generated) {
         this.resources = resources;
         this.bridge = bridge;
         this.env = env;
@@ -63,7 +62,6 @@ public final class LocalStack implements AutoCloseable {
         this.twilio = twilio;
         this.worker = worker;
         this.store = store;
-        this.queue = queue;
         this.generated = Map.copyOf(generated);
     }
 
@@ -159,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
                     new ApiGatewayBridge.Route("/control", control),
                     new ApiGatewayBridge.Route("/twilio", control)), clock);
             resources.add(bridge);
-            return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, queue, generated);
+            return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, generated);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -214,10 +212,6 @@ public final class LocalStack implements AutoCloseable {
 
     public CallStore store() {
         return store;
-    }
-
-    public CallsQueue queue() {
-        return queue;
     }
 
     /** A secret this process generated for local use only (webhook secret, control token), never a user's own. */
