@@ -20,10 +20,12 @@ import ai.phoneagent.control.api.JsonBodies;
 import ai.phoneagent.control.calls.CallQueries;
 import ai.phoneagent.control.calls.CallViews;
 import ai.phoneagent.control.calls.CursorCodec;
+import ai.phoneagent.control.calls.RecentFilter;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.control.commands.CommandRequests;
 import ai.phoneagent.control.commands.CommandService;
 import ai.phoneagent.control.commands.CommandViews;
+import ai.phoneagent.control.commands.TransferTargets;
 import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
@@ -148,15 +150,14 @@ public final class ControlService {
         return switch (match.route()) {
             case LIST_CALLS -> ApiResponse.ok(200, queries.list(
                     CallQueries.Listing.parse(request.query("status").orElse(null)),
-                    CallQueries.listLimit(request), cursor(request, "cursor")));
+                    CallQueries.listLimit(request), cursor(request, "cursor"), RecentFilter.parse(request)));
             case GET_CALL -> {
                 String callId = Ids.callId(match.param("call_id"));
                 trace.put("call_id", callId);
-                yield ApiResponse.ok(200, queries.detail(callId,
-                        cursor(request, "turnsCursor"), Ids.intParam(request, "turnsLimit", DEFAULT_TURNS_LIMIT, 1, 200),
-                        cursor(request, "eventsCursor"),
-                        Ids.intParam(request, "eventsLimit", DEFAULT_EVENTS_LIMIT, 1, 200)));
+                yield ApiResponse.ok(200, queries.detail(callId, CallQueries.detailRead(request,
+                        DEFAULT_TURNS_LIMIT, DEFAULT_EVENTS_LIMIT)));
             }
+            case TRANSFER_TARGETS -> ApiResponse.ok(200, TransferTargets.view(config.transfer()));
             case GET_COMMAND -> {
                 String callId = Ids.callId(match.param("call_id"));
                 trace.put("call_id", callId);

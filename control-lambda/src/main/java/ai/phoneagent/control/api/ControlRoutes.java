@@ -16,6 +16,7 @@ public final class ControlRoutes {
         LIST_CALLS("GET", "/control/calls"),
         GET_CALL("GET", "/control/calls/{call_id}"),
         GET_COMMAND("GET", "/control/calls/{call_id}/commands/{command_id}"),
+        TRANSFER_TARGETS("GET", "/control/transfer-targets"),
         TWILIO_CONFERENCE_EVENTS("POST", "/twilio/conference-events");
 
         private final String method;

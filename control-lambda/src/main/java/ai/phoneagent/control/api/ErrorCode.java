@@ -13,6 +13,8 @@ public final class ErrorCode {
     public static final String CALL_ENDED = "call_ended";
     public static final String CALL_NOT_READY = "call_not_ready";
     public static final String INVALID_TRANSFER_TARGET = "invalid_transfer_target";
+    public static final String UNKNOWN_TARGET = "unknown_target";
+    public static final String TRANSFER_IN_PROGRESS = "transfer_in_progress";
     public static final String COMMAND_NOT_FOUND = "command_not_found";
     public static final String IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused";
     public static final String WORKER_UNAVAILABLE = "worker_unavailable";

@@ -32,6 +32,8 @@ public final class CallQueries {
             CallTable.GSI1_SK);
     private static final Pattern INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#[A-Za-z0-9_\\-]{1,64}");
     private static final Pattern EVENT_ID = Pattern.compile("[0-9]{13}#[0-9a-f]{6}");
+    /** Index queries one page of a filtered listing may make; the page then ends early, with a cursor. */
+    static final int MAX_READS_PER_PAGE = 20;
 
     private final CallStore store;
     private final CursorCodec cursors;
@@ -63,16 +65,24 @@ public final class CallQueries {
 
     /** A page of live calls (newest first) or of calls ended in the last days (most recently ended first). */
     public ObjectNode list(Listing listing, int limit, String cursor) {
+        return list(listing, limit, cursor, RecentFilter.NONE);
+    }
+
+    /** As {@link #list(Listing, int, String)}; {@code filter} narrows the recent listing (400 for the live one). */
+    public ObjectNode list(Listing listing, int limit, String cursor, RecentFilter filter) {
         List<CallRecord> calls;
         String next;
         if (listing == Listing.LIVE) {
+            if (!filter.isEmpty()) {
+                throw ApiError.invalidRequest("Search filters apply to status=recent only");
+            }
             Map<String, String> startKey = cursor == null ? null
                     : indexKey(cursors.decode("live", cursor).get("s"), CallTable.LIVE);
             Page<CallRecord> page = store.callsIn(CallTable.LIVE, startKey, limit);
             calls = page.items();
             next = page.nextKey().map(key -> cursors.encode("live", Json.object().set("s", toJson(key)))).orElse(null);
         } else {
-            var recent = recent(limit, cursor);
+            var recent = recent(limit, cursor, filter);
             calls = recent.calls;
             next = recent.next;
         }
@@ -91,13 +101,18 @@ public final class CallQueries {
     private record RecentPage(List<CallRecord> calls, String next) {
     }
 
-    private RecentPage recent(int limit, String cursor) {
+    private RecentPage recent(int limit, String cursor, RecentFilter filter) {
         LocalDate day;
         LocalDate oldest;
         Map<String, String> startKey = null;
         if (cursor == null) {
-            day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-            oldest = day.minusDays(recentDays - 1L);
+            LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+            day = filter.until() != null && filter.until().isBefore(today) ? filter.until() : today;
+            oldest = filter.since() != null ? filter.since() : today.minusDays(recentDays - 1L);
+            LocalDate limitBack = today.minusDays(RecentFilter.MAX_DAYS_BACK - 1L);
+            if (oldest.isBefore(limitBack)) {
+                oldest = limitBack;
+            }
         } else {
             ObjectNode payload = cursors.decode("recent", cursor);
             try {
@@ -114,9 +129,11 @@ public final class CallQueries {
             }
         }
         List<CallRecord> calls = new ArrayList<>();
-        while (calls.size() < limit && !day.isBefore(oldest)) {
+        int reads = 0;
+        while (calls.size() < limit && !day.isBefore(oldest) && reads++ < MAX_READS_PER_PAGE) {
+            // never more than the page still needs, so every match read is kept and the next key follows it
             Page<CallRecord> page = store.callsIn(CallTable.ENDED_PREFIX + day, startKey, limit - calls.size());
-            calls.addAll(page.items());
+            page.items().stream().filter(filter::matches).forEach(calls::add);
             if (page.nextKey().isPresent()) {
                 startKey = page.nextKey().get();
             } else {
@@ -163,20 +180,45 @@ public final class CallQueries {
         return node;
     }
 
+    /**
+     * Where a page of a call's turns and events starts: after a signed cursor from the previous page, or after a plain
+     * position a live page already holds ({@code turnsAfter} = the last turn's seq, {@code eventsAfter} = the last
+     * event's id), which is how the console reads only what is new each second.
+     */
+    public record DetailRead(String turnsCursor, Long turnsAfter, int turnsLimit, String eventsCursor,
+                             String eventsAfter, int eventsLimit) {
+        public DetailRead {
+            if (turnsCursor != null && turnsAfter != null || eventsCursor != null && eventsAfter != null) {
+                throw ApiError.invalidRequest("Use either a cursor or an 'after' position, not both");
+            }
+            if (turnsAfter != null && turnsAfter < -1) {
+                throw ApiError.invalidRequest("'turnsAfter' must be a turn seq (or -1)");
+            }
+            if (eventsAfter != null && !EVENT_ID.matcher(eventsAfter).matches()) {
+                throw ApiError.invalidRequest("'eventsAfter' must be an event id");
+            }
+        }
+    }
+
     /** The call, a page of its turns and a page of its events; 404 {@code call_not_found} when unknown. */
     public ObjectNode detail(String callId, String turnsCursor, int turnsLimit, String eventsCursor, int eventsLimit) {
-        long afterSeq = -1;
-        if (turnsCursor != null) {
-            ObjectNode payload = cursors.decode("turns", turnsCursor);
+        return detail(callId, new DetailRead(turnsCursor, null, turnsLimit, eventsCursor, null, eventsLimit));
+    }
+
+    /** The call, a page of its turns and a page of its events; 404 {@code call_not_found} when unknown. */
+    public ObjectNode detail(String callId, DetailRead read) {
+        long afterSeq = read.turnsAfter() == null ? -1 : read.turnsAfter();
+        if (read.turnsCursor() != null) {
+            ObjectNode payload = cursors.decode("turns", read.turnsCursor());
             JsonNode seq = payload.get("a");
             if (!callId.equals(Json.text(payload, "c")) || seq == null || !seq.canConvertToLong() || seq.asLong() < 0) {
                 throw CursorCodec.invalid();
             }
             afterSeq = seq.asLong();
         }
-        String afterEvent = null;
-        if (eventsCursor != null) {
-            ObjectNode payload = cursors.decode("events", eventsCursor);
+        String afterEvent = read.eventsAfter();
+        if (read.eventsCursor() != null) {
+            ObjectNode payload = cursors.decode("events", read.eventsCursor());
             afterEvent = Json.text(payload, "a");
             if (!callId.equals(Json.text(payload, "c")) || afterEvent == null || !EVENT_ID.matcher(afterEvent).matches()) {
                 throw CursorCodec.invalid();
@@ -184,8 +226,8 @@ public final class CallQueries {
         }
         CallRecord call = store.get(callId)
                 .orElseThrow(() -> new ApiError(404, ErrorCode.CALL_NOT_FOUND, "No call with this id"));
-        Page<Turn> turns = store.turns(callId, afterSeq, turnsLimit);
-        Page<CallEvent> events = store.events(callId, afterEvent, eventsLimit);
+        Page<Turn> turns = store.turns(callId, afterSeq, read.turnsLimit());
+        Page<CallEvent> events = store.events(callId, afterEvent, read.eventsLimit());
 
         ObjectNode body = Json.object();
         CallViews.writeCall(body.putObject("call"), call);
@@ -194,12 +236,37 @@ public final class CallQueries {
         Optional<String> nextTurns = turns.nextKey().map(k -> cursors.encode("turns",
                 Json.object().put("c", callId).put("a", Long.parseLong(k.get("afterSeq")))));
         body.put("turnsCursor", nextTurns.orElse(null));
+        body.put("turnsAfter", turns.items().isEmpty() ? afterSeq : turns.items().getLast().seq());
         ArrayNode eventItems = body.putArray("events");
         events.items().forEach(event -> CallViews.writeEvent(eventItems.addObject(), event));
         Optional<String> nextEvents = events.nextKey().map(k -> cursors.encode("events",
                 Json.object().put("c", callId).put("a", k.get("afterId"))));
         body.put("eventsCursor", nextEvents.orElse(null));
+        String lastEvent = events.items().isEmpty() ? afterEvent : events.items().getLast().id();
+        if (lastEvent == null) {
+            body.putNull("eventsAfter");
+        } else {
+            body.put("eventsAfter", lastEvent);
+        }
         return body;
+    }
+
+    /** Reads the page parameters of {@code GET /control/calls/{id}}: cursors or after-positions, and limits. */
+    public static DetailRead detailRead(ai.phoneagent.control.api.ApiRequest request, int turnsLimit, int eventsLimit) {
+        Long turnsAfter = null;
+        String rawAfter = request.query("turnsAfter").filter(s -> !s.isBlank()).orElse(null);
+        if (rawAfter != null) {
+            try {
+                turnsAfter = Long.parseLong(rawAfter.strip());
+            } catch (NumberFormatException e) {
+                throw ApiError.invalidRequest("'turnsAfter' must be a turn seq (or -1)");
+            }
+        }
+        return new DetailRead(request.query("turnsCursor").filter(s -> !s.isBlank()).orElse(null), turnsAfter,
+                Ids.intParam(request, "turnsLimit", turnsLimit, 1, 200),
+                request.query("eventsCursor").filter(s -> !s.isBlank()).orElse(null),
+                request.query("eventsAfter").filter(s -> !s.isBlank()).orElse(null),
+                Ids.intParam(request, "eventsLimit", eventsLimit, 1, 200));
     }
 
     /** Reads the list parameters of {@code GET /control/calls}. */

@@ -50,6 +50,7 @@ public final class CommandService {
     private final Duration ackTimeout;
     private final AckWait wait;
     private final Supplier<String> ids;
+    private final TransferGuard transferGuard;
 
     public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
                           Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids) {
@@ -61,6 +62,7 @@ public final class CommandService {
         this.ackTimeout = ackTimeout;
         this.wait = wait;
         this.ids = ids;
+        this.transferGuard = new TransferGuard(calls, commands);
     }
 
     /** A fresh command id: {@code cmd_} and 24 random hex digits. */
@@ -104,12 +106,47 @@ public final class CommandService {
         CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
         String queueUrl = queueUrl(call);
         Command command = Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant());
+        if (type == CommandType.TRANSFER) {
+            Optional<Command> concurrent = guardTransfer(command);
+            if (concurrent.isPresent()) {
+                return replay(concurrent.get(), type, maxWait);
+            }
+        }
         CommandStore.Created created = commands.create(command);
         if (!created.created()) {
+            if (type == CommandType.TRANSFER) {
+                transferGuard.release(callId, command.commandId());
+            }
             return replay(created.command(), type, maxWait); // a concurrent request with the same key won
         }
         put(command, queueUrl);
         return new Outcome(await(command, maxWait), false);
+    }
+
+    /**
+     * Takes the call's transfer guard for this command. When another transfer holds it, a request carrying the same
+     * Idempotency-Key as the holder (a concurrent retry) gets the holder's command to replay; any other gets 409.
+     */
+    private Optional<Command> guardTransfer(Command command) {
+        try {
+            transferGuard.acquire(command.callId(), command.commandId(), clock.instant());
+            return Optional.empty();
+        } catch (ApiError busy) {
+            String key = command.idempotencyKey();
+            if (key == null) {
+                throw busy;
+            }
+            AtomicReference<Command> sameKey = new AtomicReference<>();
+            wait.until(Duration.ofSeconds(2), () -> {
+                dispatch.commandIdForKey(command.callId(), key).flatMap(id -> commands.get(command.callId(), id))
+                        .ifPresent(sameKey::set);
+                return sameKey.get() != null;
+            });
+            if (sameKey.get() == null) {
+                throw busy;
+            }
+            return Optional.of(sameKey.get());
+        }
     }
 
     private Outcome replay(Command earlier, CommandType type, Duration maxWait) {

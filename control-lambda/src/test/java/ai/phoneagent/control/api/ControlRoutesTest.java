@@ -19,6 +19,7 @@ class ControlRoutesTest {
                 "GET /control/calls",
                 "GET /control/calls/{call_id}",
                 "GET /control/calls/{call_id}/commands/{command_id}",
+                "GET /control/transfer-targets",
                 "POST /twilio/conference-events");
     }
 
@@ -31,6 +32,7 @@ class ControlRoutesTest {
             "GET, /control/calls/, LIST_CALLS",
             "GET, /control/calls/rtc_1, GET_CALL",
             "GET, /control/calls/rtc_1/commands/cmd_1, GET_COMMAND",
+            "GET, /control/transfer-targets, TRANSFER_TARGETS",
             "POST, /twilio/conference-events, TWILIO_CONFERENCE_EVENTS",
     })
     void methodAndPathSelectTheRoute(String method, String path, Route expected) {

@@ -44,7 +44,7 @@ class CommandRequestsTest {
     void aTransferNamesAnAllowListedTargetAndMayOverrideTheMode() {
         ObjectNode args = requests.args(CommandType.TRANSFER, body(
                 "{\"target\":\"Sales\",\"mode\":\"warm\",\"message\":\"Putting you through\",\"silent\":true,"
-                        + "\"reason\":\" vip \",\"number\":\"+19990000000\"}"));
+                        + "\"reason\":\" vip \",\"number\":\"+15551230001\"}"));
         assertThat(args).isEqualTo(body("{\"target\":\"sales\",\"mode\":\"warm\",\"message\":\"Putting you through\","
                 + "\"silent\":true,\"reason\":\"vip\"}"));
     }

@@ -170,6 +170,7 @@ final class CodeFacts {
                     "GET /control/calls",
                     "GET /control/calls/{call_id}",
                     "GET /control/calls/{call_id}/commands/{command_id}",
+                    "GET /control/transfer-targets",
                     "POST /twilio/conference-events"),
             Part.WORKER, List.of());
 
