@@ -50,10 +50,12 @@ public final class LocalStack implements AutoCloseable {
     private final SessionWorker worker;
     private final CallStore store;
     private final Map<String, String> generated;
+    private final ConsoleSite console;
 
     private LocalStack(List<AutoCloseable> resources, ApiGatewayBridge bridge, Env env,
                        Optional<ConnectorSimulator> simulator, Optional<FakeDiscord> discord, Optional<FakeTwilio> twilio,
-                       SessionWorker worker, CallStore store, Map<String, String> generated) {
+                       SessionWorker worker, CallStore store, Map<String, String> generated, ConsoleSite console) {
+        this.console = console;
         this.resources = resources;
         this.bridge = bridge;
         this.env = env;
@@ -108,7 +110,8 @@ public final class LocalStack implements AutoCloseable {
             if (given.optional("OPENAI_API_KEY").isEmpty()) {
                 String key = "sk-local-" + random(16);
                 ConnectorSimulator sim = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(key)
-                        .defaultScenario(DemoCall.scenario()).build());
+                        .defaultScenario(given.optional("LOCAL_STACK_SCENARIO")
+                                .map(ai.phoneagent.simulator.scenario.Scenario::load).orElseGet(DemoCall::scenario)).build());
                 resources.add(sim);
                 simulator = Optional.of(sim);
                 defaults.put("OPENAI_API_KEY", key);
@@ -152,12 +155,15 @@ public final class LocalStack implements AutoCloseable {
             SessionWorker worker = new SessionWorker(workerConfig, deps, clock).start();
             resources.add(worker);
 
+            ConsoleSite console = new ConsoleSite(java.nio.file.Path.of(env.get("CONSOLE_DIR", "infra/console/public")),
+                    control, env.required("CONTROL_API_TOKEN"), clock);
             ApiGatewayBridge bridge = ApiGatewayBridge.start(env.get("LOCAL_STACK_HOST", "127.0.0.1"), port, List.of(
                     new ApiGatewayBridge.Route("/openai/webhook", webhook),
                     new ApiGatewayBridge.Route("/control", control),
-                    new ApiGatewayBridge.Route("/twilio", control)), clock);
+                    new ApiGatewayBridge.Route("/twilio", control),
+                    new ApiGatewayBridge.Route("/console", console), new ApiGatewayBridge.Route("/api", console)), clock);
             resources.add(bridge);
-            return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, generated);
+            return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, generated, console);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -188,6 +194,11 @@ public final class LocalStack implements AutoCloseable {
 
     public URI webhookUrl() {
         return baseUrl().resolve("/openai/webhook");
+    }
+
+    /** The operator console's sign-in link: one-time, valid ten minutes (see {@link ConsoleSite}). */
+    public URI consoleLoginUrl() {
+        return baseUrl().resolve("/console/login?code=" + console.newLoginCode());
     }
 
     public Env env() {

@@ -51,6 +51,7 @@ public final class LocalStackMain {
         }));
         console.println("local stack: webhook  POST " + stack.webhookUrl());
         console.println("local stack: control  " + stack.baseUrl() + "/control/calls  (see control-lambda/README.md)");
+        console.println("local stack: console  " + stack.consoleLoginUrl() + "  (one-time sign-in link; see infra/console/README.md)");
         console.println("local stack: worker " + stack.worker().workerId() + " health at http://127.0.0.1:"
                 + stack.worker().healthPort() + "/health");
         console.println("local stack: JSON logs in " + (env.bool("LOCAL_STACK_VERBOSE", false) ? "this console" : logFile.toAbsolutePath()));
