@@ -19,7 +19,12 @@ export function allowedOrigin(request, config) {
  */
 export function originPermitted(request, url, config) {
   const origin = request.headers.get("Origin");
-  return !origin || origin === url.origin || config.allowedOrigins.has(origin);
+  if (!origin) {
+    // no Origin: curl and servers, or a browser that still says where the request came from
+    const site = request.headers.get("Sec-Fetch-Site");
+    return request.method === "GET" || request.method === "HEAD" || !site || site === "same-origin" || site === "none";
+  }
+  return origin === url.origin || config.allowedOrigins.has(origin);
 }
 
 /** Answers a CORS preflight: 204 with CORS headers for a listed origin, 403 without ACAO otherwise. */

@@ -1,13 +1,15 @@
-/** Cloudflare Worker: authenticated, CORS-aware proxy from the dashboard's /api to the control API. */
+/** Cloudflare Worker: the operator console (/console) and an authenticated, CORS-aware proxy from /api to the control API. */
 import { authConfigured, authenticate } from "./auth.js";
 import { readConfig } from "./config.js";
 import { originPermitted, preflightResponse, withCors } from "./cors.js";
 import { errorResponse, log } from "./errors.js";
+import { isConsolePath, serveConsole } from "./console.js";
 import { proxyToControl } from "./proxy.js";
 import { isApiPath, matchRoute } from "./routes.js";
 
 /** Handles one request: preflight, foreign origins, fail-closed auth, routing, proxying. */
-async function handle(request, url, config) {
+async function handle(request, url, config, env) {
+  if (isConsolePath(url.pathname)) return serveConsole(request, url, config, env);
   if (!isApiPath(url.pathname)) return errorResponse(404, "not_found", "Not found");
   if (request.method === "OPTIONS") return preflightResponse(request, config);
   if (!originPermitted(request, url, config)) return errorResponse(403, "origin_not_allowed", "Origin is not allowed");
@@ -35,7 +37,7 @@ export default {
     const config = readConfig(env);
     let response;
     try {
-      response = await handle(request, new URL(request.url), config);
+      response = await handle(request, new URL(request.url), config, env);
     } catch (err) {
       log("error", "unhandled_error", { error: err?.name ?? "Error" });
       response = errorResponse(500, "internal_error", "Internal error");

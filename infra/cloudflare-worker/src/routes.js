@@ -31,6 +31,9 @@ function route(method, allowed, ids, target) {
 export function matchRoute(method, pathname) {
   const trimmed = pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname;
   const segments = trimmed.split("/").slice(1);
+  if (trimmed === "/api/transfer-targets") {
+    return route(method, "GET", [], { upstreamPath: "/control/transfer-targets", forwardQuery: false, hasBody: false });
+  }
   if (segments[0] !== "api" || segments[1] !== "calls") {
     return { error: { status: 404, code: "not_found", message: "Not found" } };
   }
