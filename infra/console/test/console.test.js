@@ -218,6 +218,10 @@ describe("operator console", { timeout: 240_000 }, () => {
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByText("No calls match").waitFor();
     await page.getByLabel("Number", { exact: true }).fill("");
+    await page.getByLabel("End reason").fill("caller_hung_up");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("No calls match").waitFor();
+    await page.getByLabel("End reason").fill("operator_hangup");
     await page.getByRole("button", { name: "Search" }).click();
     await row.locator("a").click();
     await page.waitForSelector("#call-title");
