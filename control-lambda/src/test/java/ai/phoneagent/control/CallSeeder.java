@@ -80,4 +80,24 @@ public final class CallSeeder {
     public CallRecord get(String callId) {
         return store.get(callId).orElseThrow();
     }
+
+    /** Every message on the call's control queue right now (removed): what the worker would have received. */
+    public List<ai.phoneagent.command.ControlMessage> drain(String callId) {
+        return drainQueue(get(callId).controlQueueUrl());
+    }
+
+    /** Every message on this control queue right now (removed). */
+    public List<ai.phoneagent.command.ControlMessage> drainQueue(String queueUrl) {
+        List<ai.phoneagent.command.ControlMessage> messages = new java.util.ArrayList<>();
+        while (true) {
+            var batch = queues.receive(queueUrl, 10, 0);
+            if (batch.isEmpty()) {
+                return messages;
+            }
+            for (var message : batch) {
+                messages.add(ai.phoneagent.command.ControlMessage.parse(message.body()));
+                queues.delete(queueUrl, message.receiptHandle());
+            }
+        }
+    }
 }

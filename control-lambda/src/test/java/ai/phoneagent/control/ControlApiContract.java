@@ -174,17 +174,7 @@ abstract class ControlApiContract {
 
     /** Every message on the call's queue right now (removed). */
     private List<ControlMessage> drain(String queueUrl) {
-        List<ControlMessage> messages = new ArrayList<>();
-        while (true) {
-            var batch = queues.receive(queueUrl, 10, 0);
-            if (batch.isEmpty()) {
-                return messages;
-            }
-            for (var message : batch) {
-                messages.add(ControlMessage.parse(message.body()));
-                queues.delete(queueUrl, message.receiptHandle());
-            }
-        }
+        return seeder.drainQueue(queueUrl);
     }
 
     private FakeWorker worker(String callId, java.util.function.Function<ControlMessage, FakeWorker.Reply> behaviour) {

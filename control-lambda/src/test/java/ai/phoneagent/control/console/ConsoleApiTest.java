@@ -97,18 +97,7 @@ class ConsoleApiTest {
     }
 
     private List<ControlMessage> drain(String callId) {
-        String url = seeder.get(callId).controlQueueUrl();
-        List<ControlMessage> messages = new ArrayList<>();
-        while (true) {
-            var batch = queues.receive(url, 10, 0);
-            if (batch.isEmpty()) {
-                return messages;
-            }
-            for (var message : batch) {
-                messages.add(ControlMessage.parse(message.body()));
-                queues.delete(url, message.receiptHandle());
-            }
-        }
+        return seeder.drain(callId);
     }
 
     // ------------------------------------------------------------------ incremental reads
