@@ -21,6 +21,18 @@ let page;
 let callId;
 const pageErrors = [];
 
+/** Watches an action's state line until it says done (or failed); returns the states it showed, in order. */
+async function statesUntilSettled(state, timeoutMs = 30_000) {
+  const seen = [];
+  await until("the action to settle", async () => {
+    const now = await state.getAttribute("data-state");
+    if (now !== "idle" && seen.at(-1) !== now) seen.push(now);
+    return now === "done" || now === "failed";
+  }, timeoutMs);
+  // "sent" lasts as long as the request, so it may come and go between two looks
+  return seen.filter((word) => word !== "sent");
+}
+
 async function shot(name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -116,14 +128,7 @@ describe("operator console", { timeout: 240_000 }, () => {
     await page.getByRole("button", { name: "Send instructions" }).click();
     const state = page.locator("#instructions-title ~ .action-state");
     assert.equal(await page.getByRole("button", { name: "Send instructions" }).isDisabled(), true);
-    const seen = [];
-    const states = (async () => {
-      await until("done", async () => {
-        const now = await state.getAttribute("data-state");
-        if (now !== "idle" && seen.at(-1) !== now) seen.push(now);
-        return now === "done";
-      }, 20_000);
-    })();
+    const states = statesUntilSettled(state);
 
     // watch the table through the control API: every turn stored from now on must be on the page within 1 s
     const latencies = [];
@@ -142,9 +147,7 @@ describe("operator console", { timeout: 240_000 }, () => {
         last = turn.text;
       }
     }
-    await states;
-    // "sent" lasts as long as the request, so it may come and go between two looks
-    assert.deepEqual(seen.filter((word) => word !== "sent"), ["pending", "done"], `states seen: ${seen}`);
+    assert.deepEqual(await states, ["pending", "done"]);
     console.log(`stored turn -> shown in the page: ${latencies.join(", ")} ms (max ${Math.max(...latencies)} ms)`);
 
     const texts = await page.locator(".chat .msg-text").allTextContents();
@@ -166,12 +169,14 @@ describe("operator console", { timeout: 240_000 }, () => {
     await button.click();
     assert.equal(await button.isDisabled(), true, "no second transfer while one runs");
     const state = page.locator("#transfer-title ~ .action-state");
-    await until("transfer done", async () => (await state.getAttribute("data-state")) === "done", 30_000);
+    assert.deepEqual(await statesUntilSettled(state), ["pending", "done"]);
     await until("the command event", async () =>
       (await page.locator(".timeline").textContent()).includes("Operator transfer done"), 10_000);
     await button.click();
     await until("the second transfer's answer", async () => (await state.textContent()).includes("Another transfer"), 10_000);
     await until("it ends", async () => (await state.getAttribute("data-state")) === "done", 10_000);
+    const { body } = await stack.control(`/calls/${callId}?eventsLimit=200`);
+    assert.equal(body.events.filter((e) => e.kind === "transfer").length, 1, "the human was dialled once");
   });
 
   test("export JSON and CSV contain the transcript", async () => {
@@ -198,7 +203,7 @@ describe("operator console", { timeout: 240_000 }, () => {
     await page.getByRole("dialog").getByLabel("Reason").fill("done in the console test");
     await page.getByRole("button", { name: "Hang up now" }).click();
     const state = page.locator("#hangup-box-title ~ .action-state");
-    await until("hang-up done", async () => (await state.getAttribute("data-state")) === "done", 30_000);
+    assert.deepEqual(await statesUntilSettled(state), ["pending", "done"]);
     await until("the call to end", async () => (await page.locator(".call-head").textContent()).includes("ended"), 20_000);
     await page.getByText("Actions (the call has ended").waitFor();
     assert.equal(await page.getByRole("button", { name: "Send instructions" }).isDisabled(), true);
