@@ -63,12 +63,10 @@ public final class CallQueries {
         }
     }
 
-    /** A page of live calls (newest first) or of calls ended in the last days (most recently ended first). */
-    public ObjectNode list(Listing listing, int limit, String cursor) {
-        return list(listing, limit, cursor, RecentFilter.NONE);
-    }
-
-    /** As {@link #list(Listing, int, String)}; {@code filter} narrows the recent listing (400 for the live one). */
+    /**
+     * A page of live calls (newest first) or of calls ended in the last days (most recently ended first);
+     * {@code filter} narrows the recent listing (400 for the live one).
+     */
     public ObjectNode list(Listing listing, int limit, String cursor, RecentFilter filter) {
         List<CallRecord> calls;
         String next;
@@ -130,7 +128,8 @@ public final class CallQueries {
         }
         List<CallRecord> calls = new ArrayList<>();
         int reads = 0;
-        while (calls.size() < limit && !day.isBefore(oldest) && reads++ < MAX_READS_PER_PAGE) {
+        int maxReads = filter.isEmpty() ? Integer.MAX_VALUE : MAX_READS_PER_PAGE;
+        while (calls.size() < limit && !day.isBefore(oldest) && reads++ < maxReads) {
             // never more than the page still needs, so every match read is kept and the next key follows it
             Page<CallRecord> page = store.callsIn(CallTable.ENDED_PREFIX + day, startKey, limit - calls.size());
             page.items().stream().filter(filter::matches).forEach(calls::add);
@@ -198,11 +197,6 @@ public final class CallQueries {
                 throw ApiError.invalidRequest("'eventsAfter' must be an event id");
             }
         }
-    }
-
-    /** The call, a page of its turns and a page of its events; 404 {@code call_not_found} when unknown. */
-    public ObjectNode detail(String callId, String turnsCursor, int turnsLimit, String eventsCursor, int eventsLimit) {
-        return detail(callId, new DetailRead(turnsCursor, null, turnsLimit, eventsCursor, null, eventsLimit));
     }
 
     /** The call, a page of its turns and a page of its events; 404 {@code call_not_found} when unknown. */

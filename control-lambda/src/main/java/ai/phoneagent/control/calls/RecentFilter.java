@@ -21,8 +21,6 @@ public record RecentFilter(String numberDigits, LocalDate since, LocalDate until
     public static final int MAX_DAYS_BACK = 90;
     private static final Pattern REASON = Pattern.compile("[A-Za-z0-9_.:\\-]{1,64}");
 
-    public static final RecentFilter NONE = new RecentFilter(null, null, null, null, null);
-
     /** Reads {@code number}, {@code since}, {@code until}, {@code callStatus}, {@code endReason}; 400 when malformed. */
     public static RecentFilter parse(ApiRequest request) {
         String digits = request.query("number").map(RecentFilter::digits).filter(d -> !d.isEmpty()).orElse(null);

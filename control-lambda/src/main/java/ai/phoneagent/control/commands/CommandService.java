@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -124,28 +125,31 @@ public final class CommandService {
     }
 
     /**
-     * Takes the call's transfer guard for this command. When another transfer holds it, a request carrying the same
-     * Idempotency-Key as the holder (a concurrent retry) gets the holder's command to replay; any other gets 409.
+     * Takes the call's transfer guard for this command. When another transfer holds it, a request carrying the
+     * holder's Idempotency-Key (a concurrent retry of it) gets the holder's command to replay; any other gets 409.
      */
     private Optional<Command> guardTransfer(Command command) {
         try {
             transferGuard.acquire(command.callId(), command.commandId(), clock.instant());
             return Optional.empty();
         } catch (ApiError busy) {
-            String key = command.idempotencyKey();
-            if (key == null) {
+            Optional<String> holder = transferGuard.holder(command.callId());
+            if (command.idempotencyKey() == null || holder.isEmpty()) {
                 throw busy;
             }
-            AtomicReference<Command> sameKey = new AtomicReference<>();
-            wait.until(Duration.ofSeconds(2), () -> {
-                dispatch.commandIdForKey(command.callId(), key).flatMap(id -> commands.get(command.callId(), id))
-                        .ifPresent(sameKey::set);
-                return sameKey.get() != null;
-            });
-            if (sameKey.get() == null) {
+            // the holder may have taken the guard a moment before storing its command
+            AtomicReference<Command> held = new AtomicReference<>();
+            BooleanSupplier stored = () -> {
+                commands.get(command.callId(), holder.get()).ifPresent(held::set);
+                return held.get() != null;
+            };
+            if (!stored.getAsBoolean()) {
+                wait.until(TransferGuard.STORE_GRACE, stored);
+            }
+            if (held.get() == null || !command.idempotencyKey().equals(held.get().idempotencyKey())) {
                 throw busy;
             }
-            return Optional.of(sameKey.get());
+            return Optional.of(held.get());
         }
     }
 

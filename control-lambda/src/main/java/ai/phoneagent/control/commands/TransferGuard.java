@@ -26,6 +26,8 @@ public final class TransferGuard {
     static final String SORT_KEY = "TRANSFER#GUARD";
     /** A transfer that finished keeps the call this long: the human's phone rings, or the REFER is being followed. */
     public static final Duration SETTLE = Duration.ofSeconds(60);
+    /** How long a request waits for the guard holder's command to be stored (a concurrent request mid-way). */
+    public static final Duration STORE_GRACE = Duration.ofSeconds(2);
     /** A guard whose command was never stored is abandoned after this long. */
     static final Duration ABANDONED_AFTER = Duration.ofSeconds(30);
 
@@ -37,6 +39,13 @@ public final class TransferGuard {
         this.dynamo = calls.client();
         this.table = calls.tableName();
         this.commands = commands;
+    }
+
+    /** The transfer command that holds the call's guard now, if any. */
+    public Optional<String> holder(String callId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(CallStore.key(callId, SORT_KEY))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item.get("commandId").s());
     }
 
     /** Takes the guard for {@code commandId}; 409 {@code transfer_in_progress} when another transfer holds it. */
@@ -65,10 +74,7 @@ public final class TransferGuard {
                 }
             });
         } catch (ConditionalCheckFailedException e) {
-            // another transfer took it between our read and write
-            String winner = Optional.ofNullable(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true))
-                    .item()).map(i -> i.get("commandId")).map(AttributeValue::s).orElse(null);
-            throw inProgressError(winner);
+            throw inProgressError(holder(callId).orElse(null)); // another transfer took it between our read and write
         }
     }
 
@@ -104,8 +110,4 @@ public final class TransferGuard {
         return holder == null ? error : error.with("command_id", holder);
     }
 
-    /** True for the 409 this guard answers with. */
-    static boolean isInProgress(ApiError error) {
-        return ErrorCode.TRANSFER_IN_PROGRESS.equals(error.code());
-    }
 }

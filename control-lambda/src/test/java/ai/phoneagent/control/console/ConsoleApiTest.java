@@ -229,6 +229,24 @@ class ConsoleApiTest {
         assertThat(drain(callId)).hasSize(1);
     }
 
+    @Test
+    void concurrentRetriesOfOneTransferReplayItAndDialOnce() throws Exception {
+        String callId = seeder.attached(START);
+        List<Callable<Reply>> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(() -> transfer(callId, "{}", "dash-retry"));
+        }
+        List<String> commandIds = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            for (Future<Reply> reply : pool.invokeAll(requests)) {
+                assertThat(reply.get().status()).as(reply.get().body().toString()).isEqualTo(202);
+                commandIds.add(reply.get().body().get("command_id").asText());
+            }
+        }
+        assertThat(commandIds).containsOnly(commandIds.getFirst());
+        assertThat(drain(callId)).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ the original API's transfer fields
 
     private JsonNode argsSentFor(String json) {
