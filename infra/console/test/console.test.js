@@ -236,6 +236,17 @@ describe("operator console", { timeout: 240_000 }, () => {
     await page.setViewportSize({ width: 1366, height: 900 });
   });
 
+  test("says what to do when the session is gone or the API cannot be reached", async () => {
+    await page.goto(`${stack.origin}/console/#/live`);
+    await page.getByText(/live · updated/).waitFor();
+    await browser.context.clearCookies();
+    await page.getByText("You are not signed in").waitFor({ timeout: 10_000 });
+    assert.match(await page.locator(".state-error").textContent(), /Sign in again/);
+    await stack.stop();
+    await page.getByText("The control API is unreachable").waitFor({ timeout: 10_000 });
+    await shot("api-unreachable");
+  });
+
   test("the pages raised no script errors", () => {
     assert.deepEqual(pageErrors, []);
   });
