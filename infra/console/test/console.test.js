@@ -107,7 +107,9 @@ describe("operator console", { timeout: 240_000 }, () => {
   });
 
   test("call detail streams the transcript in order and renders markup as text", async () => {
-    await page.locator(`tr[data-call-id="${callId}"] a`).click();
+    // by keyboard: the call's link takes focus and Enter opens it
+    await page.locator(`tr[data-call-id="${callId}"] a`).focus();
+    await page.keyboard.press("Enter");
     await page.waitForSelector("#call-title");
     const lines = page.locator(".chat .msg-text");
     await until("the first four lines", async () => (await lines.count()) >= 3);
@@ -194,10 +196,14 @@ describe("operator console", { timeout: 240_000 }, () => {
   });
 
   test("hang-up asks for confirmation, goes pending then done, and the call ends", async () => {
-    await page.getByRole("button", { name: "Hang up…" }).click();
+    const hangUp = page.getByRole("button", { name: "Hang up…" });
+    await hangUp.focus();
+    await page.keyboard.press("Enter");
     await page.getByRole("dialog").waitFor();
     await shot("hangup-confirmation");
-    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "hidden" });
+    assert.equal(await hangUp.evaluate((button) => document.activeElement === button), true, "focus returns to the button");
     assert.equal(await page.locator(".call-head").textContent().then((t) => t.includes("ended")), false);
     await page.getByRole("button", { name: "Hang up…" }).click();
     await page.getByRole("dialog").getByLabel("Reason").fill("done in the console test");
