@@ -167,6 +167,11 @@ describe("operator console", { timeout: 240_000 }, () => {
     await until("targets", async () => (await page.locator("select[name=target] option").first().textContent()).includes("human"));
     assert.match(await page.locator("select[name=target]").textContent(), /human \(warm, \+•••••••0006\)/);
     await page.getByLabel("Reason", { exact: true }).first().fill("caller asked for a person");
+    // read back in the transcript: a new line must not yank the view down, but offer "Jump to latest"
+    await page.setViewportSize({ width: 1366, height: 420 });
+    const chat = page.locator(".chat");
+    await chat.evaluate((list) => { list.scrollTop = 0; });
+    assert.ok(await chat.evaluate((list) => list.scrollHeight > list.clientHeight + 100), "the chat scrolls");
     const button = page.getByRole("button", { name: "Transfer", exact: true });
     await button.click();
     assert.equal(await button.isDisabled(), true, "no second transfer while one runs");
@@ -174,6 +179,14 @@ describe("operator console", { timeout: 240_000 }, () => {
     assert.deepEqual(await statesUntilSettled(state), ["pending", "done"]);
     await until("the command event", async () =>
       (await page.locator(".timeline").textContent()).includes("Operator transfer done"), 10_000);
+    const jump = page.getByRole("button", { name: /Jump to latest \(\d+ new\)/ });
+    await jump.waitFor();
+    assert.equal(await chat.evaluate((list) => list.scrollTop), 0, "the reader's place was kept");
+    await jump.click();
+    await until("the latest line in view", () => chat.evaluate((list) =>
+      list.scrollHeight - list.scrollTop - list.clientHeight < 48));
+    assert.equal(await jump.isVisible(), false);
+    await page.setViewportSize({ width: 1366, height: 900 });
     await button.click();
     await until("the second transfer's answer", async () => (await state.textContent()).includes("Another transfer"), 10_000);
     await until("it ends", async () => (await state.getAttribute("data-state")) === "done", 10_000);
