@@ -211,19 +211,25 @@ class ConsoleApiTest {
         assertThat(drain(callId)).hasSize(3);
     }
 
+    /** Four transfer requests for one call at the same moment. */
+    private List<Reply> fourAtOnce(String callId, String idempotencyKey) throws Exception {
+        List<Callable<Reply>> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(() -> transfer(callId, "{}", idempotencyKey));
+        }
+        List<Reply> replies = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            for (Future<Reply> reply : pool.invokeAll(requests)) {
+                replies.add(reply.get());
+            }
+        }
+        return replies;
+    }
+
     @Test
     void concurrentTransfersWithoutAKeyDialOnce() throws Exception {
         String callId = seeder.attached(START);
-        List<Callable<Reply>> requests = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            requests.add(() -> transfer(callId, "{}", null));
-        }
-        List<Integer> statuses = new ArrayList<>();
-        try (var pool = Executors.newFixedThreadPool(4)) {
-            for (Future<Reply> reply : pool.invokeAll(requests)) {
-                statuses.add(reply.get().status());
-            }
-        }
+        List<Integer> statuses = fourAtOnce(callId, null).stream().map(Reply::status).toList();
         assertThat(statuses).containsOnly(202, 409);
         assertThat(statuses.stream().filter(s -> s == 202)).hasSize(1);
         assertThat(drain(callId)).hasSize(1);
@@ -232,18 +238,9 @@ class ConsoleApiTest {
     @Test
     void concurrentRetriesOfOneTransferReplayItAndDialOnce() throws Exception {
         String callId = seeder.attached(START);
-        List<Callable<Reply>> requests = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            requests.add(() -> transfer(callId, "{}", "dash-retry"));
-        }
-        List<String> commandIds = new ArrayList<>();
-        try (var pool = Executors.newFixedThreadPool(4)) {
-            for (Future<Reply> reply : pool.invokeAll(requests)) {
-                assertThat(reply.get().status()).as(reply.get().body().toString()).isEqualTo(202);
-                commandIds.add(reply.get().body().get("command_id").asText());
-            }
-        }
-        assertThat(commandIds).containsOnly(commandIds.getFirst());
+        List<Reply> replies = fourAtOnce(callId, "dash-retry");
+        assertThat(replies).allSatisfy(reply -> assertThat(reply.status()).as(reply.body().toString()).isEqualTo(202));
+        assertThat(replies.stream().map(reply -> reply.body().get("command_id").asText()).distinct()).hasSize(1);
         assertThat(drain(callId)).hasSize(1);
     }
 
