@@ -24,9 +24,13 @@ import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.control.commands.CommandRequests;
 import ai.phoneagent.control.commands.CommandService;
 import ai.phoneagent.control.commands.CommandViews;
+import ai.phoneagent.control.outbound.OutboundCallbacks;
+import ai.phoneagent.control.outbound.OutboundService;
+import ai.phoneagent.control.outbound.TwilioDialer;
 import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.outbound.LaunchStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +41,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -56,6 +61,8 @@ public final class ControlService {
     private final CommandService commands;
     private final ConferenceEvents conference;
     private final CursorCodec cursors;
+    private final OutboundService outbound;
+    private final OutboundCallbacks outboundCallbacks;
 
     /** Builds every collaborator on real AWS clients (once per container). */
     public static ControlService create(ControlConfig config) {
@@ -79,6 +86,11 @@ public final class ControlService {
                 queues, clock, config.ackTimeout(), wait, CommandService::newCommandId);
         this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),
                 config.humanLabel(), config.warmTransferAiLeaves(), calls, commands, clock);
+        LaunchStore launches = new LaunchStore(calls.client(), calls.tableName());
+        Optional<TwilioDialer> dialer = config.transfer().twilio().map(creds ->
+                new TwilioDialer(config.transfer().twilioEndpoint(), creds.accountSid(), creds.authToken()));
+        this.outbound = new OutboundService(config.outbound(), dialer, launches, calls, cursors, clock);
+        this.outboundCallbacks = new OutboundCallbacks(config.twilioAuthToken(), config.outbound(), dialer, launches, clock);
         if (auth.disabled()) {
             LOG.warn("CONTROL_AUTH_DISABLED=true: /control routes accept requests without a token (local development only)",
                     Map.of());
@@ -168,6 +180,10 @@ public final class ControlService {
             case HANGUP -> command(CommandType.HANGUP, request, match, remaining, trace);
             case INSTRUCTIONS -> command(CommandType.INSTRUCTIONS, request, match, remaining, trace);
             case TWILIO_CONFERENCE_EVENTS -> conference.handle(request, trace);
+            case TWILIO_OUTBOUND_STATUS -> outboundCallbacks.handle(request, trace);
+            case OUTBOUND_LAUNCH, OUTBOUND_DASHBOARD_LAUNCH, OUTBOUND_LIST, OUTBOUND_GET, OUTBOUND_TEMPLATE_CREATE,
+                 OUTBOUND_TEMPLATE_LIST, OUTBOUND_TEMPLATE_GET, OUTBOUND_TEMPLATE_UPDATE, OUTBOUND_TEMPLATE_DELETE ->
+                    outbound.handle(match, request, trace);
         };
     }
 
@@ -243,7 +259,7 @@ public final class ControlService {
         cursors.decode("prime", cursor);
         CallRecord call = new CallRecord("rtc_prime", CallStatus.ATTACHED, null, "+15550000000", "+15550000001",
                 List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, "prime", null,
-                null, 0, 1);
+                null, 0, 1, CallRecord.INBOUND, null, null);
         ObjectNode view = Json.object();
         CallViews.writeCall(view, call);
         Json.write(view);

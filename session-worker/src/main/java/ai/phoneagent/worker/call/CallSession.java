@@ -136,7 +136,7 @@ public final class CallSession implements ToolContext {
             if (attachedOnce.compareAndSet(false, true)) {
                 // the greeting is the first thing on the socket: nothing else may delay the caller hearing it
                 if (greet) {
-                    ClientEvents.greeting(services.welcomeMessage()).ifPresent(g -> {
+                    OutboundOpening.firstResponse(call, services.welcomeMessage()).ifPresent(g -> {
                         opened.send(g);
                         greetingSentAt = services.clock().instant();
                     });
