@@ -110,9 +110,16 @@ public final class LaunchStore {
                 .build());
     }
 
-    /** Twilio created the call: its sid, and the launch is {@code queued}. */
+    /**
+     * Twilio created the call: its sid is stored, and the launch is {@code queued} unless Twilio's first callbacks
+     * already moved it further (they may arrive before the create call returns).
+     */
     public Optional<Launch> dialled(String launchId, String callSid, Instant now) {
-        return advance(launchId, LaunchStatus.QUEUED, null, null, now, Map.of("twilioCallSid", s(callSid)));
+        dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                .key(Map.of(PK, s(launchKey(launchId)), SK, s(META)))
+                .updateExpression("SET twilioCallSid = :sid").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":sid", s(callSid))).build());
+        return advance(launchId, LaunchStatus.QUEUED, null, null, now).or(() -> get(launchId));
     }
 
     /** The concurrency slot this launch holds. */

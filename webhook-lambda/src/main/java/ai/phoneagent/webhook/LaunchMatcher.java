@@ -66,8 +66,21 @@ public final class LaunchMatcher {
         launches.advance(matched.launchId(), LaunchStatus.IN_CALL, null, call.callId(), clock.instant());
         LOG.info("outbound call matched its launch", Map.of("call_id", call.callId(), "launch_id", matched.launchId()));
         return new AgentProfile(or(matched.model(), inbound.model()), or(matched.voice(), inbound.voice()),
-                or(matched.instructions(), inbound.instructions()), inbound.transcriptionModel(),
+                instructions(matched), inbound.transcriptionModel(),
                 inbound.transcriptionLanguage(), inbound.tools()).acceptBody();
+    }
+
+    /** The launch's instructions (or the configured ones), followed by whom the agent is calling and why. */
+    private String instructions(Launch launch) {
+        StringBuilder text = new StringBuilder(or(launch.instructions(), inbound.instructions()));
+        text.append("\n\nThis is an outbound call that you placed; the person did not call you.");
+        if (launch.calleeName() != null) {
+            text.append(" You are calling ").append(launch.calleeName()).append('.');
+        }
+        if (launch.objective() != null) {
+            text.append(" Objective of the call: ").append(launch.objective());
+        }
+        return text.toString();
     }
 
     private static Optional<String> header(CallRecord call, String name) {
