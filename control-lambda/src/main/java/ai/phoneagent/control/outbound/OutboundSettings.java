@@ -85,14 +85,14 @@ public record OutboundSettings(Optional<String> from, Optional<String> sipUri, O
                 prefixes.add(prefix);
             }
         }, () -> from.ifPresent(number -> prefixes.add(countryCode(number))));
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(env.get("OUTBOUND_TIME_ZONE", "UTC"));
+        } catch (DateTimeException e) {
+            throw new ConfigException("OUTBOUND_TIME_ZONE", "is not a time zone id (e.g. America/New_York)");
+        }
         Optional<QuietHours> quiet = env.optional("OUTBOUND_QUIET_HOURS").map(text -> {
             String[] parts = text.strip().split("-");
-            ZoneId zone;
-            try {
-                zone = ZoneId.of(env.get("OUTBOUND_TIME_ZONE", "UTC"));
-            } catch (DateTimeException e) {
-                throw new ConfigException("OUTBOUND_TIME_ZONE", "is not a time zone id (e.g. America/New_York)");
-            }
             try {
                 if (parts.length != 2) {
                     throw new DateTimeException("two times");
