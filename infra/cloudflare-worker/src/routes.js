@@ -1,4 +1,5 @@
 /** Maps dashboard paths under /api to control API routes, validating ids and methods. */
+import { matchOutboundRoute } from "./outbound-routes.js";
 
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ACTIONS = new Set(["transfer", "hangup", "instructions"]);
@@ -31,6 +32,7 @@ function route(method, allowed, ids, target) {
 export function matchRoute(method, pathname) {
   const trimmed = pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname;
   const segments = trimmed.split("/").slice(1);
+  if (segments[0] === "api" && segments[1] === "outbound") return matchOutboundRoute(method, segments);
   if (segments[0] !== "api" || segments[1] !== "calls") {
     return { error: { status: 404, code: "not_found", message: "Not found" } };
   }
