@@ -225,7 +225,12 @@ public final class ControlService {
                 ApiRequest.of("POST", "/twilio/conference-events", "callId=rtc_prime",
                         Map.of("x-twilio-signature", "AAAA", "content-type", "application/x-www-form-urlencoded"),
                         "StatusCallbackEvent=participant-join&ParticipantLabel=x".getBytes(StandardCharsets.UTF_8),
-                        "prime"));
+                        "prime"),
+                ApiRequest.of("POST", "/control/outbound/launch", "", headers,
+                        "{\"launch_id\":\"bad id\",\"to\":null}".getBytes(StandardCharsets.UTF_8), "prime"),
+                ApiRequest.of("POST", "/twilio/outbound-status", "launchId=ol_prime",
+                        Map.of("x-twilio-signature", "AAAA", "content-type", "application/x-www-form-urlencoded"),
+                        "CallSid=CA1&CallStatus=ringing".getBytes(StandardCharsets.UTF_8), "prime"));
         for (ApiRequest request : requests) {
             try {
                 route(request, Duration.ZERO, new LinkedHashMap<>()).toEvent();

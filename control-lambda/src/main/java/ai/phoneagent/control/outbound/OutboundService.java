@@ -190,11 +190,16 @@ public final class OutboundService {
     // ---------------------------------------------------------------- reads
 
     private ApiResponse list(ApiRequest request) {
-        Page<Launch> page = launches.list(startKey("launches", request), CallQueries.listLimit(request));
+        return page("launches", launches.list(startKey("launches", request), CallQueries.listLimit(request)),
+                LaunchViews::launch);
+    }
+
+    /** One page of a listing: {@code {"<kind>": [...], "nextCursor": …}}, the cursor bound to {@code kind}. */
+    private <T> ApiResponse page(String kind, Page<T> page, java.util.function.Function<T, ObjectNode> view) {
         ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("launches");
-        page.items().forEach(l -> items.add(LaunchViews.launch(l)));
-        body.put("nextCursor", page.nextKey().map(k -> cursors.encode("launches", keyNode(k))).orElse(null));
+        ArrayNode items = body.putArray(kind);
+        page.items().forEach(item -> items.add(view.apply(item)));
+        body.put("nextCursor", page.nextKey().map(k -> cursors.encode(kind, keyNode(k))).orElse(null));
         return ApiResponse.ok(200, body);
     }
 
@@ -215,12 +220,8 @@ public final class OutboundService {
     // ---------------------------------------------------------------- templates
 
     private ApiResponse templates(ApiRequest request) {
-        Page<LaunchTemplate> page = launches.templates(startKey("templates", request), CallQueries.listLimit(request));
-        ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("templates");
-        page.items().forEach(t -> items.add(LaunchViews.template(t)));
-        body.put("nextCursor", page.nextKey().map(k -> cursors.encode("templates", keyNode(k))).orElse(null));
-        return ApiResponse.ok(200, body);
+        return page("templates", launches.templates(startKey("templates", request), CallQueries.listLimit(request)),
+                LaunchViews::template);
     }
 
     private ApiResponse saveTemplate(String templateId, ObjectNode body, boolean update) {
