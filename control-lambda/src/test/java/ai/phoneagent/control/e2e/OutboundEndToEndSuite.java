@@ -275,7 +275,7 @@ abstract class OutboundEndToEndSuite {
     @Test
     void theConcurrencyCapRefusesALaunchWhileTheOthersAreInProgress() {
         control = control(Map.of("OUTBOUND_MAX_CONCURRENT", "1"));
-        bed.twilio.scriptCallee("+15550146001", Callee.noAnswer(Duration.ofMillis(1500)));
+        bed.twilio.scriptCallee("+15550146001", Callee.noAnswer(Duration.ofSeconds(3)));
         String first = launch("{\"to\":\"+15550146001\"}", null).body().path("launch_id").asText();
 
         Reply second = launch("{\"to\":\"+15550146002\"}", null);
@@ -294,7 +294,7 @@ abstract class OutboundEndToEndSuite {
     @Test
     void aForgedStatusCallbackChangesNothing() throws Exception {
         String to = "+15550147001";
-        bed.twilio.scriptCallee(to, Callee.noAnswer(Duration.ofSeconds(1)));
+        bed.twilio.scriptCallee(to, Callee.noAnswer(Duration.ofSeconds(30))); // still ringing when the test ends
         Reply launched = launch("{\"to\":\"" + to + "\"}", null);
         String launchId = launched.body().path("launch_id").asText();
         JsonNode before = awaitLaunch(launchId, "ringing").path("launch");
