@@ -21,9 +21,13 @@ public record LaunchRequest(String launchId, String to, String templateId, Strin
     private static final Pattern VOICE = Pattern.compile("[A-Za-z0-9_\\-]{1,40}");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9_.:\\-]{1,80}");
 
-    /** {@code POST /control/outbound}: the launch id is the Idempotency-Key's (same key, same launch) or fresh. */
+    /**
+     * {@code POST /control/outbound}: the launch id is the body's {@code launch_id} when given, else the
+     * Idempotency-Key's (same key, same launch), else fresh.
+     */
     static LaunchRequest ours(ObjectNode body, String idempotencyKey) {
-        String launchId = idempotencyKey == null ? LaunchKeys.newLaunchId() : LaunchKeys.launchIdFor(idempotencyKey);
+        String launchId = body.hasNonNull("launch_id") ? launchId(body)
+                : idempotencyKey == null ? LaunchKeys.newLaunchId() : LaunchKeys.launchIdFor(idempotencyKey);
         JsonNode metadata = body.get("metadata");
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
             throw ApiError.invalidRequest("'metadata' must be a JSON object");
@@ -38,12 +42,16 @@ public record LaunchRequest(String launchId, String to, String templateId, Strin
 
     /** {@code POST /control/outbound/launch}: the dashboard names the launch. */
     static LaunchRequest dashboard(ObjectNode body, String idempotencyKey) {
+        return build(launchId(body), body, "to", "template_id", "callee_name", "objective_note", "instruction_block",
+                "opening_script", "voice_override", "model_override", null, idempotencyKey);
+    }
+
+    private static String launchId(ObjectNode body) {
         JsonNode id = body.get("launch_id");
         if (id == null || !id.isTextual() || !Ids.isValidId(id.asText())) {
             throw new ApiError(400, OutboundCodes.INVALID_LAUNCH_ID, "launch_id must be 1-64 letters, digits, - or _");
         }
-        return build(id.asText(), body, "to", "template_id", "callee_name", "objective_note", "instruction_block",
-                "opening_script", "voice_override", "model_override", null, idempotencyKey);
+        return id.asText();
     }
 
     private static LaunchRequest build(String launchId, ObjectNode body, String to, String template, String callee,

@@ -130,9 +130,10 @@ public final class OutboundService {
         try {
             slot = guardrails.take(launch.launchId(), launch.to(), now);
             launches.holdsSlot(launch.launchId(), slot);
-        } catch (ApiError refused) {
+        } catch (RuntimeException refusedOrFailed) {
+            // nothing was dialled: forget the launch so a retry starts afresh (its guards accept the same launch id)
             launches.delete(launch.launchId());
-            throw refused;
+            throw refusedOrFailed;
         }
         DialOutcome outcome = dialer.get().dial(new TwilioDialer.DialRequest(launch.to(), launch.from(),
                 settings.sipUri().orElseThrow(), launch.launchId(), key, callbackUrl(launch.launchId()),

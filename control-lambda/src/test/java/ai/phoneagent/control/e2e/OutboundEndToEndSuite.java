@@ -231,6 +231,7 @@ abstract class OutboundEndToEndSuite {
     void aRetriedLaunchDialsOnce() {
         String to = "+15550144001";
         bed.twilio.scriptCallee(to, Callee.noAnswer(Duration.ofSeconds(2)));
+        bed.twilio.scriptCallee("+15550144003", Callee.noAnswer(Duration.ofSeconds(30)));
         String body = "{\"to\":\"" + to + "\",\"instructions\":\"" + INSTRUCTIONS + "\"}";
 
         Reply first = launch(body, "crm-task-7781");
@@ -244,6 +245,15 @@ abstract class OutboundEndToEndSuite {
         Reply another = launch(body.replace(to, "+15550144002"), "crm-task-7781");
         assertThat(another.status()).as("the same key for another number").isEqualTo(409);
         assertThat(bed.twilio.callCreations()).hasSize(1);
+
+        String named = "{\"launch_id\":\"crm-task-7782\",\"to\":\"+15550144003\"}";
+        Reply byId = launch(named, null);
+        Reply byIdAgain = launch(named, null);
+        assertThat(byIdAgain.body().path("twilio_call_sid").asText()).isEqualTo(byId.body().path("twilio_call_sid").asText());
+        assertThat(byIdAgain.body().path("launch_id").asText()).isEqualTo("crm-task-7782");
+        assertThat(launch("{\"launch_id\":\"no spaces\",\"to\":\"+15550144004\"}", null).code())
+                .isEqualTo("invalid_launch_id");
+        assertThat(bed.twilio.callCreations()).hasSize(2);
     }
 
     // ------------------------------------------------------------------ guardrails
