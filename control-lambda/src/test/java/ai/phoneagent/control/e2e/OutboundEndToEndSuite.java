@@ -225,6 +225,20 @@ abstract class OutboundEndToEndSuite {
                 .as("the final 'completed' callback does not overwrite voicemail").isEqualTo("voicemail");
     }
 
+    @Test
+    void aMachineIsHungUpWhenNoVoicemailMessageIsConfigured() {
+        control = control(Map.of("OUTBOUND_MACHINE_DETECTION", "true"));
+        bed.twilio.scriptCallee("+15550143004", Callee.machine(Duration.ofMillis(100)));
+
+        Reply reply = launch("{\"to\":\"+15550143004\"}", null);
+        JsonNode voicemail = awaitLaunch(reply.body().path("launch_id").asText(), "voicemail");
+        OutboundCall call = bed.twilio.awaitOutboundCall(
+                c -> c.sid().equals(reply.body().path("twilio_call_sid").asText()) && c.finished(), WAIT);
+
+        assertThat(call.updates()).containsExactly("Status=completed");
+        assertThat(voicemail.at("/launch/timeline").findValuesAsText("detail")).contains("hung up");
+    }
+
     // ------------------------------------------------------------------ idempotency
 
     @Test
