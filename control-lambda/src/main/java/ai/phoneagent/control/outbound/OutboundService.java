@@ -63,9 +63,9 @@ public final class OutboundService {
     public ApiResponse handle(ControlRoutes.Match match, ApiRequest request, Map<String, Object> trace) {
         return switch (match.route()) {
             case OUTBOUND_LAUNCH -> launch(LaunchRequest.ours(JsonBodies.object(request), Ids.idempotencyKey(request)),
-                    trace, false);
+                    trace);
             case OUTBOUND_DASHBOARD_LAUNCH -> launch(LaunchRequest.dashboard(JsonBodies.object(request),
-                    Ids.idempotencyKey(request)), trace, true);
+                    Ids.idempotencyKey(request)), trace);
             case OUTBOUND_LIST -> list(request);
             case OUTBOUND_GET -> {
                 String launchId = launchId(match.param("launch_id"));
@@ -96,7 +96,7 @@ public final class OutboundService {
 
     // ---------------------------------------------------------------- launching
 
-    private ApiResponse launch(LaunchRequest request, Map<String, Object> trace, boolean dashboard) {
+    private ApiResponse launch(LaunchRequest request, Map<String, Object> trace) {
         trace.put("launch_id", request.launchId());
         if (dialer.isEmpty()) {
             throw new ApiError(503, ErrorCode.TWILIO_NOT_CONFIGURED,
@@ -155,7 +155,8 @@ public final class OutboundService {
                         .with("launch_id", launch.launchId()).with("twilio_code", Integer.toString(refused.twilioCode()));
             }
             case DialOutcome.Unreachable unreachable -> {
-                // Twilio may have created the call: keep the number's marker, never dial again for this launch
+                // Twilio may have created the call: keep the number's marker, never dial again for this launch; the
+                // slot is freed all the same, or a Twilio outage would hold every slot for the longest call
                 launches.fail(launch.launchId(), OutboundCodes.TWILIO_UNAVAILABLE, unreachable.reason(), clock.instant());
                 launches.releaseSlot(slot, launch.launchId());
                 throw new ApiError(502, OutboundCodes.TWILIO_UNAVAILABLE,
@@ -170,6 +171,17 @@ public final class OutboundService {
             throw new ApiError(409, ErrorCode.IDEMPOTENCY_KEY_REUSED, "This launch id was used for another destination");
         }
         trace.put("replayed", true);
+        if (launch.status() == LaunchStatus.FAILED && launch.twilioCallSid() == null) {
+            // it failed when it was placed: the retry gets that same answer, and nothing is dialled
+            boolean unavailable = OutboundCodes.TWILIO_UNAVAILABLE.equals(launch.errorCode());
+            ApiError failed = new ApiError(502, unavailable ? OutboundCodes.TWILIO_UNAVAILABLE : OutboundCodes.TWILIO_REJECTED,
+                    "The launch failed when it was placed: " + launch.errorMessage())
+                    .with("launch_id", launch.launchId()).header("Idempotent-Replayed", "true");
+            if (!unavailable && launch.errorCode() != null && launch.errorCode().startsWith("twilio_")) {
+                failed.with("twilio_code", launch.errorCode().substring("twilio_".length()));
+            }
+            throw failed;
+        }
         return launched(launch, launch.twilioCallSid(), true);
     }
 

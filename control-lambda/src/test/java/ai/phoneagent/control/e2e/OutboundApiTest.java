@@ -137,8 +137,13 @@ class OutboundApiTest {
         ControlHandler control = control(Map.of());
         bed.twilio.answerNext(TwilioAnswer.invalidTo());
 
-        Reply refused = send(control, "POST", "/control/outbound", "", "{\"to\":\"+15550164001\"}");
+        Reply refused = send(control, "POST", "/control/outbound", "", "{\"launch_id\":\"crm-1\",\"to\":\"+15550164001\"}");
+        Reply retried = send(control, "POST", "/control/outbound", "", "{\"launch_id\":\"crm-1\",\"to\":\"+15550164001\"}");
 
+        assertThat(retried.status()).as("the retry replays the refusal without dialling").isEqualTo(502);
+        assertThat(retried.code()).isEqualTo("twilio_rejected");
+        assertThat(retried.headers()).containsEntry("idempotent-replayed", "true");
+        assertThat(retried.body().path("twilio_code").asText()).isEqualTo("21211");
         assertThat(refused.status()).isEqualTo(502);
         assertThat(refused.code()).isEqualTo("twilio_rejected");
         assertThat(refused.body().path("twilio_code").asText()).isEqualTo("21211");
