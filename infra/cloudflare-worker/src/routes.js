@@ -1,4 +1,5 @@
 /** Maps dashboard paths under /api to control API routes, validating ids and methods. */
+import { matchOutboundRoute } from "./outbound-routes.js";
 
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ACTIONS = new Set(["transfer", "hangup", "instructions"]);
@@ -34,6 +35,7 @@ export function matchRoute(method, pathname) {
   if (trimmed === "/api/transfer-targets") {
     return route(method, "GET", [], { upstreamPath: "/control/transfer-targets", forwardQuery: false, hasBody: false });
   }
+  if (segments[0] === "api" && segments[1] === "outbound") return matchOutboundRoute(method, segments);
   if (segments[0] !== "api" || segments[1] !== "calls") {
     return { error: { status: 404, code: "not_found", message: "Not found" } };
   }

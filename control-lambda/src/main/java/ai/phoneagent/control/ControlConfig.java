@@ -5,6 +5,7 @@ import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.config.Secrets;
+import ai.phoneagent.control.outbound.OutboundSettings;
 import ai.phoneagent.tools.TransferConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
  * @param cursorKey               {@code CURSOR_SIGNING_KEY}, else derived from {@code CONTROL_API_TOKEN}, else
  *                                random per container (local development)
  * @param aws                     region and endpoint overrides ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL*})
+ * @param outbound                outbound calling: caller id, connector URI, guardrails ({@link OutboundSettings})
  */
 public record ControlConfig(
         String callsTable,
@@ -53,7 +55,8 @@ public record ControlConfig(
         String humanLabel,
         boolean warmTransferAiLeaves,
         Secret cursorKey,
-        AwsSettings aws) {
+        AwsSettings aws,
+        OutboundSettings outbound) {
 
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMillis(5000);
     /** Well under the Cloudflare proxy's 8 s upstream timeout, leaving time for the reads and the reply. */
@@ -98,7 +101,7 @@ public record ControlConfig(
                 .or(() -> token.map(t -> new Secret(derive(t.reveal(), "phone-agent control cursor key v1"))))
                 .orElseGet(ControlConfig::randomKey);
         return new ControlConfig(table, prefix, token, authDisabled, ackTimeout, recentDays, transfer, twilioToken,
-                callbackUrl, transfer.humanLabel(), aiLeaves, cursorKey, aws);
+                callbackUrl, transfer.humanLabel(), aiLeaves, cursorKey, aws, OutboundSettings.fromEnv(env, callbackUrl));
     }
 
     /**

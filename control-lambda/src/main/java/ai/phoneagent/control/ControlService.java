@@ -26,9 +26,13 @@ import ai.phoneagent.control.commands.CommandRequests;
 import ai.phoneagent.control.commands.CommandService;
 import ai.phoneagent.control.commands.CommandViews;
 import ai.phoneagent.control.commands.TransferTargets;
+import ai.phoneagent.control.outbound.OutboundCallbacks;
+import ai.phoneagent.control.outbound.OutboundService;
+import ai.phoneagent.control.outbound.TwilioDialer;
 import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.outbound.LaunchStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +43,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -58,6 +63,8 @@ public final class ControlService {
     private final CommandService commands;
     private final ConferenceEvents conference;
     private final CursorCodec cursors;
+    private final OutboundService outbound;
+    private final OutboundCallbacks outboundCallbacks;
 
     /** Builds every collaborator on real AWS clients (once per container). */
     public static ControlService create(ControlConfig config) {
@@ -81,6 +88,11 @@ public final class ControlService {
                 queues, clock, config.ackTimeout(), wait, CommandService::newCommandId);
         this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),
                 config.humanLabel(), config.warmTransferAiLeaves(), calls, commands, clock);
+        LaunchStore launches = new LaunchStore(calls.client(), calls.tableName());
+        Optional<TwilioDialer> dialer = config.transfer().twilio().map(creds ->
+                new TwilioDialer(config.transfer().twilioEndpoint(), creds.accountSid(), creds.authToken()));
+        this.outbound = new OutboundService(config.outbound(), dialer, launches, calls, cursors, clock);
+        this.outboundCallbacks = new OutboundCallbacks(config.twilioAuthToken(), config.outbound(), dialer, launches, clock);
         if (auth.disabled()) {
             LOG.warn("CONTROL_AUTH_DISABLED=true: /control routes accept requests without a token (local development only)",
                     Map.of());
@@ -169,6 +181,10 @@ public final class ControlService {
             case HANGUP -> command(CommandType.HANGUP, request, match, remaining, trace);
             case INSTRUCTIONS -> command(CommandType.INSTRUCTIONS, request, match, remaining, trace);
             case TWILIO_CONFERENCE_EVENTS -> conference.handle(request, trace);
+            case TWILIO_OUTBOUND_STATUS -> outboundCallbacks.handle(request, trace);
+            case OUTBOUND_LAUNCH, OUTBOUND_DASHBOARD_LAUNCH, OUTBOUND_LIST, OUTBOUND_GET, OUTBOUND_TEMPLATE_CREATE,
+                 OUTBOUND_TEMPLATE_LIST, OUTBOUND_TEMPLATE_GET, OUTBOUND_TEMPLATE_UPDATE, OUTBOUND_TEMPLATE_DELETE ->
+                    outbound.handle(match, request, trace);
         };
     }
 
@@ -213,7 +229,12 @@ public final class ControlService {
                 ApiRequest.of("POST", "/twilio/conference-events", "callId=rtc_prime",
                         Map.of("x-twilio-signature", "AAAA", "content-type", "application/x-www-form-urlencoded"),
                         "StatusCallbackEvent=participant-join&ParticipantLabel=x".getBytes(StandardCharsets.UTF_8),
-                        "prime"));
+                        "prime"),
+                ApiRequest.of("POST", "/control/outbound/launch", "", headers,
+                        "{\"launch_id\":\"bad id\",\"to\":null}".getBytes(StandardCharsets.UTF_8), "prime"),
+                ApiRequest.of("POST", "/twilio/outbound-status", "launchId=ol_prime",
+                        Map.of("x-twilio-signature", "AAAA", "content-type", "application/x-www-form-urlencoded"),
+                        "CallSid=CA1&CallStatus=ringing".getBytes(StandardCharsets.UTF_8), "prime"));
         for (ApiRequest request : requests) {
             try {
                 route(request, Duration.ZERO, new LinkedHashMap<>()).toEvent();
@@ -247,7 +268,7 @@ public final class ControlService {
         cursors.decode("prime", cursor);
         CallRecord call = new CallRecord("rtc_prime", CallStatus.ATTACHED, null, "+15550000000", "+15550000001",
                 List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, "prime", null,
-                null, 0, 1);
+                null, 0, 1, CallRecord.INBOUND, null, null);
         ObjectNode view = Json.object();
         CallViews.writeCall(view, call);
         Json.write(view);

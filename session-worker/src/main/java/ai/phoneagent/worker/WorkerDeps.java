@@ -66,7 +66,7 @@ public record WorkerDeps(
                 new CallsQueue(sqs, config.callsQueueUrl()),
                 http,
                 calls,
-                TwilioClientFactory.standard(),
+                TwilioClientFactory.of(config.tools().transfer().twilioEndpoint()),
                 DiscordWebhookSink.fromSettings(http, config.discord()),
                 CallLifecycleListener.none(),
                 new ControlQueues(sqs, config.controlQueuePrefix()));

@@ -4,7 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The call item ({@code CALL#id / META}) as stored. */
+/**
+ * The call item ({@code CALL#id / META}) as stored. {@code direction} is {@code inbound} or {@code outbound}
+ * (items written before outbound calls existed read as inbound); an outbound call carries its {@code launchId} and
+ * {@code opening}: what the agent says first (null: the launch set none, empty: the model opens from its
+ * instructions).
+ */
 public record CallRecord(
         String callId,
         CallStatus status,
@@ -24,7 +29,21 @@ public record CallRecord(
         Instant leaseUntil,
         String controlQueueUrl,
         long nextSeq,
-        long version) {
+        long version,
+        String direction,
+        String launchId,
+        String opening) {
+    public static final String INBOUND = "inbound";
+    public static final String OUTBOUND = "outbound";
+
+    public CallRecord {
+        direction = direction == null ? INBOUND : direction;
+    }
+
+    /** True for a call we placed (an outbound launch), false for one that called us. */
+    public boolean outbound() {
+        return OUTBOUND.equals(direction);
+    }
 
     public Optional<String> conference() {
         return Optional.ofNullable(conferenceName);

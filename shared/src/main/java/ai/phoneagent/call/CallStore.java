@@ -88,6 +88,7 @@ public final class CallStore {
         call.callToken().ifPresent(v -> item.put("callToken", s(v)));
         item.put("sipHeaders", s(Json.write(call.sipHeaders())));
         item.put("createdAt", time(now));
+        item.put("direction", s(CallRecord.INBOUND));
         item.put("nextSeq", n(0));
         item.put("version", n(1));
         item.put(GSI1_PK, s(CallTable.LIVE));
@@ -185,6 +186,22 @@ public final class CallStore {
                 Map.of(":to", s(status.name()), ":from", s(CallStatus.RECEIVED.name()), ":now", time(now),
                         ":reason", s(endReason), ":detail", s(truncate(detail, 500)), ":token", s(token),
                         ":one", n(1)));
+    }
+
+    /**
+     * Marks a call still in intake as the outbound call of {@code launchId}: {@code direction = outbound}, the launch id
+     * and its opening (null: none). Idempotent for the same launch; false when the call is gone or already bound to
+     * another launch.
+     */
+    public boolean markOutbound(String callId, String launchId, String opening) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":out", s(CallRecord.OUTBOUND), ":launch", s(launchId)));
+        String set = "SET direction = :out, launchId = :launch";
+        if (opening != null) {
+            set += ", opening = :opening";
+            values.put(":opening", s(opening));
+        }
+        return update(callId, set, "attribute_exists(pk) AND (attribute_not_exists(launchId) OR launchId = :launch)",
+                Map.of(), values);
     }
 
     // ---------------------------------------------------------------- ownership
@@ -492,7 +509,10 @@ public final class CallStore {
                 instant(item, "leaseUntil"),
                 string(item, "controlQueueUrl"),
                 number(item, "nextSeq", 0),
-                number(item, "version", 0));
+                number(item, "version", 0),
+                string(item, "direction"),
+                string(item, "launchId"),
+                string(item, "opening"));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

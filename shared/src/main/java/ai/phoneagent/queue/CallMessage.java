@@ -9,7 +9,7 @@ import java.util.Locale;
 public record CallMessage(String callId, String webhookId, long acceptedAt, Reason reason) {
     /** Why the call needs a worker. */
     public enum Reason {
-        INCOMING, HANDOFF, ORPHANED;
+        INCOMING, OUTBOUND, HANDOFF, ORPHANED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -37,7 +37,7 @@ public record CallMessage(String callId, String webhookId, long acceptedAt, Reas
         try {
             reason = reasonText == null ? Reason.INCOMING : Reason.valueOf(reasonText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidMessageException("reason must be incoming, handoff or orphaned");
+            throw new InvalidMessageException("reason must be incoming, outbound, handoff or orphaned");
         }
         JsonNode acceptedAt = node.get("acceptedAt");
         if (acceptedAt != null && !acceptedAt.canConvertToLong()) {

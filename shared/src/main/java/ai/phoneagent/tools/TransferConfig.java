@@ -2,6 +2,7 @@ package ai.phoneagent.tools;
 
 import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
+import ai.phoneagent.twilio.TwilioEndpoint;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,10 +10,11 @@ import java.util.Optional;
 
 /**
  * Where transfers may go: a default target from {@code HUMAN_AGENT_NUMBER} and named ones from
- * {@code TRANSFER_TARGETS} ({@code name=uri[;warm|cold],…}). Empty means transfer is off.
+ * {@code TRANSFER_TARGETS} ({@code name=uri[;warm|cold],…}). Empty means transfer is off. Also carries the Twilio
+ * account and where its API answers ({@code TWILIO_API_BASE_URL}), shared by every Twilio client.
  */
 public record TransferConfig(Map<String, TransferTarget> targets, String defaultTarget, String humanLabel,
-                             Optional<TwilioCredentials> twilio) {
+                             Optional<TwilioCredentials> twilio, TwilioEndpoint twilioEndpoint) {
     public static final String DEFAULT_TARGET_NAME = "human";
 
     /** Twilio account credentials for warm transfers. */
@@ -78,7 +80,8 @@ public record TransferConfig(Map<String, TransferTarget> targets, String default
             throw new ConfigException(sid.isEmpty() ? "TWILIO_ACCOUNT_SID" : "TWILIO_AUTH_TOKEN",
                     "is required for warm transfers (or set TRANSFER_MODE=cold)");
         }
-        return new TransferConfig(targets, defaultTarget, env.get("TWILIO_HUMAN_LABEL", "human agent"), twilio);
+        return new TransferConfig(targets, defaultTarget, env.get("TWILIO_HUMAN_LABEL", "human agent"), twilio,
+                TwilioEndpoint.fromEnv(env));
     }
 
     public boolean enabled() {

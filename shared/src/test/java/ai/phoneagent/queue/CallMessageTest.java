@@ -20,7 +20,7 @@ class CallMessageTest {
         assertThatThrownBy(() -> CallMessage.parse("[]")).hasMessage("body is not a JSON object");
         assertThatThrownBy(() -> CallMessage.parse("{\"callId\":\"../x\"}")).hasMessage("callId is missing or malformed");
         assertThatThrownBy(() -> CallMessage.parse("{\"callId\":\"rtc_1\",\"reason\":\"vacation\"}"))
-                .hasMessage("reason must be incoming, handoff or orphaned");
+                .hasMessage("reason must be incoming, outbound, handoff or orphaned");
         assertThatThrownBy(() -> CallMessage.parse("{\"callId\":\"rtc_1\",\"acceptedAt\":\"soon\"}"))
                 .hasMessage("acceptedAt must be epoch milliseconds");
     }

@@ -7,9 +7,9 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsOutcome;
+import ai.phoneagent.outbound.LaunchStore;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -28,7 +28,7 @@ public final class CallIntake {
     private final CallStore store;
     private final CallsClient calls;
     private final CallsQueue queue;
-    private final ObjectNode acceptBody;
+    private final LaunchMatcher launches;
     private final Clock clock;
     private final Duration acceptLease;
     private final Duration waitForOthers;
@@ -38,7 +38,7 @@ public final class CallIntake {
         this.store = store;
         this.calls = calls;
         this.queue = queue;
-        this.acceptBody = profile.acceptBody();
+        this.launches = new LaunchMatcher(new LaunchStore(store.client(), store.tableName()), store, profile, clock);
         this.clock = clock;
         // A claim must outlive the accept it guards, or a slow accept could be repeated by a redelivery.
         this.acceptLease = acceptDeadline.multipliedBy(2).plusSeconds(2);
@@ -85,7 +85,7 @@ public final class CallIntake {
 
     /** Calls OpenAI's accept; returns null when accepted (intake goes on), or the final outcome. */
     private IntakeOutcome accept(CallRecord call, String token) {
-        CallsOutcome outcome = calls.accept(call.callId(), acceptBody);
+        CallsOutcome outcome = calls.accept(call.callId(), launches.acceptBody(call));
         return switch (outcome) {
             case CallsOutcome.Done done -> {
                 store.completeStep(call.callId(), CallStore.Step.ACCEPT, token, clock.instant());
@@ -111,7 +111,8 @@ public final class CallIntake {
         try {
             // the loop read the call after the accept step, so acceptedAt is already in hand
             long acceptedAt = call.acceptedAt() == null ? clock.millis() : call.acceptedAt().toEpochMilli();
-            queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt, CallMessage.Reason.INCOMING));
+            queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt,
+                    call.outbound() ? CallMessage.Reason.OUTBOUND : CallMessage.Reason.INCOMING));
         } catch (RuntimeException e) {
             store.releaseStep(call.callId(), CallStore.Step.ENQUEUE, token);
             return IntakeOutcome.ENQUEUE_FAILED;

@@ -17,7 +17,18 @@ public final class ControlRoutes {
         GET_CALL("GET", "/control/calls/{call_id}"),
         GET_COMMAND("GET", "/control/calls/{call_id}/commands/{command_id}"),
         TRANSFER_TARGETS("GET", "/control/transfer-targets"),
-        TWILIO_CONFERENCE_EVENTS("POST", "/twilio/conference-events");
+        TWILIO_CONFERENCE_EVENTS("POST", "/twilio/conference-events"),
+        // outbound calls (control/outbound); the template routes come before GET /control/outbound/{launch_id}
+        OUTBOUND_LAUNCH("POST", "/control/outbound"),
+        OUTBOUND_DASHBOARD_LAUNCH("POST", "/control/outbound/launch"),
+        OUTBOUND_LIST("GET", "/control/outbound"),
+        OUTBOUND_TEMPLATE_CREATE("POST", "/control/outbound/templates"),
+        OUTBOUND_TEMPLATE_LIST("GET", "/control/outbound/templates"),
+        OUTBOUND_TEMPLATE_GET("GET", "/control/outbound/templates/{template_id}"),
+        OUTBOUND_TEMPLATE_UPDATE("PUT", "/control/outbound/templates/{template_id}"),
+        OUTBOUND_TEMPLATE_DELETE("DELETE", "/control/outbound/templates/{template_id}"),
+        OUTBOUND_GET("GET", "/control/outbound/{launch_id}"),
+        TWILIO_OUTBOUND_STATUS("POST", "/twilio/outbound-status");
 
         private final String method;
         private final String template;

@@ -159,7 +159,7 @@ public final class ConferenceEvents {
     }
 
     /** The configured URL without query or fragment; the query Twilio actually requested is appended per request. */
-    static String withoutQuery(URI uri) {
+    public static String withoutQuery(URI uri) {
         String text = uri.toString();
         int cut = text.length();
         for (char c : new char[] {'?', '#'}) {

@@ -20,7 +20,17 @@ class ControlRoutesTest {
                 "GET /control/calls/{call_id}",
                 "GET /control/calls/{call_id}/commands/{command_id}",
                 "GET /control/transfer-targets",
-                "POST /twilio/conference-events");
+                "POST /twilio/conference-events",
+                "POST /control/outbound",
+                "POST /control/outbound/launch",
+                "GET /control/outbound",
+                "POST /control/outbound/templates",
+                "GET /control/outbound/templates",
+                "GET /control/outbound/templates/{template_id}",
+                "PUT /control/outbound/templates/{template_id}",
+                "DELETE /control/outbound/templates/{template_id}",
+                "GET /control/outbound/{launch_id}",
+                "POST /twilio/outbound-status");
     }
 
     @ParameterizedTest
@@ -34,6 +44,14 @@ class ControlRoutesTest {
             "GET, /control/calls/rtc_1/commands/cmd_1, GET_COMMAND",
             "GET, /control/transfer-targets, TRANSFER_TARGETS",
             "POST, /twilio/conference-events, TWILIO_CONFERENCE_EVENTS",
+            "POST, /control/outbound, OUTBOUND_LAUNCH",
+            "POST, /control/outbound/launch, OUTBOUND_DASHBOARD_LAUNCH",
+            "GET, /control/outbound, OUTBOUND_LIST",
+            "GET, /control/outbound/ol_1, OUTBOUND_GET",
+            "GET, /control/outbound/templates, OUTBOUND_TEMPLATE_LIST",
+            "GET, /control/outbound/templates/tpl_1, OUTBOUND_TEMPLATE_GET",
+            "DELETE, /control/outbound/templates/tpl_1, OUTBOUND_TEMPLATE_DELETE",
+            "POST, /twilio/outbound-status, TWILIO_OUTBOUND_STATUS",
     })
     void methodAndPathSelectTheRoute(String method, String path, Route expected) {
         assertThat(ControlRoutes.match(method, path).route()).isEqualTo(expected);

@@ -131,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
                     defaults.put("HUMAN_AGENT_NUMBER", "+15005550006");
                     defaults.put("TWILIO_ACCOUNT_SID", sid);
                     defaults.put("TWILIO_AUTH_TOKEN", token);
+                    OutboundDemo.defaults(defaults, fake);
                 }
             }
             defaults.put("TWILIO_STATUS_CALLBACK_URL", base + "/twilio/conference-events");
@@ -163,6 +164,10 @@ public final class LocalStack implements AutoCloseable {
                     new ApiGatewayBridge.Route("/twilio", control),
                     new ApiGatewayBridge.Route("/console", console), new ApiGatewayBridge.Route("/api", console)), clock);
             resources.add(bridge);
+            if (twilio.isPresent() && simulator.isPresent()) {
+                OutboundDemo.connect(twilio.get(), simulator.get(), URI.create("http://127.0.0.1:" + bridge.port()
+                        + "/openai/webhook"), env, clock);
+            }
             return new LocalStack(resources, bridge, env, simulator, discord, twilio, worker, store, generated, console);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);

@@ -61,6 +61,7 @@ public final class LocalStackMain {
         stack.generated("OPENAI_WEBHOOK_SECRET").ifPresent(secret -> console.println(
                 "local stack: place another call with\n  java -jar infra/simulator/target/connector-simulator-1.0.0-all.jar send-webhook --url "
                         + stack.webhookUrl() + " --secret " + secret));
+        OutboundDemo.printHowTo(stack, console);
         stack.discord().ifPresent(discord -> resources.add(new DiscordEcho(discord, console)));
         if (stack.simulator().isPresent() && !env.bool("LOCAL_STACK_NO_DEMO", false)) {
             new DemoCall(stack, console, clock).run();

@@ -171,7 +171,17 @@ final class CodeFacts {
                     "GET /control/calls/{call_id}",
                     "GET /control/calls/{call_id}/commands/{command_id}",
                     "GET /control/transfer-targets",
-                    "POST /twilio/conference-events"),
+                    "POST /twilio/conference-events",
+                    "POST /control/outbound",
+                    "POST /control/outbound/launch",
+                    "GET /control/outbound",
+                    "GET /control/outbound/{launch_id}",
+                    "POST /control/outbound/templates",
+                    "GET /control/outbound/templates",
+                    "GET /control/outbound/templates/{template_id}",
+                    "PUT /control/outbound/templates/{template_id}",
+                    "DELETE /control/outbound/templates/{template_id}",
+                    "POST /twilio/outbound-status"),
             Part.WORKER, List.of());
 
     /** The routes the part serves, and where that list came from. */

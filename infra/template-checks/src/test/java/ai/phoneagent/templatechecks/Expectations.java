@@ -17,8 +17,10 @@ final class Expectations {
                     Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
                     Target.OWN_LOG_GROUP, Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
             Part.CONTROL, Map.of(
-                    // calls, transcripts and events (GetItem, Query), commands (PutItem, GetItem, UpdateItem)
-                    Target.CALLS_TABLE, Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+                    // calls, transcripts and events (GetItem, Query), commands (PutItem, GetItem, UpdateItem),
+                    // outbound launches, guard items and templates (LaunchStore: also DeleteItem)
+                    Target.CALLS_TABLE, Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem", "dynamodb:Query"),
                     // live and recent calls (gsi1)
                     Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
                     // ControlQueues.find + send

@@ -136,7 +136,7 @@ public final class CallSession implements ToolContext {
             if (attachedOnce.compareAndSet(false, true)) {
                 // the greeting is the first thing on the socket: nothing else may delay the caller hearing it
                 if (greet) {
-                    ClientEvents.greeting(services.welcomeMessage()).ifPresent(g -> {
+                    CallStart.firstResponse(call, services.welcomeMessage()).ifPresent(g -> {
                         opened.send(g);
                         greetingSentAt = services.clock().instant();
                     });
@@ -168,7 +168,7 @@ public final class CallSession implements ToolContext {
     private void afterFirstAttach() {
         LOG.info("call attached", Map.of("call_id", callId, "greeted", greetingSentAt != null));
         if (greet) {
-            services.discord().post(callId, DiscordText.startNotice(call.from(), call.to(), services.maskNumbers()));
+            services.discord().post(callId, CallStart.startNotice(call, services.maskNumbers()));
         }
         background.execute(() -> {
             try {

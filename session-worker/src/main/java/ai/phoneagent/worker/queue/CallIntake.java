@@ -93,7 +93,8 @@ public final class CallIntake {
         CallRecord call = claimed.get();
         // greet only on the call's first attach; an orphaned or handed-off call is mid-conversation
         boolean firstAttach = call.attachedAt() != null && call.attachedAt().toEpochMilli() == now.toEpochMilli();
-        boolean greet = parsed.reason() == CallMessage.Reason.INCOMING && firstAttach;
+        boolean greet = (parsed.reason() == CallMessage.Reason.INCOMING || parsed.reason() == CallMessage.Reason.OUTBOUND)
+                && firstAttach;
         CallSession session = new CallSession(call, greet, services, () -> registry.stopped(callId));
         registry.hosted(session);
         // checked after hosting: a shutdown that began meanwhile either sees this session and hands it off, or is

@@ -1,20 +1,19 @@
 package ai.phoneagent.worker.tools;
 
-import com.twilio.http.NetworkHttpClient;
-import com.twilio.http.Response;
+import ai.phoneagent.twilio.TwilioApi;
+import ai.phoneagent.twilio.TwilioEndpoint;
 import com.twilio.http.TwilioRestClient;
 import java.util.function.Supplier;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
 
 /** Builds the Twilio REST client for an account; tests route its connections to a fake Twilio. */
 @FunctionalInterface
 public interface TwilioClientFactory {
     TwilioRestClient create(String accountSid, String authToken);
 
-    /** Twilio's real API. */
-    static TwilioClientFactory standard() {
-        return over(HttpClients::custom);
+    /** Twilio's API at {@code endpoint} ({@code TWILIO_API_BASE_URL}; Twilio's own by default). */
+    static TwilioClientFactory of(TwilioEndpoint endpoint) {
+        return (sid, token) -> TwilioApi.client(endpoint, sid, token);
     }
 
     /**
@@ -22,20 +21,6 @@ public interface TwilioClientFactory {
      * repeats a request that got a 5xx, and repeating "add this participant" would dial the human twice.
      */
     static TwilioClientFactory over(Supplier<HttpClientBuilder> connections) {
-        return (sid, token) -> new TwilioRestClient.Builder(sid, token)
-                .httpClient(new SingleAttemptHttpClient(connections.get()))
-                .build();
-    }
-
-    /** twilio-java's HTTP client with its automatic retry switched off. */
-    final class SingleAttemptHttpClient extends NetworkHttpClient {
-        SingleAttemptHttpClient(HttpClientBuilder builder) {
-            super(builder);
-        }
-
-        @Override
-        protected boolean shouldRetry(Response response, int[] retryCodes) {
-            return false;
-        }
+        return (sid, token) -> TwilioApi.client(connections.get(), sid, token);
     }
 }

@@ -38,7 +38,7 @@ class ToolRunnerTest {
         public CallRecord call() {
             return new CallRecord("rtc_test", CallStatus.ATTACHED, "wh_1", "sip:+14255551212@example.com",
                     "sip:+18005551212@example.com", List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
-                    null, null, null, "w", null, null, 0, 1);
+                    null, null, null, "w", null, null, 0, 1, CallRecord.INBOUND, null, null);
         }
 
         @Override

@@ -40,7 +40,9 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 
 /**
- * A fake Twilio REST API on loopback: conference participants (create, update, delete) and call updates, with
+ * A fake Twilio REST API on loopback: conference participants (create, update, delete), outbound call creation
+ * (ringing, answer, busy, no answer or a machine, with signed status callbacks; an answered call is bridged to the
+ * connector simulator and announced to the project's webhook, see {@link #connectOutbound}) and call updates, with
  * realistic JSON, basic-auth checks, scriptable errors and a request log. {@link #restClient} gives a real
  * twilio-java client whose every request lands here. The auth token is never logged or kept in requests.
  */
@@ -49,6 +51,7 @@ public final class FakeTwilio implements AutoCloseable {
     private static final Pattern PARTICIPANTS = Pattern.compile(BASE + "/Conferences/([^/]+)/Participants\\.json");
     private static final Pattern PARTICIPANT = Pattern.compile(BASE + "/Conferences/([^/]+)/Participants/([^/]+)\\.json");
     private static final Pattern CALL = Pattern.compile(BASE + "/Calls/([^/]+)\\.json");
+    private static final Pattern CALLS = Pattern.compile(BASE + "/Calls\\.json");
     private static final DateTimeFormatter RFC_2822 =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
@@ -60,9 +63,11 @@ public final class FakeTwilio implements AutoCloseable {
     private final Deque<TwilioAnswer> plan = new ArrayDeque<>();
     private final Map<String, String> conferenceSids = new ConcurrentHashMap<>();
     private final Object monitor = new Object();
+    private final OutboundCalls outbound;
 
     private FakeTwilio(String accountSid, String authToken, Clock clock) {
         this.accountSid = accountSid;
+        this.outbound = new OutboundCalls(accountSid, authToken);
         this.expectedAuth = (accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8);
         this.clock = clock;
         server.setDispatcher(new Dispatcher() {
@@ -162,8 +167,44 @@ public final class FakeTwilio implements AutoCloseable {
         }
     }
 
+    // --- outbound calls ------------------------------------------------------------------------------------
+
+    /** Where answered outbound calls go: the connector simulator, and the project's webhook (signed deliveries). */
+    public FakeTwilio connectOutbound(OutboundLine line) {
+        outbound.connect(line);
+        return this;
+    }
+
+    /** How the callee at {@code to} behaves when called (others: answer after 200 ms with the default scenario). */
+    public FakeTwilio scriptCallee(String to, Callee callee) {
+        outbound.script(to, callee);
+        return this;
+    }
+
+    /** How every callee without a script of its own behaves. */
+    public FakeTwilio scriptDefaultCallee(Callee callee) {
+        outbound.scriptDefault(callee);
+        return this;
+    }
+
+    /** Every outbound call created so far, as it stands. */
+    public List<OutboundCall> outboundCalls() {
+        return outbound.all();
+    }
+
+    /** The first outbound call matching, waiting up to {@code timeout}. */
+    public OutboundCall awaitOutboundCall(Predicate<OutboundCall> condition, Duration timeout) {
+        return outbound.await(condition, timeout);
+    }
+
+    /** The call-creation requests, in arrival order. */
+    public List<TwilioRequest> callCreations() {
+        return requests().stream().filter(r -> r.route().equals(TwilioRequest.CREATE_CALL)).toList();
+    }
+
     @Override
     public void close() {
+        outbound.close();
         server.close();
     }
 
@@ -216,6 +257,10 @@ public final class FakeTwilio implements AutoCloseable {
             params.put("CallSid", decode(m.group(3)));
             return method.equals("POST") ? TwilioRequest.UPDATE_PARTICIPANT : TwilioRequest.DELETE_PARTICIPANT;
         }
+        if ((m = CALLS.matcher(path)).matches() && method.equals("POST")) {
+            params.put("AccountSid", decode(m.group(1)));
+            return TwilioRequest.CREATE_CALL;
+        }
         if ((m = CALL.matcher(path)).matches() && method.equals("POST")) {
             params.put("AccountSid", decode(m.group(1)));
             params.put("Sid", decode(m.group(2)));
@@ -248,7 +293,28 @@ public final class FakeTwilio implements AutoCloseable {
                 yield json(200, participant);
             }
             case TwilioRequest.DELETE_PARTICIPANT -> new MockResponse.Builder().code(204).build();
-            case TwilioRequest.UPDATE_CALL -> json(200, call(params.get("Sid"), first(form, "Status")));
+            case TwilioRequest.UPDATE_CALL -> {
+                outbound.updated(params.get("Sid"), form);
+                yield json(200, call(params.get("Sid"), first(form, "Status")));
+            }
+            case TwilioRequest.CREATE_CALL -> {
+                if (first(form, "To") == null) {
+                    yield error(400, 21201, "No 'To' number is specified");
+                }
+                if (first(form, "From") == null) {
+                    yield error(400, 21213, "No 'From' number is specified");
+                }
+                if (first(form, "Twiml") == null && first(form, "Url") == null && first(form, "ApplicationSid") == null) {
+                    yield error(400, 21205, "Url, Twiml or ApplicationSid is required");
+                }
+                String sid = "CA" + hex32();
+                outbound.created(sid, first(form, "To"), first(form, "From"), form);
+                ObjectNode created = call(sid, "queued");
+                created.put("direction", "outbound-api");
+                created.put("from", first(form, "From"));
+                created.put("to", first(form, "To"));
+                yield json(201, created);
+            }
             default -> error(404, 20404, "Not found");
         };
     }

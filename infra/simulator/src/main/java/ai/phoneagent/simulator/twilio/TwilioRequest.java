@@ -16,6 +16,7 @@ public record TwilioRequest(String method, String path, String route, String aut
     public static final String UPDATE_PARTICIPANT = "participants.update";
     public static final String DELETE_PARTICIPANT = "participants.delete";
     public static final String UPDATE_CALL = "calls.update";
+    public static final String CREATE_CALL = "calls.create";
     public static final String OTHER = "other";
 
     public TwilioRequest {
