@@ -21,6 +21,8 @@ public final class CallViews {
         out.put("live", !call.status().isTerminal());
         putText(out, "from", call.from());
         putText(out, "to", call.to());
+        out.put("direction", call.direction());
+        putText(out, "launchId", call.launchId());
         putText(out, "conferenceName", call.conferenceName());
         putTime(out, "createdAt", call.createdAt());
         putTime(out, "acceptedAt", call.acceptedAt());

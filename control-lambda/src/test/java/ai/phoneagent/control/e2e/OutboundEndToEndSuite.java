@@ -172,6 +172,9 @@ abstract class OutboundEndToEndSuite {
         assertThat(call.launchId()).isEqualTo(launchId);
         assertThat(call.opening()).isEqualTo(OPENING);
         assertThat(get("/control/outbound/" + launchId).body().at("/call/direction").asText()).isEqualTo("outbound");
+        JsonNode view = get("/control/calls/" + callId).body().get("call");
+        assertThat(view.get("direction").asText()).as("operators see the direction").isEqualTo("outbound");
+        assertThat(view.get("launchId").asText()).isEqualTo(launchId);
         assertThat(dialled.callbacks()).allSatisfy(cb -> assertThat(cb.httpStatus()).isEqualTo(204));
         assertThat(bed.logs()).as("the SIP key is never logged").doesNotContain(dialled.sipHeader("X-Launch-Key"));
     }
