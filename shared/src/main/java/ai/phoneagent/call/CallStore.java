@@ -190,38 +190,31 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner until {@code leaseUntil}, if the call is waiting for one (accepted or
-     * queued, orphaned, or attached with a lapsed lease). Accepted counts because the webhook sends the queue
-     * message just before it marks the call queued, and a fast worker must not drop the call in between.
-     * Returns the updated call, or empty when someone else owns it or it has ended.
+     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned) or already
+     * points at this owner. Accepted counts because the webhook sends the queue message just before it marks the call
+     * queued, and a fast worker must not drop the call in between. A call attached to another worker is never taken
+     * here: that worker's heartbeat going stale is what frees it ({@link #orphanOwnedBy}). Returns the updated call, or
+     * empty when someone else owns it or it has ended.
      */
-    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, Instant leaseUntil) {
+    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
                     .key(key(callId, META))
-                    .updateExpression("SET #status = :attached, #owner = :owner, leaseUntil = :lease, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one")
-                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND leaseUntil < :now)"
-                            + " OR (#status = :attached AND #owner = :owner)")
+                    .updateExpression("SET #status = :attached, #owner = :owner, "
+                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one REMOVE leaseUntil")
+                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND #owner = :owner)")
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
                             ":accepted", s(CallStatus.ACCEPTED.name()),
                             ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
-                            ":owner", s(owner), ":lease", time(leaseUntil), ":now", time(now), ":one", n(1)))
+                            ":owner", s(owner), ":now", time(now), ":one", n(1)))
                     .returnValues(ReturnValue.ALL_NEW)
                     .build());
             return Optional.of(toRecord(response.attributes()));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
-    }
-
-    /** Extends the lease; false means this worker no longer owns the call. */
-    public boolean renewLease(String callId, String owner, Instant leaseUntil) {
-        return update(callId, "SET leaseUntil = :lease", "#status = :attached AND #owner = :owner",
-                Map.of("#status", "status", "#owner", "owner"),
-                Map.of(":lease", time(leaseUntil), ":attached", s(CallStatus.ATTACHED.name()), ":owner", s(owner)));
     }
 
     /** Hands a live call back for another worker (shutdown): {@code ORPHANED}, owner removed. */
@@ -234,23 +227,18 @@ public final class CallStore {
     }
 
     /**
-     * Orphans a call whose owner died without handing it off: {@code ATTACHED} with a lease that ran out before
-     * {@code now} becomes {@code ORPHANED}, owner and lease removed, {@code sweptAt} set. Conditional, so of several
-     * sweeping workers exactly one wins, and a call whose lease was renewed or taken meanwhile is left alone. True
-     * when this write won (the caller then re-enqueues the call).
+     * Orphans a call whose owner is gone (its heartbeat went stale, or it restarted without the call): {@code ATTACHED}
+     * to {@code owner} becomes {@code ORPHANED}, owner removed, {@code sweptAt} set. Conditional, so of several workers
+     * exactly one wins, and a call that moved on meanwhile is left alone. True when this write won (the caller then
+     * re-enqueues the call).
      */
-    public boolean orphanLapsed(String callId, Instant now) {
-        return orphanLapsed(callId, now, now);
-    }
-
-    /** As {@link #orphanLapsed(String, Instant)}, requiring the lease to have run out before {@code lapsedBefore}. */
-    public boolean orphanLapsed(String callId, Instant lapsedBefore, Instant now) {
+    public boolean orphanOwnedBy(String callId, String owner, Instant now) {
         return update(callId,
                 "SET #status = :orphaned, " + SWEPT_AT + " = :now, version = version + :one REMOVE #owner, leaseUntil",
-                "#status = :attached AND leaseUntil < :cutoff",
+                "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
-                        ":cutoff", time(lapsedBefore), ":now", time(now), ":one", n(1)));
+                        ":owner", s(owner), ":now", time(now), ":one", n(1)));
     }
 
     /**
@@ -354,7 +342,19 @@ public final class CallStore {
 
     /** Records a non-turn event. */
     public CallEvent appendEvent(String callId, String kind, JsonNode details, Instant ts) {
-        String id = String.format("%013d#%06x", ts.toEpochMilli(), ThreadLocalRandom.current().nextInt(1 << 24));
+        return appendEvent(callId, newEventId(ts), kind, details, ts);
+    }
+
+    /** A fresh event id for {@link #appendEvent(String, String, String, JsonNode, Instant)}: time-ordered, random. */
+    public static String newEventId(Instant ts) {
+        return String.format("%013d#%06x", ts.toEpochMilli(), ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    /**
+     * Records a non-turn event under an id chosen by the caller ({@link #newEventId}), once: a retry of a write whose
+     * answer was lost finds the event stored and writes nothing.
+     */
+    public CallEvent appendEvent(String callId, String id, String kind, JsonNode details, Instant ts) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(callKey(callId)));
         item.put(SK, s("EVENT#" + id));
@@ -362,7 +362,12 @@ public final class CallStore {
         item.put("details", s(Json.write(details)));
         item.put("ts", time(ts));
         item.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
-        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)").build());
+        } catch (ConditionalCheckFailedException e) {
+            // stored by an earlier attempt
+        }
         return new CallEvent(id, kind, details, ts);
     }
 

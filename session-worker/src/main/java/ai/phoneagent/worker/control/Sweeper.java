@@ -5,15 +5,21 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.CallTable;
 import ai.phoneagent.call.Page;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
+import ai.phoneagent.worker.ownership.Takeover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,9 +28,10 @@ import java.util.random.RandomGenerator;
  * <ol>
  *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
  *       deleting the queue), are deleted;</li>
- *   <li>live calls {@code ATTACHED} to an owner whose lease lapsed more than {@code orphanGrace} ago (the owner died
- *       without SIGTERM) become {@code ORPHANED} ({@link CallStore#orphanLapsed}) and, only for the sweep whose write
- *       won, are re-enqueued with reason {@code orphaned}, so a worker re-attaches without greeting again;</li>
+ *   <li>live calls {@code ATTACHED} to an owner that is gone (no heartbeat for {@code staleAfter + orphanGrace},
+ *       taken over, unknown) or to this worker without being hosted here are freed ({@link Takeover}: orphaned by a
+ *       conditional write, re-enqueued by the worker whose write won). The heartbeat take-over normally does this
+ *       within seconds; the sweep is the safety net when its winner died mid-way;</li>
  *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
  *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}).</li>
  * </ol>
@@ -38,6 +45,11 @@ public final class Sweeper implements AutoCloseable {
 
     private final ControlQueues queues;
     private final CallStore calls;
+    private final WorkerHeartbeats beats;
+    private final Takeover takeover;
+    private final String self;
+    private final Supplier<Collection<String>> hostedCalls;
+    private final Duration staleAfter;
     private final CallsQueue callsQueue;
     private final Duration interval;
     private final Duration orphanGrace;
@@ -51,10 +63,21 @@ public final class Sweeper implements AutoCloseable {
     public record Report(int queuesDeleted, int callsOrphaned, int callsRequeued) {
     }
 
-    public Sweeper(ControlQueues queues, CallStore calls, CallsQueue callsQueue, Duration interval,
-                   Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
+    /**
+     * @param hostedCalls the calls this worker hosts or is taking right now
+     * @param staleAfter  how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
+     * @param orphanGrace how much longer the sweep waits than the heartbeat take-over before freeing such calls
+     */
+    public Sweeper(ControlQueues queues, CallStore calls, WorkerHeartbeats beats, Takeover takeover, String self,
+                   Supplier<Collection<String>> hostedCalls, CallsQueue callsQueue, Duration interval,
+                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
         this.queues = queues;
         this.calls = calls;
+        this.beats = beats;
+        this.takeover = takeover;
+        this.self = self;
+        this.hostedCalls = hostedCalls;
+        this.staleAfter = staleAfter;
         this.callsQueue = callsQueue;
         this.interval = interval;
         this.orphanGrace = orphanGrace;
@@ -151,7 +174,22 @@ public final class Sweeper implements AutoCloseable {
     }
 
     private int[] sweepCalls() {
-        int orphaned = 0;
+        Instant now = clock.instant();
+        Map<String, WorkerHeartbeats.Heartbeat> workers = new HashMap<>();
+        beats.all().forEach(b -> workers.put(b.workerId(), b));
+        Set<String> hosted = Set.copyOf(hostedCalls.get());
+        // attached to a worker that is gone (silent past the stale limit and the grace, taken over, unknown), or to
+        // this worker without being hosted here (a restart under the same id, a hand-off whose write failed)
+        int orphaned = takeover.freeCalls(call -> {
+            if (call.owner().equals(self)) {
+                return !hosted.contains(call.callId());
+            }
+            WorkerHeartbeats.Heartbeat owner = workers.get(call.owner());
+            if (owner == null) {
+                owner = beats.get(call.owner()).orElse(null); // registered after the snapshot?
+            }
+            return owner == null || !owner.alive(now, staleAfter.plus(orphanGrace));
+        }, "sweep");
         int requeued = 0;
         int seen = 0;
         Map<String, String> start = null;
@@ -159,20 +197,11 @@ public final class Sweeper implements AutoCloseable {
             Page<CallRecord> page = calls.callsIn(CallTable.LIVE, start, PAGE);
             for (CallRecord call : page.items()) {
                 seen++;
-                if (stopped || orphaned + requeued >= MAX_REQUEUES) {
+                if (stopped || requeued >= MAX_REQUEUES) {
                     return new int[] {orphaned, requeued};
                 }
-                Instant now = clock.instant();
                 try {
-                    if (call.status() == CallStatus.ATTACHED && call.leaseUntil() != null
-                            && call.leaseUntil().isBefore(now.minus(orphanGrace))) {
-                        if (calls.orphanLapsed(call.callId(), now.minus(orphanGrace), now)) {
-                            orphaned++;
-                            LOG.warn("owner's lease lapsed; call orphaned", Map.of("call_id", call.callId(),
-                                    "owner", String.valueOf(call.owner())));
-                            requeue(call);
-                        }
-                    } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), now, resendAfter)) {
+                    if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), clock.instant(), resendAfter)) {
                         requeued++;
                         LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
                         requeue(call);
