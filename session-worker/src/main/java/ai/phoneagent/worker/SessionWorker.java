@@ -91,7 +91,7 @@ public final class SessionWorker implements AutoCloseable {
         this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
                 config.leaseDuration(), clock, timers, io, this::takenOver);
         this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
-                deps.queue(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
+                deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
                 config.leaseDuration().multipliedBy(2), clock, RandomGenerator.getDefault());
         CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
                 : CallLifecycleListener.all(control, deps.lifecycle());

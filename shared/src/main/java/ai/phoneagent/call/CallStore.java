@@ -219,7 +219,16 @@ public final class CallStore {
 
     /** Hands a live call back for another worker (shutdown): {@code ORPHANED}, owner removed. */
     public boolean releaseOwnership(String callId, String owner) {
-        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil",
+        return releaseOwnership(callId, owner, false);
+    }
+
+    /**
+     * As {@link #releaseOwnership(String, String)}; with {@code neverGreeted} (this owner could not even attach) the
+     * attach time is removed too, so the next owner's claim counts as the call's first attach and greets.
+     */
+    public boolean releaseOwnership(String callId, String owner, boolean neverGreeted) {
+        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil"
+                        + (neverGreeted ? ", attachedAt" : ""),
                 "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
@@ -248,6 +257,14 @@ public final class CallStore {
      * so among concurrent sweeps at most one re-enqueues per {@code resendAfter}.
      */
     public boolean sweepOrphaned(String callId, Instant now, Duration resendAfter) {
+        return sweepWaiting(callId, CallStatus.ORPHANED, now, resendAfter);
+    }
+
+    /**
+     * As {@link #sweepOrphaned}, for a call waiting in {@code status} ({@code ORPHANED}, or {@code ACCEPTED}/
+     * {@code QUEUED} past its deadline: its queue message went to the dead-letter queue or was lost).
+     */
+    public boolean sweepWaiting(String callId, CallStatus status, Instant now, Duration resendAfter) {
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
@@ -256,7 +273,7 @@ public final class CallStore {
                     .conditionExpression("#status = :orphaned AND (attribute_not_exists(" + SWEPT_AT + ") OR "
                             + SWEPT_AT + " < :cutoff)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":now", time(now),
+                    .expressionAttributeValues(Map.of(":orphaned", s(status.name()), ":now", time(now),
                             ":cutoff", time(now.minus(resendAfter))))
                     .returnValues(ReturnValue.UPDATED_OLD)
                     .build());

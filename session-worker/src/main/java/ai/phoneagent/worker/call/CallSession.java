@@ -69,6 +69,7 @@ public final class CallSession implements ToolContext {
     private final List<CompletableFuture<CommandResult>> hangupWaiters = new ArrayList<>();
     private final Set<String> utterances = new HashSet<>();
     private boolean agentHangupPending;
+    private boolean attachedHere;
 
     // ---- read by other threads
     private volatile Phase phase = Phase.CONNECTING;
@@ -212,6 +213,7 @@ public final class CallSession implements ToolContext {
     }
 
     private void attached(boolean first) {
+        attachedHere = true;
         services.attachHealth().attached();
         // what tools and commands sent while the socket was down (their outputs must reach the model)
         while (!outbox.isEmpty() && socket != null && socket.send(outbox.peekFirst())) {
@@ -307,6 +309,7 @@ public final class CallSession implements ToolContext {
     // ---------------------------------------------------------------- actions
 
     private void callOpenAiHangup(EndReason reason) {
+        LOG.info("asking OpenAI to hang up", Map.of("call_id", callId, "reason", reason.code()));
         services.io().execute(() -> {
             CallsOutcome outcome = services.calls().hangup(callId);
             LOG.info("hang-up requested", Map.of("call_id", callId, "reason", reason.code(),
@@ -327,9 +330,10 @@ public final class CallSession implements ToolContext {
                         "OpenAI was unavailable: " + u.reason());
             };
             mailbox.execute(() -> {
-                apply(machine.on(new Input.HangupAnswered(reason, answer), services.clock().instant()));
+                // answered first: the end this answer may cause must not turn the waiters' answer into call_ended
                 hangupWaiters.forEach(w -> w.complete(result));
                 hangupWaiters.clear();
+                apply(machine.on(new Input.HangupAnswered(reason, answer), services.clock().instant()));
             });
         });
     }
@@ -371,15 +375,18 @@ public final class CallSession implements ToolContext {
             socket.close(1001, "worker hands the call over");
             socket = null;
         }
+        // a call this worker should have greeted but never could is handed on as new: the next owner greets it
+        boolean neverGreeted = greet && !attachedHere;
         services.io().execute(() -> {
             if (!services.journal().flush(callId, HANDOFF_FLUSH)) {
                 LOG.warn("transcript writes still pending at hand-off; they go on", Map.of("call_id", callId));
             }
             try {
-                if (services.store().releaseOwnership(callId, services.owner())) {
+                if (services.store().releaseOwnership(callId, services.owner(), neverGreeted)) {
                     services.queue().send(new CallMessage(callId, call.webhookId(),
-                            call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), CallMessage.Reason.ORPHANED));
-                    LOG.info("call handed off", Map.of("call_id", callId, "why", why));
+                            call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(),
+                            neverGreeted ? CallMessage.Reason.INCOMING : CallMessage.Reason.ORPHANED));
+                    LOG.info("call handed off", Map.of("call_id", callId, "why", why, "greeted", !neverGreeted));
                 }
             } catch (RuntimeException e) {
                 // the call still points at this worker; once its heartbeat stops, another worker takes it over

@@ -269,7 +269,7 @@ final class CallControl {
             try {
                 written = outcome.ok()
                         ? commands.complete(callId, command.commandId(), outcome.result(), now)
-                        : commands.fail(callId, command.commandId(), outcome.failure(), now);
+                        : commands.fail(callId, command.commandId(), outcome.code(), outcome.message(), now);
                 break;
             } catch (RuntimeException e) {
                 LOG.warn("command outcome not written", with(fields, "attempt", attempt, "error", JsonLog.describe(e)));

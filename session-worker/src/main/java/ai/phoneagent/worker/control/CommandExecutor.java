@@ -41,11 +41,6 @@ public final class CommandExecutor {
         public static Outcome failed(String code, String message) {
             return new Outcome(false, null, code, message);
         }
-
-        /** The failure as the {@code CMD#} item's {@code error}: {@code <code>: <message>}. */
-        public String failure() {
-            return code + ": " + message;
-        }
     }
 
     public Outcome execute(CallSession session, ControlMessage command) {
