@@ -267,6 +267,11 @@ public final class SessionWorker implements AutoCloseable {
         }
         // beats stop only after the hand-offs: until then the calls are still this worker's
         heartbeat.close();
+        try {
+            beats.retire(config.workerId(), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat not retired; another worker will look and find no calls", Map.of("error", JsonLog.describe(e)));
+        }
         if (!journal.flushAll(Duration.ofMillis(Math.max(0, remainingMs(deadline))))) {
             LOG.warn("transcript writes still pending at shutdown", Map.of("pending", journal.health().pending()));
         }

@@ -121,6 +121,15 @@ public final class WorkerHeartbeats {
         }
     }
 
+    /** A worker that shut down cleanly (its calls handed off) marks itself taken over by itself: nobody looks again. */
+    public void retire(String workerId, Instant now) {
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(key(workerId))
+                .updateExpression("SET takenOverBy = :self, takenOverAt = :now")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":self", s(workerId), ":now", time(now))));
+    }
+
     private static Map<String, AttributeValue> key(String workerId) {
         return Map.of(PK, s(PARTITION), SK, s(workerId));
     }

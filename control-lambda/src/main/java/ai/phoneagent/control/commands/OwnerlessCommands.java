@@ -1,6 +1,7 @@
 package ai.phoneagent.control.commands;
 
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
@@ -16,7 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Hang-up and cold transfer of a call that no worker holds (never attached, orphaned, stuck, or its owner silent):
@@ -29,7 +29,6 @@ public final class OwnerlessCommands {
     /** The executor name on commands the control side carried out. */
     public static final String EXECUTOR = "control";
     private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
-    private static final Pattern REASON_CODE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     private final CallStore calls;
     private final CommandStore commands;
@@ -75,7 +74,7 @@ public final class OwnerlessCommands {
     }
 
     private void hangup(Command command, ObjectNode args) {
-        String reason = endReason(text(args, "reason"));
+        String reason = EndReason.codeOr(text(args, "reason"), EndReason.OPERATOR_HANGUP).code();
         CallsOutcome outcome = openAi.hangup(command.callId());
         LOG.info("hang-up without a worker", Map.of("call_id", command.callId(), "command_id", command.commandId(),
                 "outcome", outcome.getClass().getSimpleName()));
@@ -141,10 +140,6 @@ public final class OwnerlessCommands {
             return Optional.empty();
         }
         return effective == TransferMode.COLD ? target : Optional.empty();
-    }
-
-    static String endReason(String reason) {
-        return reason != null && REASON_CODE.matcher(reason.strip()).matches() ? reason.strip() : "operator_hangup";
     }
 
     private static String text(JsonNode args, String field) {

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.call;
 
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.worker.realtime.Disconnect;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package ai.phoneagent.worker.call;
 
 import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
@@ -48,7 +49,7 @@ public final class CallSession implements ToolContext {
     private static final int MAX_DEFERRED = 64;
     /** Bound on an operator's wait for OpenAI's answer to a hang-up (its retries run inside it). */
     private static final Duration COMMAND_WAIT = Duration.ofSeconds(20);
-    /** How long a hand-off waits for the call's pending transcript writes before releasing ownership. */
+    /** How long a hand-off (twice that: an end) waits for the call's pending transcript writes. */
     private static final Duration HANDOFF_FLUSH = Duration.ofSeconds(2);
     /** How long an {@code ENDED} write is retried before the sweep is left to deal with the call. */
     private static final Duration END_WRITE_WINDOW = Duration.ofMinutes(5);
@@ -347,6 +348,10 @@ public final class CallSession implements ToolContext {
         LOG.info("call ended", Map.of("call_id", callId, "reason", reason.code(), "duration_ms", duration.toMillis()));
         services.discord().post(callId, DiscordText.endNotice(duration, reason.code()));
         services.io().execute(() -> {
+            // what the call said is stored before it reads as ENDED (bounded: an outage must not hold the end)
+            if (!services.journal().flush(callId, HANDOFF_FLUSH.multipliedBy(2))) {
+                LOG.warn("transcript writes still pending at the end; they go on", Map.of("call_id", callId));
+            }
             writeEnded(reason, now);
             stopped(reason.code());
             services.lifecycle().onEnded(this, reason.code());

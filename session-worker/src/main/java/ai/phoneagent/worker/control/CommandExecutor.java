@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.control;
 
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.tools.TransferConfig;
@@ -7,7 +8,6 @@ import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.tools.TransferTarget;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.CommandResult;
-import ai.phoneagent.worker.call.EndReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;

@@ -49,6 +49,7 @@ public final class CallJournal {
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong lastEventMs = new AtomicLong();
     private final AtomicReference<Instant> failingSince = new AtomicReference<>();
 
     public CallJournal(CallStore store, Clock clock, Duration giveUpAfter) {
@@ -65,10 +66,15 @@ public final class CallJournal {
         }
     }
 
-    /** Queues a non-turn event. */
+    /**
+     * Queues a non-turn event. Its id's time part never repeats on this worker (a second event in the same millisecond
+     * takes the next one), so events sort in the order they were received; the random tail keeps them apart from
+     * another worker's.
+     */
     public void event(String callId, String kind, JsonNode details) {
         Instant now = clock.instant();
-        append(callId, new Entry.EventEntry(CallStore.newEventId(now), kind, details, now));
+        long ms = lastEventMs.accumulateAndGet(now.toEpochMilli(), (previous, current) -> Math.max(previous + 1, current));
+        append(callId, new Entry.EventEntry(CallStore.newEventId(Instant.ofEpochMilli(ms)), kind, details, now));
     }
 
     /** Waits up to {@code timeout} for everything queued for the call to be stored; true when it is. */

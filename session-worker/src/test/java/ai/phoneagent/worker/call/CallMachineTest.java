@@ -2,6 +2,7 @@ package ai.phoneagent.worker.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.worker.call.CallMachine.AttachFailure;
 import ai.phoneagent.worker.call.CallMachine.Effect;

@@ -1,4 +1,4 @@
-package ai.phoneagent.worker.call;
+package ai.phoneagent.call;
 
 import java.util.regex.Pattern;
 
