@@ -261,8 +261,10 @@ public final class CallStore {
     }
 
     /**
-     * As {@link #sweepOrphaned}, for a call waiting in {@code status} ({@code ORPHANED}, or {@code ACCEPTED}/
-     * {@code QUEUED} past its deadline: its queue message went to the dead-letter queue or was lost).
+     * As {@link #sweepOrphaned}, for a call waiting in {@code status}: {@code ORPHANED} (the first sighting only
+     * stamps, since its hand-off message may still be on its way), or {@code ACCEPTED}/{@code QUEUED} past its
+     * deadline, where the caller has already waited: the first sighting counts too (its message went to the
+     * dead-letter queue or was lost).
      */
     public boolean sweepWaiting(String callId, CallStatus status, Instant now, Duration resendAfter) {
         try {
@@ -277,7 +279,8 @@ public final class CallStore {
                             ":cutoff", time(now.minus(resendAfter))))
                     .returnValues(ReturnValue.UPDATED_OLD)
                     .build());
-            return response.hasAttributes() && response.attributes().containsKey(SWEPT_AT);
+            return status != CallStatus.ORPHANED
+                    || response.hasAttributes() && response.attributes().containsKey(SWEPT_AT);
         } catch (ConditionalCheckFailedException e) {
             return false;
         }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -163,6 +165,41 @@ class WorkerSweepTest {
         assertThat(drainCallsQueue()).filteredOn(m -> m.callId().equals(callId)).singleElement()
                 .satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.ORPHANED));
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+    }
+
+    @Test
+    void a_queued_call_whose_message_was_lost_is_re_enqueued_once_past_its_deadline() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null); // its message went to the DLQ
+        bed.aws.drainQueue();
+
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(sweeper(clock).sweepOnce().callsRequeued()).as("within its deadline").isZero();
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(sweepConcurrently(clock, 3).stream().mapToInt(Sweeper.Report::callsRequeued).sum()).isEqualTo(1);
+        assertThat(drainCallsQueue()).filteredOn(m -> m.callId().equals(callId)).singleElement()
+                .satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.INCOMING));
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    @Test
+    void a_call_never_accepted_is_hung_up_at_openai_and_ended_accept_failed_past_its_deadline() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.store.recordIncoming(new IncomingCall(callId, "wh_" + callId, List.of()), clock.instant());
+
+        clock.advance(Duration.ofMinutes(4));
+        sweeper(clock).sweepOnce();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+
+        clock.advance(Duration.ofMinutes(2));
+        sweeper(clock).sweepOnce();
+        CallRecord ended = bed.call(callId);
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("accept_failed");
+        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
     }
 
     private List<Sweeper.Report> sweepConcurrently(MutableClock clock, int sweepers) {
