@@ -15,6 +15,7 @@ import ai.phoneagent.worker.call.SessionServices;
 import ai.phoneagent.worker.control.CommandExecutor;
 import ai.phoneagent.worker.control.ControlQueueListener;
 import ai.phoneagent.worker.control.Sweeper;
+import ai.phoneagent.worker.events.DiscordEventSink;
 import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
@@ -98,9 +99,9 @@ public final class SessionWorker implements AutoCloseable {
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
                 RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
-                journal, deps.discord(), transfer, new HttpToolInvoker(deps.http()), config.tools(),
-                GreetingPolicy.welcome(config.welcomeMessage()), config.discord().maskNumbers(), config.endCallDelay(),
-                config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
+                journal, new DiscordEventSink(deps.discord(), config.discord().maskNumbers()), transfer,
+                new HttpToolInvoker(deps.http()), config.tools(), GreetingPolicy.welcome(config.welcomeMessage()),
+                config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
     }
 

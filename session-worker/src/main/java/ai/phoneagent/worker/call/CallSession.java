@@ -11,7 +11,7 @@ import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.worker.call.CallMachine.Effect;
 import ai.phoneagent.worker.call.CallMachine.Input;
 import ai.phoneagent.worker.call.CallMachine.Phase;
-import ai.phoneagent.worker.discord.DiscordText;
+import ai.phoneagent.worker.events.LiveEvent;
 import ai.phoneagent.worker.realtime.ClientEvents;
 import ai.phoneagent.worker.realtime.Disconnect;
 import ai.phoneagent.worker.realtime.RealtimeConnection;
@@ -223,7 +223,7 @@ public final class CallSession implements ToolContext {
         if (first) {
             LOG.info("call attached", Map.of("call_id", callId, "greeted", greetingSentAt != null));
             if (greet) {
-                services.discord().post(callId, DiscordText.startNotice(call.from(), call.to(), services.maskNumbers()));
+                services.events().publish(new LiveEvent.CallStarted(callId, call.from(), call.to()));
             } else {
                 recordEvent("reattached", Json.object().put("owner", services.owner()));
             }
@@ -304,7 +304,7 @@ public final class CallSession implements ToolContext {
         }
         services.journal().turn(callId, speaker, text, itemId);
         String clean = text.strip();
-        services.discord().post(callId, speaker == Turn.Speaker.CALLER ? DiscordText.callerLine(clean) : DiscordText.agentLine(clean));
+        services.events().publish(new LiveEvent.Utterance(callId, speaker, clean));
     }
 
     // ---------------------------------------------------------------- actions
@@ -346,7 +346,7 @@ public final class CallSession implements ToolContext {
         Instant start = call.attachedAt() != null ? call.attachedAt() : call.createdAt() != null ? call.createdAt() : now;
         Duration duration = Duration.between(start, now);
         LOG.info("call ended", Map.of("call_id", callId, "reason", reason.code(), "duration_ms", duration.toMillis()));
-        services.discord().post(callId, DiscordText.endNotice(duration, reason.code()));
+        services.events().publish(new LiveEvent.CallEnded(callId, duration, reason.code()));
         services.io().execute(() -> {
             // what the call said is stored before it reads as ENDED (bounded: an outage must not hold the end)
             if (!services.journal().flush(callId, HANDOFF_FLUSH.multipliedBy(2))) {

@@ -5,7 +5,7 @@ import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.tools.ToolCatalog;
-import ai.phoneagent.worker.discord.DiscordSink;
+import ai.phoneagent.worker.events.LiveEventSink;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
 import ai.phoneagent.worker.tools.HttpToolInvoker;
 import ai.phoneagent.worker.tools.TransferService;
@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * The collaborators and settings every call session of a worker shares: one timer thread and one I/O executor for
  * all calls, so an idle call holds no thread of its own.
  *
+ * @param events        where live call events go (Discord is one adapter)
  * @param reattach      backoff of re-attaches after a drop; its deadline is the re-attach window
  * @param attachTimeout bound on one attach (connect and upgrade)
  * @param timers   the worker's shared scheduler; tasks only post messages to a call's mailbox
@@ -31,12 +32,11 @@ public record SessionServices(
         CallsClient calls,
         RealtimeConnector connector,
         CallJournal journal,
-        DiscordSink discord,
+        LiveEventSink events,
         TransferService transfer,
         HttpToolInvoker httpTools,
         ToolCatalog catalog,
         GreetingPolicy greeting,
-        boolean maskNumbers,
         Duration endCallDelay,
         Duration endCallTimeout,
         RetryPolicy reattach,
