@@ -6,6 +6,7 @@ import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.config.Secrets;
 import ai.phoneagent.control.outbound.OutboundSettings;
+import ai.phoneagent.openai.OpenAiEndpoints;
 import ai.phoneagent.tools.TransferConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,9 @@ import javax.crypto.spec.SecretKeySpec;
  *                                random per container (local development)
  * @param aws                     region and endpoint overrides ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL*})
  * @param outbound                outbound calling: caller id, connector URI, guardrails ({@link OutboundSettings})
+ * @param openAiApiKey            {@code OPENAI_API_KEY}: lets the control side hang up (or cold-transfer) a call no
+ *                                worker holds; without it such commands answer 409 {@code call_not_ready} or 202
+ * @param openAiBaseUrl           {@code OPENAI_BASE_URL} (default the public API)
  */
 public record ControlConfig(
         String callsTable,
@@ -56,7 +60,9 @@ public record ControlConfig(
         boolean warmTransferAiLeaves,
         Secret cursorKey,
         AwsSettings aws,
-        OutboundSettings outbound) {
+        OutboundSettings outbound,
+        Optional<Secret> openAiApiKey,
+        URI openAiBaseUrl) {
 
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMillis(5000);
     /** Well under the Cloudflare proxy's 8 s upstream timeout, leaving time for the reads and the reply. */
@@ -100,8 +106,11 @@ public record ControlConfig(
         Secret cursorKey = cursorKeyValue.map(Secret::new)
                 .or(() -> token.map(t -> new Secret(derive(t.reveal(), "phone-agent control cursor key v1"))))
                 .orElseGet(ControlConfig::randomKey);
+        Optional<Secret> openAiKey = env.optional("OPENAI_API_KEY").map(Secret::new);
+        URI openAiBase = env.url("OPENAI_BASE_URL").orElse(OpenAiEndpoints.DEFAULT_BASE);
         return new ControlConfig(table, prefix, token, authDisabled, ackTimeout, recentDays, transfer, twilioToken,
-                callbackUrl, transfer.humanLabel(), aiLeaves, cursorKey, aws, OutboundSettings.fromEnv(env, callbackUrl));
+                callbackUrl, transfer.humanLabel(), aiLeaves, cursorKey, aws, OutboundSettings.fromEnv(env, callbackUrl),
+                openAiKey, openAiBase);
     }
 
     /**

@@ -24,6 +24,7 @@ import ai.phoneagent.control.calls.RecentFilter;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.control.commands.CommandRequests;
 import ai.phoneagent.control.commands.CommandService;
+import ai.phoneagent.control.commands.OwnerlessCommands;
 import ai.phoneagent.control.commands.CommandViews;
 import ai.phoneagent.control.commands.TransferTargets;
 import ai.phoneagent.control.outbound.OutboundCallbacks;
@@ -33,6 +34,9 @@ import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.outbound.LaunchStore;
+import ai.phoneagent.openai.CallsClient;
+import ai.phoneagent.openai.OpenAiEndpoints;
+import ai.phoneagent.openai.RetryPolicy;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.random.RandomGenerator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +60,10 @@ public final class ControlService {
     private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
     public static final int DEFAULT_TURNS_LIMIT = 50;
     public static final int DEFAULT_EVENTS_LIMIT = 50;
+
+    /** The control side's own Calls API budget: it answers within the ack timeout plus about a second. */
+    static final RetryPolicy OWNERLESS_RETRY = new RetryPolicy(Duration.ofMillis(900), Duration.ofMillis(100),
+            Duration.ofMillis(400), RandomGenerator.getDefault());
 
     private final ControlConfig config;
     private final BearerAuth auth;
@@ -85,7 +94,10 @@ public final class ControlService {
         this.queries = new CallQueries(calls, cursors, clock, config.recentDays());
         this.commandRequests = new CommandRequests(config.transfer());
         this.commands = new CommandService(calls, commandStore, new CommandDispatch(calls.client(), calls.tableName()),
-                queues, clock, config.ackTimeout(), wait, CommandService::newCommandId);
+                queues, clock, config.ackTimeout(), wait, CommandService::newCommandId,
+                config.openAiApiKey().map(key -> new OwnerlessCommands(calls, commandStore, new CallsClient(
+                        CallsClient.defaultHttpClient(), new OpenAiEndpoints(config.openAiBaseUrl()), key.reveal(),
+                        OWNERLESS_RETRY, clock), config.transfer(), clock)));
         this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),
                 config.humanLabel(), config.warmTransferAiLeaves(), calls, commands, clock);
         LaunchStore launches = new LaunchStore(calls.client(), calls.tableName());

@@ -51,7 +51,7 @@ public final class CallSeeder {
     /** Attached by a worker, without a control queue yet. */
     public String attachedWithoutQueue(Instant at) {
         String callId = queued(at);
-        store.claimOwnership(callId, OWNER, at, at.plus(Duration.ofMinutes(5))).orElseThrow();
+        store.claimOwnership(callId, OWNER, at).orElseThrow();
         return callId;
     }
 

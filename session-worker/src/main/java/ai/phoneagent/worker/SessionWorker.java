@@ -3,34 +3,44 @@ package ai.phoneagent.worker;
 import ai.phoneagent.aws.AwsClients;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
-import ai.phoneagent.worker.call.LeaseKeeper;
+import ai.phoneagent.worker.call.AttachHealth;
+import ai.phoneagent.worker.call.GreetingPolicy;
 import ai.phoneagent.worker.call.SessionServices;
 import ai.phoneagent.worker.control.CommandExecutor;
 import ai.phoneagent.worker.control.ControlQueueListener;
 import ai.phoneagent.worker.control.Sweeper;
+import ai.phoneagent.worker.events.DiscordEventSink;
 import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
 import ai.phoneagent.worker.tools.HttpToolInvoker;
 import ai.phoneagent.worker.tools.TransferService;
-import ai.phoneagent.worker.transcript.TranscriptRecorder;
+import ai.phoneagent.worker.ownership.HeartbeatKeeper;
+import ai.phoneagent.worker.ownership.Takeover;
+import ai.phoneagent.worker.transcript.CallJournal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
  * The session worker: takes calls from the queue up to its capacity, hosts each one ({@link CallSession}),
- * renews their leases, carries out operator commands from each call's control queue ({@link ControlQueueListener}),
+ * beats its heartbeat (taking over silent workers' calls), carries out operator commands from each call's control queue ({@link ControlQueueListener}),
  * sweeps what dead workers left behind ({@link Sweeper}), serves {@code /health}, and on {@link #close()} hands its
  * live calls to other workers.
  *
@@ -51,8 +61,13 @@ public final class SessionWorker implements AutoCloseable {
     private volatile boolean draining;
     private final ControlQueueListener control;
     private final Sweeper sweeper;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService io;
+    private final CallJournal journal;
+    private final AttachHealth attachHealth;
+    private final WorkerHeartbeats beats;
+    private final HeartbeatKeeper heartbeat;
     private QueuePoller poller;
-    private LeaseKeeper leases;
     private HealthServer health;
 
     public SessionWorker(WorkerConfig config, WorkerDeps deps, Clock clock) {
@@ -68,14 +83,26 @@ public final class SessionWorker implements AutoCloseable {
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
                 new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(), clock);
-        this.sweeper = new Sweeper(queues, deps.store(), deps.queue(), config.sweepInterval(), config.orphanGrace(),
+        this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-timers").factory());
+        this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
+        this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
+        this.attachHealth = new AttachHealth(config.attachFailureLimit());
+        this.beats = new WorkerHeartbeats(deps.store().client(), deps.store().tableName());
+        Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), clock);
+        this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
+                config.leaseDuration(), clock, timers, io, this::takenOver);
+        this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
+                deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
                 config.leaseDuration().multipliedBy(2), clock, RandomGenerator.getDefault());
         CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
                 : CallLifecycleListener.all(control, deps.lifecycle());
+        RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
+                RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
-                new TranscriptRecorder(deps.store(), deps.discord(), clock), deps.discord(), transfer,
-                new HttpToolInvoker(deps.http()), config.tools(), config.welcomeMessage(),
-                config.discord().maskNumbers(), config.endCallDelay(), config.endCallTimeout(), lifecycle, clock);
+                journal, new DiscordEventSink(deps.discord(), config.discord().maskNumbers()), transfer,
+                new HttpToolInvoker(deps.http()), config.tools(), GreetingPolicy.byDirection(config.welcomeMessage()),
+                config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
+        attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
     }
 
     /** Builds the production collaborators for {@code config} and starts a worker. */
@@ -83,21 +110,44 @@ public final class SessionWorker implements AutoCloseable {
         return new SessionWorker(config, WorkerDeps.fromConfig(config, clock), clock).start();
     }
 
-    /** Starts the health endpoint, the lease keeper and the queue poller. */
+    /** Starts the health endpoint, the heartbeat, the queue poller and the sweep. */
     public SessionWorker start() {
         if (!started.compareAndSet(false, true)) {
             return this;
         }
-        health = HealthServer.start(config.healthPort(), () -> new HealthServer.Status(draining, registry.active(),
-                registry.capacity(), config.workerId()));
-        leases = new LeaseKeeper(registry, deps.store(), config.workerId(), config.leaseDuration(),
-                config.leaseRenewInterval(), clock).start();
-        CallIntake intake = new CallIntake(registry, services, config.leaseDuration(), () -> !draining);
+        health = HealthServer.start(config.healthPort(), () -> new HealthServer.Status(draining, attachHealth.reason(),
+                registry.active(), registry.capacity(), config.workerId(), journal.health().pending(),
+                storeFailingSince()));
+        heartbeat.start();
+        CallIntake intake = new CallIntake(registry, services, () -> !draining && attachHealth.reason() == null);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
+    }
+
+    private Instant storeFailingSince() {
+        Instant writes = journal.health().failingSince();
+        Instant beat = heartbeat.failingSince();
+        return writes == null ? beat : beat == null || writes.isBefore(beat) ? writes : beat;
+    }
+
+    /** The worker cannot hold calls (bad key, attaches failing across calls): stop taking calls, hand them all off. */
+    private void handOffAll() {
+        if (poller != null) {
+            poller.requestStop();
+        }
+        for (CallSession session : registry.sessions()) {
+            session.release(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        }
+    }
+
+    /** Another worker took this one over while it was silent: its calls are not its own; stop them without writes. */
+    private void takenOver() {
+        for (CallSession session : registry.sessions()) {
+            session.ownershipLost();
+        }
     }
 
     public String workerId() {
@@ -127,9 +177,14 @@ public final class SessionWorker implements AutoCloseable {
         return draining;
     }
 
-    /** Renews every lease now (tests use this instead of waiting for the timer). */
-    public void renewLeasesNow() {
-        leases.renewAll();
+    /** Beats and looks at the other workers' beats now (tests use this instead of waiting for the timer). */
+    public void heartbeatNow() {
+        heartbeat.tick();
+    }
+
+    /** Why the worker is unhealthy ({@code attach_unauthorized}, {@code attach_failures}), empty while healthy. */
+    public Optional<String> unhealthyReason() {
+        return Optional.ofNullable(attachHealth.reason());
     }
 
     /** Runs the sweep once now (stale control queues, orphaned calls) instead of waiting for its timer. */
@@ -144,8 +199,8 @@ public final class SessionWorker implements AutoCloseable {
 
     /**
      * Stops at once as a killed process would (crash drills, tests): no hand-off, no store writes, no queue
-     * deletes; the calls' sockets drop and their leases are left to lapse, after which another worker's sweep
-     * orphans and re-enqueues them. The worker cannot be used afterwards.
+     * deletes; the calls' sockets drop and the heartbeat stops, after which another worker takes the calls over
+     * (orphans and re-enqueues them). The worker cannot be used afterwards.
      */
     public void halt() {
         if (!closed.compareAndSet(false, true)) {
@@ -156,9 +211,7 @@ public final class SessionWorker implements AutoCloseable {
                 "active_calls", registry.active()));
         control.halt();
         sweeper.close();
-        if (leases != null) {
-            leases.close();
-        }
+        heartbeat.close();
         if (poller != null) {
             poller.stop(1);
         }
@@ -170,6 +223,7 @@ public final class SessionWorker implements AutoCloseable {
         if (health != null) {
             health.close();
         }
+        timers.shutdownNow();
     }
 
     /**
@@ -190,16 +244,15 @@ public final class SessionWorker implements AutoCloseable {
         if (poller != null) {
             poller.requestStop();
         }
-        if (leases != null) {
-            leases.close();
-        }
         // stop polling the control queues first: what arrives from now on waits on the queue for the next owner
         control.close(Duration.ofMillis(Math.max(1, remainingMs(deadline) / 2)));
         List<Thread> handoffs = new ArrayList<>();
         // half of what is left may go to tools still answering; the rest is for the hand-off writes and the flush
         Duration toolGrace = Duration.ofMillis(remainingMs(deadline) / 2);
+        Duration writeBound = Duration.ofMillis(Math.max(1, remainingMs(deadline)));
         for (CallSession session : registry.sessions()) {
-            handoffs.add(Thread.ofVirtual().name("handoff-" + session.callId()).start(() -> session.release(toolGrace)));
+            handoffs.add(Thread.ofVirtual().name("handoff-" + session.callId())
+                    .start(() -> session.release(toolGrace, writeBound)));
         }
         for (Thread t : handoffs) {
             try {
@@ -213,6 +266,16 @@ public final class SessionWorker implements AutoCloseable {
         if (poller != null && !poller.awaitStopped(remainingMs(deadline))) {
             LOG.warn("calls-queue poll still in flight at shutdown", Map.of("worker_id", config.workerId()));
         }
+        // beats stop only after the hand-offs: until then the calls are still this worker's
+        heartbeat.close();
+        try {
+            beats.retire(config.workerId(), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat not retired; another worker will look and find no calls", Map.of("error", JsonLog.describe(e)));
+        }
+        if (!journal.flushAll(Duration.ofMillis(Math.max(0, remainingMs(deadline))))) {
+            LOG.warn("transcript writes still pending at shutdown", Map.of("pending", journal.health().pending()));
+        }
         Duration flush = config.discord().flushTimeout();
         long left = remainingMs(deadline);
         boolean flushed = deps.discord().flush(Duration.ofMillis(Math.min(flush.toMillis(), Math.max(0, left))));
@@ -221,6 +284,7 @@ public final class SessionWorker implements AutoCloseable {
         if (health != null) {
             health.close();
         }
+        timers.shutdownNow();
         LOG.info("session worker stopped", Map.of("worker_id", config.workerId(), "discord_flushed", flushed,
                 "discord_dropped", deps.discord().dropped()));
     }

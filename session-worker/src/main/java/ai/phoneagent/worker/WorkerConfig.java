@@ -39,11 +39,20 @@ public record WorkerConfig(
         String controlQueuePrefix,
         int controlQueueWaitSeconds,
         Duration sweepInterval,
-        Duration orphanGrace) {
+        Duration orphanGrace,
+        Duration reattachWindow,
+        Duration attachTimeout,
+        int attachFailureLimit,
+        Duration journalGiveUp) {
 
     public static final int DEFAULT_CAPACITY = 50;
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_LEASE_RENEW = Duration.ofSeconds(10);
+    /** How long a worker's heartbeat stays good: after this much silence another worker takes its calls over. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(8);
+    /** How often a worker beats (and looks at the others' beats). */
+    public static final Duration DEFAULT_LEASE_RENEW = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_REATTACH_WINDOW = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_ATTACH_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(4);
     public static final int DEFAULT_HEALTH_PORT = 8080;
     /** Spoken when {@code WELCOME_MESSAGE} is not set at all. */
     public static final String DEFAULT_WELCOME_MESSAGE = "Hello! Thanks for calling. How can I help you today?";
@@ -86,7 +95,7 @@ public record WorkerConfig(
         Duration endCallDelay = env.millis("END_CALL_DELAY_MS", Duration.ofMillis(1_500), Duration.ZERO, Duration.ofSeconds(30));
         Duration endCallTimeout = env.millis("END_CALL_TIMEOUT_MS", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(2));
         Duration shutdown = env.millis("SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofMinutes(2));
-        Duration ping = env.millis("WS_PING_INTERVAL_MS", Duration.ofSeconds(15), Duration.ZERO, Duration.ofMinutes(5));
+        Duration ping = env.millis("WS_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL, Duration.ZERO, Duration.ofMinutes(5));
         String controlPrefix = env.get("CONTROL_QUEUE_PREFIX", DEFAULT_CONTROL_QUEUE_PREFIX);
         int controlWait = env.intValue("CONTROL_QUEUE_WAIT_SECONDS", DEFAULT_CONTROL_QUEUE_WAIT_SECONDS, 0, 20);
         Duration sweep = env.millis("SWEEP_INTERVAL_MS", DEFAULT_SWEEP_INTERVAL, Duration.ZERO, Duration.ofHours(1));
@@ -94,9 +103,13 @@ public record WorkerConfig(
             throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
         }
         Duration grace = env.millis("ORPHAN_GRACE_MS", lease, Duration.ZERO, Duration.ofHours(1));
+        Duration reattach = env.millis("REATTACH_WINDOW_MS", DEFAULT_REATTACH_WINDOW, Duration.ZERO, Duration.ofMinutes(5));
+        Duration attachTimeout = env.millis("ATTACH_TIMEOUT_MS", DEFAULT_ATTACH_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1));
+        int failureLimit = env.intValue("ATTACH_FAILURE_LIMIT", 3, 1, 1_000);
+        Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, sweep, grace);
+                controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp);
     }
 
     /** The OpenAI URLs under the configured base. */
@@ -109,7 +122,8 @@ public record WorkerConfig(
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
-                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace);
+                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
+                attachFailureLimit, journalGiveUp);
     }
 
     private static String defaultWorkerId() {
@@ -129,7 +143,7 @@ public record WorkerConfig(
     public String toString() {
         // the API key and the Discord webhook token must never reach a log line
         return "WorkerConfig[workerId=" + workerId + ", openAiBaseUrl=" + openAiBaseUrl + ", callsTable=" + callsTable
-                + ", capacity=" + capacity + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
+                + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
                 + ", discord=" + discord + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
                 + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + tools.definitions().stream().map(t -> t.name()).toList() + "]";

@@ -31,8 +31,12 @@ class WorkerConfigTest {
     void defaults_suit_production() {
         WorkerConfig config = config(Map.of());
         assertThat(config.capacity()).isEqualTo(50);
-        assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.leaseRenewInterval()).isEqualTo(Duration.ofSeconds(10));
+        // a dead worker's calls are taken over within 8 s of silence + one 2 s look, re-attached within 15 s
+        assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(config.leaseRenewInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.reattachWindow()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.pingInterval()).as("a silent socket is noticed within 10 s").isLessThanOrEqualTo(Duration.ofSeconds(5));
+        assertThat(config.attachFailureLimit()).isEqualTo(3);
         assertThat(config.healthPort()).isEqualTo(8080);
         assertThat(config.queueWaitSeconds()).isEqualTo(20);
         assertThat(config.openAiBaseUrl().toString()).isEqualTo("https://api.openai.com");
@@ -118,7 +122,8 @@ class WorkerConfigTest {
                 "WELCOME_MESSAGE", "WORKER_CAPACITY", "LEASE_DURATION_MS", "LEASE_RENEW_MS", "HEALTH_PORT",
                 "DISCORD_WEBHOOK_URL", "DISCORD_MASK_NUMBERS", "TWILIO_STATUS_CALLBACK_URL", "TWILIO_HUMAN_LABEL",
                 "HUMAN_AGENT_NUMBER", "WORKER_ID", "AWS_REGION", "CONTROL_QUEUE_PREFIX", "CONTROL_QUEUE_WAIT_SECONDS",
-                "SWEEP_INTERVAL_MS", "ORPHAN_GRACE_MS");
+                "SWEEP_INTERVAL_MS", "ORPHAN_GRACE_MS", "REATTACH_WINDOW_MS", "ATTACH_TIMEOUT_MS", "ATTACH_FAILURE_LIMIT",
+                "TRANSCRIPT_RETRY_MS");
     }
 
     @Test

@@ -207,25 +207,25 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner until {@code leaseUntil}, if the call is waiting for one (accepted or
-     * queued, orphaned, or attached with a lapsed lease). Accepted counts because the webhook sends the queue
-     * message just before it marks the call queued, and a fast worker must not drop the call in between.
-     * Returns the updated call, or empty when someone else owns it or it has ended.
+     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned) or already
+     * points at this owner. Accepted counts because the webhook sends the queue message just before it marks the call
+     * queued, and a fast worker must not drop the call in between. A call attached to another worker is never taken
+     * here: that worker's heartbeat going stale is what frees it ({@link #orphanOwnedBy}). Returns the updated call, or
+     * empty when someone else owns it or it has ended.
      */
-    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, Instant leaseUntil) {
+    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
                     .key(key(callId, META))
-                    .updateExpression("SET #status = :attached, #owner = :owner, leaseUntil = :lease, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one")
-                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND leaseUntil < :now)"
-                            + " OR (#status = :attached AND #owner = :owner)")
+                    .updateExpression("SET #status = :attached, #owner = :owner, "
+                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one REMOVE leaseUntil")
+                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND #owner = :owner)")
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
                             ":accepted", s(CallStatus.ACCEPTED.name()),
                             ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
-                            ":owner", s(owner), ":lease", time(leaseUntil), ":now", time(now), ":one", n(1)))
+                            ":owner", s(owner), ":now", time(now), ":one", n(1)))
                     .returnValues(ReturnValue.ALL_NEW)
                     .build());
             return Optional.of(toRecord(response.attributes()));
@@ -234,16 +234,18 @@ public final class CallStore {
         }
     }
 
-    /** Extends the lease; false means this worker no longer owns the call. */
-    public boolean renewLease(String callId, String owner, Instant leaseUntil) {
-        return update(callId, "SET leaseUntil = :lease", "#status = :attached AND #owner = :owner",
-                Map.of("#status", "status", "#owner", "owner"),
-                Map.of(":lease", time(leaseUntil), ":attached", s(CallStatus.ATTACHED.name()), ":owner", s(owner)));
-    }
-
     /** Hands a live call back for another worker (shutdown): {@code ORPHANED}, owner removed. */
     public boolean releaseOwnership(String callId, String owner) {
-        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil",
+        return releaseOwnership(callId, owner, false);
+    }
+
+    /**
+     * As {@link #releaseOwnership(String, String)}; with {@code neverGreeted} (this owner could not even attach) the
+     * attach time is removed too, so the next owner's claim counts as the call's first attach and greets.
+     */
+    public boolean releaseOwnership(String callId, String owner, boolean neverGreeted) {
+        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil"
+                        + (neverGreeted ? ", attachedAt" : ""),
                 "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
@@ -251,23 +253,18 @@ public final class CallStore {
     }
 
     /**
-     * Orphans a call whose owner died without handing it off: {@code ATTACHED} with a lease that ran out before
-     * {@code now} becomes {@code ORPHANED}, owner and lease removed, {@code sweptAt} set. Conditional, so of several
-     * sweeping workers exactly one wins, and a call whose lease was renewed or taken meanwhile is left alone. True
-     * when this write won (the caller then re-enqueues the call).
+     * Orphans a call whose owner is gone (its heartbeat went stale, or it restarted without the call): {@code ATTACHED}
+     * to {@code owner} becomes {@code ORPHANED}, owner removed, {@code sweptAt} set. Conditional, so of several workers
+     * exactly one wins, and a call that moved on meanwhile is left alone. True when this write won (the caller then
+     * re-enqueues the call).
      */
-    public boolean orphanLapsed(String callId, Instant now) {
-        return orphanLapsed(callId, now, now);
-    }
-
-    /** As {@link #orphanLapsed(String, Instant)}, requiring the lease to have run out before {@code lapsedBefore}. */
-    public boolean orphanLapsed(String callId, Instant lapsedBefore, Instant now) {
+    public boolean orphanOwnedBy(String callId, String owner, Instant now) {
         return update(callId,
                 "SET #status = :orphaned, " + SWEPT_AT + " = :now, version = version + :one REMOVE #owner, leaseUntil",
-                "#status = :attached AND leaseUntil < :cutoff",
+                "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
-                        ":cutoff", time(lapsedBefore), ":now", time(now), ":one", n(1)));
+                        ":owner", s(owner), ":now", time(now), ":one", n(1)));
     }
 
     /**
@@ -277,6 +274,16 @@ public final class CallStore {
      * so among concurrent sweeps at most one re-enqueues per {@code resendAfter}.
      */
     public boolean sweepOrphaned(String callId, Instant now, Duration resendAfter) {
+        return sweepWaiting(callId, CallStatus.ORPHANED, now, resendAfter);
+    }
+
+    /**
+     * As {@link #sweepOrphaned}, for a call waiting in {@code status}: {@code ORPHANED} (the first sighting only
+     * stamps, since its hand-off message may still be on its way), or {@code ACCEPTED}/{@code QUEUED} past its
+     * deadline, where the caller has already waited: the first sighting counts too (its message went to the
+     * dead-letter queue or was lost).
+     */
+    public boolean sweepWaiting(String callId, CallStatus status, Instant now, Duration resendAfter) {
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
@@ -285,11 +292,12 @@ public final class CallStore {
                     .conditionExpression("#status = :orphaned AND (attribute_not_exists(" + SWEPT_AT + ") OR "
                             + SWEPT_AT + " < :cutoff)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":now", time(now),
+                    .expressionAttributeValues(Map.of(":orphaned", s(status.name()), ":now", time(now),
                             ":cutoff", time(now.minus(resendAfter))))
                     .returnValues(ReturnValue.UPDATED_OLD)
                     .build());
-            return response.hasAttributes() && response.attributes().containsKey(SWEPT_AT);
+            return status != CallStatus.ORPHANED
+                    || response.hasAttributes() && response.attributes().containsKey(SWEPT_AT);
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
@@ -371,7 +379,19 @@ public final class CallStore {
 
     /** Records a non-turn event. */
     public CallEvent appendEvent(String callId, String kind, JsonNode details, Instant ts) {
-        String id = String.format("%013d#%06x", ts.toEpochMilli(), ThreadLocalRandom.current().nextInt(1 << 24));
+        return appendEvent(callId, newEventId(ts), kind, details, ts);
+    }
+
+    /** A fresh event id for {@link #appendEvent(String, String, String, JsonNode, Instant)}: time-ordered, random. */
+    public static String newEventId(Instant ts) {
+        return String.format("%013d#%06x", ts.toEpochMilli(), ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    /**
+     * Records a non-turn event under an id chosen by the caller ({@link #newEventId}), once: a retry of a write whose
+     * answer was lost finds the event stored and writes nothing.
+     */
+    public CallEvent appendEvent(String callId, String id, String kind, JsonNode details, Instant ts) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(callKey(callId)));
         item.put(SK, s("EVENT#" + id));
@@ -379,7 +399,12 @@ public final class CallStore {
         item.put("details", s(Json.write(details)));
         item.put("ts", time(ts));
         item.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
-        dynamo.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)").build());
+        } catch (ConditionalCheckFailedException e) {
+            // stored by an earlier attempt
+        }
         return new CallEvent(id, kind, details, ts);
     }
 

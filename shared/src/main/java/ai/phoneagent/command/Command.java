@@ -6,15 +6,16 @@ import java.time.Instant;
 
 /**
  * An operator command ({@code CALL#id / CMD#commandId}). {@code result} is the worker's JSON answer when done;
- * {@code error} its reason when failed.
+ * {@code error} its reason when failed, and {@code errorCode} the machine-readable code of that reason (absent on
+ * commands failed before codes were stored).
  */
 public record Command(String callId, String commandId, CommandType type, ObjectNode args, CommandStatus status,
-                      JsonNode result, String error, String idempotencyKey, Instant requestedAt,
+                      JsonNode result, String error, String errorCode, String idempotencyKey, Instant requestedAt,
                       Instant completedAt) {
     /** A new pending command. */
     public static Command pending(String callId, String commandId, CommandType type, ObjectNode args,
                                   String idempotencyKey, Instant requestedAt) {
-        return new Command(callId, commandId, type, args, CommandStatus.PENDING, null, null, idempotencyKey,
+        return new Command(callId, commandId, type, args, CommandStatus.PENDING, null, null, null, idempotencyKey,
                 requestedAt, null);
     }
 

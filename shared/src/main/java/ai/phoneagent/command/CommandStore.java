@@ -137,6 +137,26 @@ public final class CommandStore {
         return finish(callId, commandId, CommandStatus.FAILED, "error", s(reason == null ? "failed" : reason), now);
     }
 
+    /**
+     * Marks a pending command failed with a machine-readable {@code code} ({@code call_ended}, {@code upstream_error},
+     * …, stored as {@code errorCode}) and words for people ({@code error}); false when it had already completed.
+     */
+    public boolean fail(String callId, String commandId, String code, String message, Instant now) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(CallStore.key(callId, "CMD#" + commandId))
+                    .updateExpression("SET #status = :status, #error = :message, errorCode = :code, completedAt = :now")
+                    .conditionExpression("#status = :pending")
+                    .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
+                    .expressionAttributeValues(Map.of(":status", s(CommandStatus.FAILED.name()),
+                            ":message", s(message == null || message.isBlank() ? code : message), ":code", s(code),
+                            ":now", time(now), ":pending", s(CommandStatus.PENDING.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     private boolean finish(String callId, String commandId, CommandStatus status, String field, AttributeValue value,
                            Instant now) {
         try {
@@ -202,6 +222,6 @@ public final class CommandStore {
         return new Command(string(item, "callId"), string(item, "commandId"),
                 CommandType.fromWire(string(item, "type")).orElseThrow(),
                 args, CommandStatus.valueOf(string(item, "status")), result, string(item, "error"),
-                string(item, "idempotencyKey"), instant(item, "requestedAt"), instant(item, "completedAt"));
+                string(item, "errorCode"), string(item, "idempotencyKey"), instant(item, "requestedAt"), instant(item, "completedAt"));
     }
 }

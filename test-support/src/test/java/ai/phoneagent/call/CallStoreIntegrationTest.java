@@ -106,7 +106,7 @@ class CallStoreIntegrationTest {
         assertThat(store.claimStep(call.callId(), CallStore.Step.ACCEPT, "late", T0, Duration.ofSeconds(1))).isFalse();
         assertThat(store.markEnded(call.callId(), "caller_hangup", T0.plusSeconds(60))).isTrue();
         assertThat(store.markEnded(call.callId(), "again", T0.plusSeconds(61))).isFalse();
-        assertThat(store.claimOwnership(call.callId(), "w1", T0.plusSeconds(62), T0.plusSeconds(90))).isEmpty();
+        assertThat(store.claimOwnership(call.callId(), "w1", T0.plusSeconds(62))).isEmpty();
         CallRecord ended = store.get(call.callId()).orElseThrow();
         assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("caller_hangup");
@@ -123,27 +123,50 @@ class CallStoreIntegrationTest {
     }
 
     @Test
-    void oneOwnerAtATimeUntilTheLeaseLapses() {
+    void oneOwnerAtATimeUntilTheOwnerIsDeclaredGone() {
         CallRecord call = queuedCall();
         Instant now = T0.plusSeconds(1);
-        assertThat(store.claimOwnership(call.callId(), "w1", now, now.plusSeconds(30))).isPresent();
-        assertThat(store.claimOwnership(call.callId(), "w2", now, now.plusSeconds(30))).isEmpty();
-        assertThat(store.renewLease(call.callId(), "w2", now.plusSeconds(60))).isFalse();
-        assertThat(store.renewLease(call.callId(), "w1", now.plusSeconds(40))).isTrue();
-        Optional<CallRecord> takeover = store.claimOwnership(call.callId(), "w2", now.plusSeconds(41), now.plusSeconds(70));
+        assertThat(store.claimOwnership(call.callId(), "w1", now)).isPresent();
+        assertThat(store.claimOwnership(call.callId(), "w2", now.plusSeconds(600))).isEmpty();
+        assertThat(store.claimOwnership(call.callId(), "w1", now.plusSeconds(2))).as("its owner again").isPresent();
+        assertThat(store.orphanOwnedBy(call.callId(), "w2", now)).as("not w2's call").isFalse();
+        assertThat(store.orphanOwnedBy(call.callId(), "w1", now)).isTrue();
+        assertThat(store.orphanOwnedBy(call.callId(), "w1", now)).as("exactly once").isFalse();
+        Optional<CallRecord> takeover = store.claimOwnership(call.callId(), "w2", now.plusSeconds(3));
         assertThat(takeover).isPresent();
         assertThat(takeover.get().owner()).isEqualTo("w2");
-        assertThat(store.renewLease(call.callId(), "w1", now.plusSeconds(80))).isFalse();
+        assertThat(takeover.get().leaseUntil()).isNull();
+        assertThat(store.releaseOwnership(call.callId(), "w1")).as("a write of the old owner never lands").isFalse();
+    }
+
+    @Test
+    void aWorkerHeartbeatIsRefusedOnceAnotherWorkerTookItOver() {
+        WorkerHeartbeats beats = new WorkerHeartbeats(store.client(), store.tableName());
+        String worker = "hb-" + newCallId();
+        beats.register(worker, T0);
+        assertThat(beats.beat(worker, T0.plusSeconds(2))).isTrue();
+        WorkerHeartbeats.Heartbeat seen = beats.get(worker).orElseThrow();
+        assertThat(seen.alive(T0.plusSeconds(5), Duration.ofSeconds(8))).isTrue();
+        assertThat(seen.alive(T0.plusSeconds(11), Duration.ofSeconds(8))).isFalse();
+        assertThat(beats.beat(worker, T0.plusSeconds(3))).isTrue();
+        assertThat(beats.claimTakeover(seen, "w2", T0.plusSeconds(20))).as("it beat again since").isFalse();
+        WorkerHeartbeats.Heartbeat latest = beats.get(worker).orElseThrow();
+        assertThat(beats.claimTakeover(latest, "w2", T0.plusSeconds(20))).isTrue();
+        assertThat(beats.claimTakeover(latest, "w3", T0.plusSeconds(20))).as("exactly once").isFalse();
+        assertThat(beats.beat(worker, T0.plusSeconds(21))).isFalse();
+        assertThat(beats.all()).anySatisfy(b -> assertThat(b.takenOverBy()).isEqualTo("w2"));
+        beats.register(worker, T0.plusSeconds(22));
+        assertThat(beats.beat(worker, T0.plusSeconds(23))).as("a restart beats again").isTrue();
     }
 
     @Test
     void releasedCallsAreOrphanedForTheNextWorker() {
         CallRecord call = queuedCall();
-        store.claimOwnership(call.callId(), "w1", T0, T0.plusSeconds(30));
+        store.claimOwnership(call.callId(), "w1", T0);
         assertThat(store.releaseOwnership(call.callId(), "w2")).isFalse();
         assertThat(store.releaseOwnership(call.callId(), "w1")).isTrue();
         assertThat(store.get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ORPHANED);
-        assertThat(store.claimOwnership(call.callId(), "w2", T0, T0.plusSeconds(30))).isPresent();
+        assertThat(store.claimOwnership(call.callId(), "w2", T0)).isPresent();
     }
 
     @Test

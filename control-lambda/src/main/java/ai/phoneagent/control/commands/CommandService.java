@@ -52,9 +52,21 @@ public final class CommandService {
     private final AckWait wait;
     private final Supplier<String> ids;
     private final TransferGuard transferGuard;
+    private final Optional<OwnerlessCommands> ownerless;
 
     public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
                           Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids) {
+        this(calls, commands, dispatch, queues, clock, ackTimeout, wait, ids, Optional.empty());
+    }
+
+    /**
+     * @param ownerless hang-up and cold transfer at the control side for calls no worker takes the command of
+     *                  (empty: without {@code OPENAI_API_KEY}, such calls answer 409 {@code call_not_ready} / 202)
+     */
+    public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
+                          Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids,
+                          Optional<OwnerlessCommands> ownerless) {
+        this.ownerless = ownerless;
         this.calls = calls;
         this.commands = commands;
         this.dispatch = dispatch;
@@ -105,7 +117,14 @@ public final class CommandService {
             }
         }
         CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
-        String queueUrl = queueUrl(call);
+        if (call.status().isTerminal()) {
+            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
+        }
+        Optional<OwnerlessCommands> fallback = ownerless.filter(o -> o.handles(type, args));
+        Optional<String> queueUrl = resolveQueue(call);
+        if (queueUrl.isEmpty() && fallback.isEmpty()) {
+            throw new ApiError(409, ErrorCode.CALL_NOT_READY, "No worker has attached to the call yet; try again shortly");
+        }
         Command command = Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant());
         if (type == CommandType.TRANSFER) {
             Optional<Command> concurrent = guardTransfer(command);
@@ -120,8 +139,19 @@ public final class CommandService {
             }
             return replay(created.command(), type, maxWait); // a concurrent request with the same key won
         }
-        put(command, queueUrl);
-        return new Outcome(await(command, maxWait), false);
+        if (queueUrl.isEmpty()) {
+            // no worker holds the call (not yet, or no more): a hang-up or cold transfer needs none
+            return new Outcome(fallback.get().execute(command), false);
+        }
+        put(command, queueUrl.get());
+        Command latest = await(command, maxWait);
+        if (latest.status() == CommandStatus.PENDING && fallback.isPresent()) {
+            // no live owner took it within the ack window: do it here; the claim keeps a late worker from running it
+            LOG.warn("no worker took the command in time; carrying it out without one", Map.of("call_id", callId,
+                    "command_id", command.commandId(), "type", type.wireName()));
+            latest = fallback.get().execute(latest);
+        }
+        return new Outcome(latest, false);
     }
 
     /**
@@ -174,15 +204,6 @@ public final class CommandService {
             put(earlier, queueUrlOrFail(earlier, call.get()));
         }
         return new Outcome(await(earlier, maxWait), true);
-    }
-
-    /** The call's control queue; 409 when the call has ended or no worker has attached it yet. */
-    private String queueUrl(CallRecord call) {
-        if (call.status().isTerminal()) {
-            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
-        }
-        return resolveQueue(call).orElseThrow(() -> new ApiError(409, ErrorCode.CALL_NOT_READY,
-                "No worker has attached to the call yet; try again shortly"));
     }
 
     private String queueUrlOrFail(Command command, CallRecord call) {

@@ -18,7 +18,8 @@ public final class CommandViews {
     }
 
     /**
-     * The answer to a command request: 200 done with the worker's result, 502 {@code upstream_error} with its reason,
+     * The answer to a command request: 200 done with the worker's result, 409 {@code call_ended} when the command found
+     * the call over (typed by the command's {@code errorCode}), 502 {@code upstream_error} with its reason,
      * 503 {@code worker_unavailable} when it never reached the queue, or 202 pending.
      */
     public static ApiResponse outcome(CommandService.Outcome outcome) {
@@ -31,6 +32,9 @@ public final class CommandViews {
             }
             case FAILED -> CommandService.DISPATCH_FAILED.equals(command.error())
                     ? CommandService.workerUnavailable(command.commandId()).toResponse()
+                    : ErrorCode.CALL_ENDED.equals(command.errorCode())
+                    ? new ApiError(409, ErrorCode.CALL_ENDED, errorText(command))
+                            .with("command_id", command.commandId()).toResponse()
                     : new ApiError(502, ErrorCode.UPSTREAM_ERROR, errorText(command))
                             .with("command_id", command.commandId()).toResponse();
             case PENDING -> ApiResponse.ok(202, Json.object().put("status", "pending")
@@ -57,7 +61,8 @@ public final class CommandViews {
         if (command.status() == CommandStatus.FAILED) {
             boolean undelivered = CommandService.DISPATCH_FAILED.equals(command.error());
             body.putObject("error")
-                    .put("code", undelivered ? ErrorCode.WORKER_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR)
+                    .put("code", undelivered ? ErrorCode.WORKER_UNAVAILABLE
+                            : ErrorCode.CALL_ENDED.equals(command.errorCode()) ? ErrorCode.CALL_ENDED : ErrorCode.UPSTREAM_ERROR)
                     .put("message", errorText(command));
         }
         if (command.requestedAt() != null) {

@@ -372,6 +372,48 @@ abstract class ControlEndToEndSuite {
                 .filter(e -> e.kind().equals("command")).count()).isEqualTo(1);
     }
 
+    // ------------------------------------------------------------------ calls no worker holds
+
+    @Test
+    void hangupOfACallNoWorkerHasAttachedIsDoneByTheControlSideAtTheConnector() {
+        String callId = bed.placeCall(); // queued; no worker runs
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.QUEUED);
+
+        Reply reply = post(control, callId, "hangup", "{}", null);
+
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(hangups(callId)).singleElement().satisfies(r -> assertThat(r.authorized()).isTrue());
+        CallRecord ended = bed.call(callId);
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("operator_hangup");
+        assertThat(bed.sim.call(callId).ended()).isTrue();
+        Reply late = post(control, callId, "hangup", "{}", null);
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.code()).isEqualTo("call_ended");
+    }
+
+    @Test
+    void hangupOfACallWhoseWorkerDiedIsDoneByTheControlSideOnceNoWorkerTakesItWithinTheAckWindow() {
+        SessionWorker dead = bed.startWorker(Map.of("SWEEP_INTERVAL_MS", "0"));
+        String callId = bed.placeCall();
+        String queueUrl = bed.awaitControlReady(callId);
+        dead.halt(); // killed: the call still points at it, its queue stays, nobody polls it
+        ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
+
+        Reply reply = post(impatient, callId, "hangup", "{\"reason\":\"stuck_call_cleanup\"}", null);
+
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(hangups(callId)).hasSize(1);
+        CallRecord ended = bed.call(callId);
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("stuck_call_cleanup");
+        assertThat(bed.depth(queueUrl)).as("the message stays for a sweep; the command is taken").isEqualTo(1);
+        String commandId = reply.body().path("command_id").asText();
+        assertThat(bed.commands.get(callId, commandId).orElseThrow().status().name()).isEqualTo("DONE");
+    }
+
     // ------------------------------------------------------------------ sweeps
 
     @Test

@@ -1,13 +1,17 @@
 package ai.phoneagent.worker.call;
 
 import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.tools.TransferMode;
-import ai.phoneagent.worker.discord.DiscordText;
+import ai.phoneagent.worker.call.CallMachine.Effect;
+import ai.phoneagent.worker.call.CallMachine.Input;
+import ai.phoneagent.worker.call.CallMachine.Phase;
+import ai.phoneagent.worker.events.LiveEvent;
 import ai.phoneagent.worker.realtime.ClientEvents;
 import ai.phoneagent.worker.realtime.Disconnect;
 import ai.phoneagent.worker.realtime.RealtimeConnection;
@@ -22,59 +26,55 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One call hosted by this worker: its WebSocket (with one re-attach after a drop), its serial event handling,
- * its tools, and the operator command seam ({@link #hangup}, {@link #transfer}, {@link #sendInstructions}).
- * Thread-safe: socket callbacks, tool threads, the lease keeper and operator commands may all call in.
+ * One call hosted by this worker, as an actor: every piece of its state is touched only by its mailbox (a
+ * {@link SerialExecutor}: one virtual thread while there is work, none while idle). Socket callbacks, tool outputs,
+ * operator commands, ownership changes and timers are messages; blocking work (OpenAI's hang-up, store writes,
+ * Twilio) runs on the shared I/O executor and posts its result back. The decisions are {@link CallMachine}'s; this
+ * class routes events and carries out the machine's effects.
  */
 public final class CallSession implements ToolContext {
     private static final JsonLog LOG = JsonLog.forComponent("call");
-    /** Client events kept for the re-attached socket while the old one is gone; beyond this, sends fail. */
+    /** Client events kept while the socket is down; beyond this, sends are dropped (and logged). */
     private static final int MAX_DEFERRED = 64;
-
-    /** Where the session is in its life on this worker. */
-    public enum State {
-        CONNECTING, LIVE, REATTACHING, ENDED, RELEASED, LEASE_LOST,
-        /** Dropped without any write, as by a process that died ({@link ai.phoneagent.worker.SessionWorker#halt()}). */
-        ABANDONED;
-
-        public boolean isFinal() {
-            return this == ENDED || this == RELEASED || this == LEASE_LOST || this == ABANDONED;
-        }
-    }
+    /** Bound on an operator's wait for OpenAI's answer to a hang-up (its retries run inside it). */
+    private static final Duration COMMAND_WAIT = Duration.ofSeconds(20);
+    /** How long a hand-off (twice that: an end) waits for the call's pending transcript writes. */
+    private static final Duration HANDOFF_FLUSH = Duration.ofSeconds(2);
+    /** How long an {@code ENDED} write is retried before the sweep is left to deal with the call. */
+    private static final Duration END_WRITE_WINDOW = Duration.ofMinutes(5);
 
     private final String callId;
     private final CallRecord call;
     private final boolean greet;
     private final SessionServices services;
-    private final SerialExecutor events;
-    private final Executor background = command -> Thread.ofVirtual().name("call-task").start(command);
+    private final SerialExecutor mailbox;
     private final ToolRunner tools;
     private final Runnable onStopped;
-    private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
-    private final AtomicInteger generation = new AtomicInteger();
-    private final AtomicBoolean attachedOnce = new AtomicBoolean();
-    private final AtomicBoolean hangupRequested = new AtomicBoolean();
-    private final AtomicBoolean hangupStarted = new AtomicBoolean();
     private final CompletableFuture<String> finished = new CompletableFuture<>();
-    private volatile RealtimeConnection connection;
-    private volatile boolean reattachTried;
-    private volatile boolean hangupAccepted;
-    private volatile String endReason;
+
+    // ---- owned by the mailbox
+    private final CallMachine machine;
+    private RealtimeConnection socket;
+    private final ArrayDeque<String> outbox = new ArrayDeque<>();
+    private final List<CompletableFuture<CommandResult>> hangupWaiters = new ArrayList<>();
+    private final Set<String> utterances = new HashSet<>();
+    private boolean agentHangupPending;
+    private boolean attachedHere;
+
+    // ---- read by other threads
+    private volatile Phase phase = Phase.CONNECTING;
     private volatile Instant greetingSentAt;
-    private volatile Instant leaseUntil;
-    /** Guards {@link #deferred} and the swap to a re-attached socket, so deferred events go out first, in order. */
-    private final Object outbox = new Object();
-    private final ArrayDeque<String> deferred = new ArrayDeque<>();
 
     /**
      * @param greet     whether this attach is the call's first (a re-attached call is mid-conversation: no greeting)
@@ -86,263 +86,174 @@ public final class CallSession implements ToolContext {
         this.greet = greet;
         this.services = services;
         this.onStopped = onStopped;
-        // the claim sets it; without one, assume nothing is left, so a failing renewal stops the session at once
-        this.leaseUntil = call.leaseUntil() != null ? call.leaseUntil() : services.clock().instant();
-        this.events = new SerialExecutor("call-" + callId, t -> LOG.error("call event handling failed",
+        this.machine = new CallMachine(greet, services.reattach());
+        this.mailbox = new SerialExecutor("call-" + callId, t -> LOG.error("call event handling failed",
                 Map.of("call_id", callId, "error", JsonLog.describe(t))));
-        this.tools = new ToolRunner(services.catalog(), services.transfer(), services.httpTools(), this, background);
+        this.tools = new ToolRunner(services.catalog(), services.transfer(), services.httpTools(), this, services.io());
     }
 
-    // ---------------------------------------------------------------- life cycle
+    // ---------------------------------------------------------------- mailbox
 
-    /** Opens the call's WebSocket; the greeting goes out from the open callback itself. */
+    /** Opens the call's WebSocket; the greeting goes out as soon as it is open. */
     public void start() {
-        connect();
+        mailbox.execute(() -> apply(machine.start()));
     }
 
-    private void connect() {
-        int gen = generation.incrementAndGet();
-        connection = services.connector().connect(callId, new Listener(gen));
+    private void feed(Input input) {
+        mailbox.execute(() -> apply(machine.on(input, services.clock().instant())));
     }
 
-    /** Socket callbacks of one connection attempt; callbacks from an older attempt are ignored. */
-    private final class Listener implements RealtimeListener {
-        private final int gen;
-
-        Listener(int gen) {
-            this.gen = gen;
+    private void apply(List<Effect> effects) {
+        for (Effect effect : effects) {
+            switch (effect) {
+                case Effect.OpenSocket o -> openSocket(o.generation());
+                case Effect.ScheduleConnect c -> schedule(c.delay(), new Input.ConnectDue(c.generation()));
+                case Effect.DiscardSocket d -> { } // the socket in hand is cancelled by the caller of apply
+                case Effect.Greet g -> greetNow();
+                case Effect.Attached a -> attached(a.first());
+                case Effect.CallOpenAiHangup h -> callOpenAiHangup(h.reason());
+                case Effect.ScheduleHangupCloseCheck c -> schedule(c.after(), new Input.HangupCloseOverdue());
+                case Effect.End e -> end(e.reason());
+                case Effect.Release r -> releaseNow(r.why());
+                case Effect.Stop s -> stopNow(s.why());
+                case Effect.AttachRefused r -> services.attachHealth().failed(callId, r.failure());
+            }
         }
+        phase = machine.phase();
+    }
 
-        private boolean stale() {
-            return gen != generation.get();
+    private void inMailbox(Runnable task) {
+        if (mailbox.inContext()) {
+            task.run();
+        } else {
+            mailbox.execute(task);
+        }
+    }
+
+    private void schedule(Duration delay, Input input) {
+        services.timers().schedule(() -> feed(input), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- the socket link
+
+    private void openSocket(int generation) {
+        try {
+            RealtimeConnection opening = services.connector().connect(callId, new Listener(generation));
+            // an upgrade that never answers is cut off; its failure then comes through the listener like any other
+            services.timers().schedule(() -> mailbox.execute(() -> {
+                if (machine.generation() == generation && machine.phase() != Phase.LIVE && !machine.phase().isFinal()) {
+                    LOG.warn("call attach timed out", Map.of("call_id", callId, "timeout_ms", services.attachTimeout().toMillis()));
+                    opening.cancel();
+                }
+            }), services.attachTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            LOG.warn("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            feed(new Input.Dropped(generation, new Disconnect.Failed(0, JsonLog.describe(e))));
+        }
+    }
+
+    /** Callbacks of one connection attempt, posted to the mailbox; the machine ignores older generations. */
+    private final class Listener implements RealtimeListener {
+        private final int generation;
+
+        Listener(int generation) {
+            this.generation = generation;
         }
 
         @Override
         public void onOpen(RealtimeConnection opened) {
-            synchronized (outbox) {
-                State before = state.get();
-                // a compare-and-set, so a hand-off or lost lease racing this open is never overwritten with LIVE
-                if (stale() || before.isFinal() || !state.compareAndSet(before, State.LIVE)) {
+            mailbox.execute(() -> {
+                List<Effect> effects = machine.on(new Input.Opened(generation), services.clock().instant());
+                if (effects.stream().anyMatch(e -> e instanceof Effect.DiscardSocket)) {
                     opened.cancel();
-                    return;
+                } else {
+                    socket = opened;
                 }
-                connection = opened;
-                reattachTried = false;
-                // what tools and commands sent while the socket was down (their outputs must reach the model)
-                while (!deferred.isEmpty()) {
-                    opened.send(deferred.pollFirst());
-                }
-            }
-            if (attachedOnce.compareAndSet(false, true)) {
-                // the greeting is the first thing on the socket: nothing else may delay the caller hearing it
-                if (greet) {
-                    CallStart.firstResponse(call, services.welcomeMessage()).ifPresent(g -> {
-                        opened.send(g);
-                        greetingSentAt = services.clock().instant();
-                    });
-                }
-                events.execute(CallSession.this::afterFirstAttach);
-            } else {
-                events.execute(() -> {
-                    LOG.info("call re-attached", Map.of("call_id", callId));
-                    recordEvent("reattached", Json.object());
-                });
-            }
+                apply(effects);
+            });
         }
 
         @Override
         public void onMessage(String text) {
-            if (!stale()) {
-                events.execute(() -> handle(ServerEvents.parse(text)));
-            }
+            ServerEvent event = ServerEvents.parse(text); // parsed on the reader, handled in order by the mailbox
+            mailbox.execute(() -> {
+                if (generation == machine.generation() && machine.phase() == Phase.LIVE) {
+                    handle(event);
+                }
+            });
         }
 
         @Override
         public void onDisconnect(Disconnect disconnect) {
-            if (!stale()) {
-                events.execute(() -> handleDisconnect(disconnect));
-            }
+            mailbox.execute(() -> {
+                if (generation == machine.generation() && !machine.phase().isFinal()) {
+                    Map<String, Object> fields = new HashMap<>();
+                    fields.put("call_id", callId);
+                    fields.put("generation", generation);
+                    switch (disconnect) {
+                        case Disconnect.Closed c -> fields.put("close_code", c.code());
+                        case Disconnect.Failed f -> {
+                            fields.put("http_status", f.httpStatus());
+                            fields.put("error", f.error());
+                        }
+                    }
+                    LOG.info("call socket closed", fields);
+                    socket = null;
+                }
+                apply(machine.on(new Input.Dropped(generation, disconnect), services.clock().instant()));
+            });
         }
     }
 
-    private void afterFirstAttach() {
-        LOG.info("call attached", Map.of("call_id", callId, "greeted", greetingSentAt != null));
-        if (greet) {
-            services.discord().post(callId, CallStart.startNotice(call, services.maskNumbers()));
-        }
-        background.execute(() -> {
-            try {
-                services.lifecycle().onAttached(this);
-            } catch (RuntimeException e) {
-                LOG.error("attach hook failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+    private void greetNow() {
+        services.greeting().firstResponse(call).ifPresent(event -> {
+            if (socket != null && socket.send(event)) {
+                greetingSentAt = services.clock().instant();
             }
         });
     }
 
-    private void handleDisconnect(Disconnect disconnect) {
-        if (state.get().isFinal()) {
-            return;
+    private void attached(boolean first) {
+        attachedHere = true;
+        services.attachHealth().attached();
+        // what tools and commands sent while the socket was down (their outputs must reach the model)
+        while (!outbox.isEmpty() && socket != null && socket.send(outbox.peekFirst())) {
+            outbox.pollFirst();
         }
-        Map<String, Object> fields = new HashMap<>();
-        fields.put("call_id", callId);
-        switch (disconnect) {
-            case Disconnect.Closed c -> fields.put("close_code", c.code());
-            case Disconnect.Failed f -> {
-                fields.put("http_status", f.httpStatus());
-                fields.put("error", f.error());
+        if (first) {
+            LOG.info("call attached", Map.of("call_id", callId, "greeted", greetingSentAt != null));
+            if (greet) {
+                services.events().publish(new LiveEvent.CallStarted(callId, call.from(), call.to(), call.outbound(), call.launchId()));
+            } else {
+                recordEvent("reattached", Json.object().put("owner", services.owner()));
             }
-        }
-        LOG.info("call socket closed", fields);
-        if (hangupAccepted) {
-            end(endReason); // we asked OpenAI to hang up and it agreed: this close is the hang-up
-        } else if (disconnect.callGone()) {
-            end(endReason != null ? endReason : "caller_hangup");
-        } else if (!reattachTried) {
-            // a drop may be transient; a second attach either works or is refused because the call is over
-            reattachTried = true;
-            State before = state.get();
-            if (!before.isFinal() && state.compareAndSet(before, State.REATTACHING)) {
-                connect(); // not when a hand-off or lost lease got in first: the call is no longer ours to attach
-            }
+            services.io().execute(() -> services.lifecycle().onAttached(this));
         } else {
-            end(endReason != null ? endReason : "connection_lost");
+            LOG.info("call re-attached", Map.of("call_id", callId));
+            recordEvent("reattached", Json.object().put("owner", services.owner()));
         }
     }
 
-    /** Ends the call for good: {@code ENDED} in the store, lease dropped, end notice. Runs once. */
-    private void end(String reason) {
-        State before = state.get();
-        if (before.isFinal() || !state.compareAndSet(before, State.ENDED)) {
+    private void sendNow(String clientEvent) {
+        if (machine.phase().isFinal()) {
             return;
         }
-        RealtimeConnection c = connection;
-        if (c != null) {
-            c.cancel();
-        }
-        Instant now = services.clock().instant();
-        boolean written = false;
-        for (int attempt = 1; attempt <= 3 && !written; attempt++) {
-            try {
-                services.store().markEnded(callId, reason, now);
-                written = true;
-            } catch (RuntimeException e) {
-                LOG.warn("could not mark call ended", Map.of("call_id", callId, "attempt", attempt, "error", JsonLog.describe(e)));
-            }
-        }
-        Instant start = call.attachedAt() != null ? call.attachedAt() : call.createdAt() != null ? call.createdAt() : now;
-        Duration duration = Duration.between(start, now);
-        services.discord().post(callId, DiscordText.endNotice(duration, reason));
-        LOG.info("call ended", Map.of("call_id", callId, "reason", reason, "duration_ms", duration.toMillis()));
-        stopped(reason);
-        background.execute(() -> services.lifecycle().onEnded(this, reason));
-    }
-
-    /**
-     * Hands the call to another worker (shutdown): closes the socket without hanging up, marks the call
-     * {@code ORPHANED} and re-enqueues it with reason {@code orphaned}.
-     */
-    public void release() {
-        release(Duration.ZERO);
-    }
-
-    /**
-     * As {@link #release()}, first waiting up to {@code toolGrace} for tools in flight: the next owner cannot know
-     * about them, so their outputs must reach the model (and a transfer finish) while this worker still has the
-     * socket.
-     */
-    public void release(Duration toolGrace) {
-        if (state.get().isFinal()) {
+        if (machine.phase() == Phase.LIVE && outbox.isEmpty() && socket != null && socket.send(clientEvent)) {
             return;
         }
-        if (tools.inFlight() > 0 && toolGrace.isPositive()) {
-            LOG.info("waiting for tools in flight before hand-off", Map.of("call_id", callId,
-                    "tools", tools.inFlight(), "grace_ms", toolGrace.toMillis()));
-            if (!tools.awaitIdle(toolGrace)) {
-                LOG.warn("tools still running at hand-off", Map.of("call_id", callId));
-            }
-        }
-        State before = state.get();
-        if (before.isFinal() || !state.compareAndSet(before, State.RELEASED)) {
-            return;
-        }
-        RealtimeConnection c = connection;
-        if (c != null) {
-            c.close(1001, "worker shutting down");
-        }
-        try {
-            if (services.store().releaseOwnership(callId, services.owner())) {
-                services.queue().send(new CallMessage(callId, call.webhookId(),
-                        call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), CallMessage.Reason.ORPHANED));
-                LOG.info("call handed off", Map.of("call_id", callId));
-            }
-        } catch (RuntimeException e) {
-            // the lease still lapses, after which another worker can claim the call
-            LOG.error("call hand-off failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
-        }
-        stopped("released");
-        background.execute(() -> services.lifecycle().onDetached(this, "released"));
-    }
-
-    /** The end of the lease this worker last secured (claim or renewal). */
-    Instant leaseUntil() {
-        return leaseUntil;
-    }
-
-    /** A renewal succeeded: the lease now runs until {@code until}. */
-    void leaseRenewed(Instant until) {
-        leaseUntil = until;
-    }
-
-    /** Another worker owns the call now: stop handling it at once, write nothing. */
-    public void leaseLost() {
-        State before = state.get();
-        if (before.isFinal() || !state.compareAndSet(before, State.LEASE_LOST)) {
-            return;
-        }
-        RealtimeConnection c = connection;
-        if (c != null) {
-            c.cancel();
-        }
-        LOG.warn("call lease lost; no longer handling it", Map.of("call_id", callId));
-        stopped("lease_lost");
-        background.execute(() -> services.lifecycle().onDetached(this, "lease_lost"));
-    }
-
-    /**
-     * Stops hosting the call at once without writing anything, as a crashed process would: the socket is dropped
-     * (the call goes on at OpenAI), the lease is left to lapse, the control queue stays. For crash drills and tests.
-     */
-    public void abandon() {
-        State before = state.get();
-        if (before.isFinal() || !state.compareAndSet(before, State.ABANDONED)) {
-            return;
-        }
-        RealtimeConnection c = connection;
-        if (c != null) {
-            c.cancel();
-        }
-        stopped("abandoned");
-    }
-
-    private void stopped(String outcome) {
-        try {
-            onStopped.run();
-        } finally {
-            finished.complete(outcome);
+        if (outbox.size() < MAX_DEFERRED) {
+            outbox.addLast(clientEvent); // sent first on the re-attached socket
+        } else {
+            LOG.warn("client event dropped: socket down and outbox full", Map.of("call_id", callId));
         }
     }
 
-    // ---------------------------------------------------------------- events
+    // ---------------------------------------------------------------- events (the router)
 
     private void handle(ServerEvent event) {
-        if (state.get().isFinal()) {
-            return; // not ours any more, or over
-        }
         switch (event) {
-            case ServerEvent.CallerTranscriptCompleted e ->
-                    services.transcript().record(callId, Turn.Speaker.CALLER, e.transcript(), e.itemId());
-            case ServerEvent.AgentTranscriptDone e ->
-                    services.transcript().record(callId, Turn.Speaker.AGENT, e.transcript(), e.itemId());
+            case ServerEvent.CallerTranscriptCompleted e -> utterance(Turn.Speaker.CALLER, e.transcript(), e.itemId());
+            case ServerEvent.AgentTranscriptDone e -> utterance(Turn.Speaker.AGENT, e.transcript(), e.itemId());
             case ServerEvent.FunctionCallArgumentsDone e -> tools.onFunctionCall(e.call());
             case ServerEvent.OutputItemDone e -> {
                 if (e.functionCall() != null) {
@@ -351,12 +262,9 @@ public final class CallSession implements ToolContext {
             }
             case ServerEvent.ResponseDone e -> {
                 e.functionCalls().forEach(tools::onFunctionCall);
-                if (hangupRequested.get()) {
+                if (agentHangupPending) {
                     // the goodbye's response is complete; give its audio a moment to reach the caller
-                    background.execute(() -> {
-                        sleep(services.endCallDelay());
-                        hangupNow("agent_hangup");
-                    });
+                    schedule(services.endCallDelay(), new Input.HangupRequested(EndReason.AGENT_HANGUP));
                 }
             }
             case ServerEvent.Dtmf e -> recordEvent("dtmf", Json.object().put("digit", e.digit()).put("received_at", e.receivedAt()));
@@ -386,6 +294,195 @@ public final class CallSession implements ToolContext {
         }
     }
 
+    /** A final utterance: stored through the journal, shown live once per speaker and item id. */
+    private void utterance(Turn.Speaker speaker, String text, String itemId) {
+        if (text == null || text.isBlank()) {
+            return;
+        }
+        if (itemId != null && !utterances.add(speaker.wireName() + "#" + itemId)) {
+            return; // a repeated event
+        }
+        services.journal().turn(callId, speaker, text, itemId);
+        String clean = text.strip();
+        services.events().publish(new LiveEvent.Utterance(callId, speaker, clean));
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    private void callOpenAiHangup(EndReason reason) {
+        LOG.info("asking OpenAI to hang up", Map.of("call_id", callId, "reason", reason.code()));
+        services.io().execute(() -> {
+            CallsOutcome outcome = services.calls().hangup(callId);
+            LOG.info("hang-up requested", Map.of("call_id", callId, "reason", reason.code(),
+                    "outcome", outcome.getClass().getSimpleName()));
+            recordEvent("hangup", Json.object().put("reason", reason.code()).put("outcome", outcome.getClass().getSimpleName()));
+            CallMachine.HangupAnswer answer = switch (outcome) {
+                case CallsOutcome.Done d -> CallMachine.HangupAnswer.ACCEPTED;
+                case CallsOutcome.Gone g -> CallMachine.HangupAnswer.GONE;
+                case CallsOutcome.Refused r -> CallMachine.HangupAnswer.FAILED;
+                case CallsOutcome.Unavailable u -> CallMachine.HangupAnswer.FAILED;
+            };
+            CommandResult result = switch (outcome) {
+                case CallsOutcome.Done d -> CommandResult.done("Hang-up started");
+                case CallsOutcome.Gone g -> CommandResult.done("The call had already ended");
+                case CallsOutcome.Refused r -> CommandResult.failed(CommandResult.UPSTREAM_ERROR,
+                        "OpenAI refused the hang-up: " + r.message());
+                case CallsOutcome.Unavailable u -> CommandResult.failed(CommandResult.UPSTREAM_ERROR,
+                        "OpenAI was unavailable: " + u.reason());
+            };
+            mailbox.execute(() -> {
+                // answered first: the end this answer may cause must not turn the waiters' answer into call_ended
+                hangupWaiters.forEach(w -> w.complete(result));
+                hangupWaiters.clear();
+                apply(machine.on(new Input.HangupAnswered(reason, answer), services.clock().instant()));
+            });
+        });
+    }
+
+    /** The call is over: {@code ENDED} in the store (retried off the mailbox), end notice, capacity freed. */
+    private void end(EndReason reason) {
+        dropSocket();
+        Instant now = services.clock().instant();
+        Instant start = call.attachedAt() != null ? call.attachedAt() : call.createdAt() != null ? call.createdAt() : now;
+        Duration duration = Duration.between(start, now);
+        LOG.info("call ended", Map.of("call_id", callId, "reason", reason.code(), "duration_ms", duration.toMillis()));
+        services.events().publish(new LiveEvent.CallEnded(callId, duration, reason.code()));
+        services.io().execute(() -> {
+            // what the call said is stored before it reads as ENDED (bounded: an outage must not hold the end)
+            if (!services.journal().flush(callId, HANDOFF_FLUSH.multipliedBy(2))) {
+                LOG.warn("transcript writes still pending at the end; they go on", Map.of("call_id", callId));
+            }
+            writeEnded(reason, now);
+            stopped(reason.code());
+            services.lifecycle().onEnded(this, reason.code());
+        });
+    }
+
+    private void writeEnded(EndReason reason, Instant at) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                services.store().markEnded(callId, reason.code(), at);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("could not mark call ended", Map.of("call_id", callId, "attempt", attempt, "error", JsonLog.describe(e)));
+                if (services.clock().instant().isAfter(at.plus(END_WRITE_WINDOW))) {
+                    LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
+                    return;
+                }
+                pause(services.reattach().delayBefore(Math.min(attempt, 6)).plusMillis(50));
+            }
+        }
+    }
+
+    /** Hands the call over: socket closed (the call goes on), transcript flushed, {@code ORPHANED} + queue message. */
+    private void releaseNow(String why) {
+        if (socket != null) {
+            socket.close(1001, "worker hands the call over");
+            socket = null;
+        }
+        // a call this worker should have greeted but never could is handed on as new: the next owner greets it
+        boolean neverGreeted = greet && !attachedHere;
+        services.io().execute(() -> {
+            if (!services.journal().flush(callId, HANDOFF_FLUSH)) {
+                LOG.warn("transcript writes still pending at hand-off; they go on", Map.of("call_id", callId));
+            }
+            try {
+                if (services.store().releaseOwnership(callId, services.owner(), neverGreeted)) {
+                    services.queue().send(new CallMessage(callId, call.webhookId(),
+                            call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(),
+                            neverGreeted ? CallMessage.Reason.INCOMING : CallMessage.Reason.ORPHANED));
+                    LOG.info("call handed off", Map.of("call_id", callId, "why", why, "greeted", !neverGreeted));
+                }
+            } catch (RuntimeException e) {
+                // the call still points at this worker; once its heartbeat stops, another worker takes it over
+                LOG.error("call hand-off failed", Map.of("call_id", callId, "why", why, "error", JsonLog.describe(e)));
+            }
+            stopped("released");
+            services.lifecycle().onDetached(this, "released");
+        });
+    }
+
+    private void stopNow(String why) {
+        dropSocket();
+        if (!"abandoned".equals(why)) {
+            LOG.warn("call no longer ours; stopped without writing", Map.of("call_id", callId, "why", why));
+            services.io().execute(() -> services.lifecycle().onDetached(this, why));
+        }
+        stopped(why);
+    }
+
+    private void dropSocket() {
+        if (socket != null) {
+            socket.cancel();
+            socket = null;
+        }
+        hangupWaiters.forEach(w -> w.complete(CommandResult.failed(CommandResult.CALL_ENDED,
+                "The call is no longer handled here.")));
+        hangupWaiters.clear();
+    }
+
+    private void stopped(String outcome) {
+        if (finished.isDone()) {
+            return;
+        }
+        try {
+            onStopped.run();
+        } finally {
+            finished.complete(outcome);
+        }
+    }
+
+    // ---------------------------------------------------------------- ownership messages
+
+    /**
+     * Hands the call to another worker (shutdown, unhealthy worker): closes the socket without hanging up, marks the
+     * call {@code ORPHANED} and re-enqueues it. First waits up to {@code toolGrace} for tools in flight (the next
+     * owner cannot know about them), then up to {@code writeBound} for the hand-off writes.
+     */
+    public void release(Duration toolGrace, Duration writeBound) {
+        if (phase.isFinal()) {
+            return;
+        }
+        if (tools.inFlight() > 0 && toolGrace.isPositive()) {
+            LOG.info("waiting for tools in flight before hand-off", Map.of("call_id", callId,
+                    "tools", tools.inFlight(), "grace_ms", toolGrace.toMillis()));
+            if (!tools.awaitIdle(toolGrace)) {
+                LOG.warn("tools still running at hand-off", Map.of("call_id", callId));
+            }
+        }
+        feed(new Input.ReleaseRequested("handoff"));
+        await(writeBound);
+    }
+
+    /** As {@link #release(Duration, Duration)} without waiting for tools. */
+    public void release() {
+        release(Duration.ZERO, Duration.ofSeconds(10));
+    }
+
+    /** Another worker owns the call now: stop handling it at once, write nothing. */
+    public void ownershipLost() {
+        feed(new Input.OwnershipLost());
+    }
+
+    /**
+     * Stops hosting the call at once without writing anything, as a crashed process would: the socket is dropped
+     * (the call goes on at OpenAI), the call keeps pointing at this worker, the control queue stays.
+     */
+    public void abandon() {
+        feed(new Input.Abandon());
+        await(Duration.ofSeconds(2));
+    }
+
+    private void await(Duration bound) {
+        try {
+            finished.get(Math.max(1, bound.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- ToolContext
 
     @Override
@@ -399,55 +496,69 @@ public final class CallSession implements ToolContext {
     }
 
     /**
-     * Sends on the live socket. While the socket is down and being re-attached, the event is kept (up to a bound)
-     * and sent first on the re-attached socket, so a tool that finishes during a drop still answers the model.
+     * Sends on the live socket, in order with everything else the call sends. While the socket is down the event is
+     * kept (up to a bound) and sent first on the re-attached socket. False once the call is no longer hosted here.
      */
     @Override
     public boolean send(String clientEvent) {
-        synchronized (outbox) {
-            State now = state.get();
-            RealtimeConnection c = connection;
-            if (now == State.LIVE && deferred.isEmpty() && c != null && c.send(clientEvent)) {
-                return true;
-            }
-            // LIVE with a refused send: the socket just died and its disconnect is on the way
-            if ((now == State.LIVE || now == State.REATTACHING) && deferred.size() < MAX_DEFERRED) {
-                deferred.addLast(clientEvent);
-                return true;
-            }
+        if (phase.isFinal()) {
             return false;
         }
+        mailbox.execute(() -> sendNow(clientEvent));
+        return true;
     }
 
     @Override
     public void recordEvent(String kind, JsonNode details) {
-        try {
-            services.store().appendEvent(callId, kind, details, services.clock().instant());
-        } catch (RuntimeException e) {
-            LOG.warn("event not recorded", Map.of("call_id", callId, "kind", kind, "error", JsonLog.describe(e)));
-        }
+        services.journal().event(callId, kind, details);
     }
 
     @Override
     public void hangupAfterResponse(String reason) {
-        if (hangupRequested.compareAndSet(false, true)) {
-            endReason = "agent_hangup";
+        // the tool runner calls this while the mailbox handles the function call: decide it at once, so the
+        // response.done already queued behind it sees it
+        inMailbox(() -> {
+            if (agentHangupPending) {
+                return;
+            }
+            agentHangupPending = true;
+            recordEvent("end_call", Json.object().put("reason", reason == null ? "" : reason));
             // if no response.done ever comes, hang up anyway rather than keep a finished call open
-            background.execute(() -> {
-                sleep(services.endCallTimeout());
-                hangupNow("agent_hangup");
-            });
-        }
+            schedule(services.endCallTimeout(), new Input.HangupRequested(EndReason.AGENT_HANGUP));
+        });
     }
 
     // ---------------------------------------------------------------- operator command seam
 
-    /** Ends the call now ({@code operator_hangup} or another reason); the end is recorded when the socket closes. */
-    public CommandResult hangup(String reason) {
-        if (state.get().isFinal()) {
-            return CommandResult.failed("call_ended", "The call is no longer handled here.");
+    /**
+     * Ends the call now: OpenAI's hang-up first; the call ends with {@code reason} once OpenAI accepts it. Answers
+     * when OpenAI has answered.
+     */
+    public CommandResult hangup(EndReason reason) {
+        CompletableFuture<CommandResult> answer = new CompletableFuture<>();
+        mailbox.execute(() -> {
+            if (machine.phase().isFinal()) {
+                answer.complete(CommandResult.failed(CommandResult.CALL_ENDED, "The call is no longer handled here."));
+            } else if (machine.hangingUp()) {
+                answer.complete(CommandResult.done("Hang-up already in progress"));
+            } else {
+                hangupWaiters.add(answer);
+                apply(machine.on(new Input.HangupRequested(reason), services.clock().instant()));
+            }
+        });
+        try {
+            return answer.get(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CommandResult.failed(CommandResult.UPSTREAM_ERROR, "Interrupted while waiting for OpenAI");
+        } catch (Exception e) {
+            return CommandResult.failed(CommandResult.UPSTREAM_ERROR, "OpenAI did not answer the hang-up in time");
         }
-        return hangupNow(reason == null || reason.isBlank() ? "operator_hangup" : reason);
+    }
+
+    /** As {@link #hangup(EndReason)}; a reason that is not a code becomes {@code operator_hangup}. */
+    public CommandResult hangup(String reason) {
+        return hangup(EndReason.codeOr(reason, EndReason.OPERATOR_HANGUP));
     }
 
     /**
@@ -465,12 +576,13 @@ public final class CallSession implements ToolContext {
 
     /**
      * As {@link #transfer(String, String, boolean, Optional)}; unless {@code silent}, the agent tells the caller
-     * {@code message} (the operator's words) or, without one, that they are being connected.
+     * {@code message} (the operator's words) or, without one, that they are being connected. Twilio and OpenAI are
+     * called on the caller's thread, never on the call's mailbox.
      */
     public CommandResult transfer(String targetName, String reason, boolean silent, Optional<TransferMode> mode,
                                   Optional<String> message) {
-        if (state.get().isFinal()) {
-            return CommandResult.failed("call_ended", "The call is no longer handled here.");
+        if (phase.isFinal()) {
+            return CommandResult.failed(CommandResult.CALL_ENDED, "The call is no longer handled here.");
         }
         if (!silent && services.transfer().config().resolve(targetName).isPresent()) {
             String say = message.map(String::strip).filter(m -> !m.isEmpty())
@@ -492,10 +604,10 @@ public final class CallSession implements ToolContext {
     /** Gives the live agent new instructions as a system message; with {@code respond}, it answers at once. */
     public CommandResult sendInstructions(String text, boolean respond) {
         if (text == null || text.isBlank()) {
-            return CommandResult.failed("invalid_request", "Instructions are empty.");
+            return CommandResult.failed(CommandResult.INVALID_REQUEST, "Instructions are empty.");
         }
         if (!send(ClientEvents.systemMessage(text))) {
-            return CommandResult.failed("call_ended", "The call's connection is not open.");
+            return CommandResult.failed(CommandResult.CALL_ENDED, "The call is no longer handled here.");
         }
         if (respond) {
             send(ClientEvents.responseCreate());
@@ -505,46 +617,14 @@ public final class CallSession implements ToolContext {
         return CommandResult.done("Instructions sent");
     }
 
-    private CommandResult hangupNow(String reason) {
-        if (!hangupStarted.compareAndSet(false, true)) {
-            return CommandResult.done("Hang-up already in progress");
-        }
-        if (state.get().isFinal()) {
-            return CommandResult.failed("call_ended", "The call is no longer handled here.");
-        }
-        endReason = reason;
-        CallsOutcome outcome = services.calls().hangup(callId);
-        recordEvent("hangup", Json.object().put("reason", reason).put("outcome", outcome.getClass().getSimpleName()));
-        LOG.info("hang-up requested", Map.of("call_id", callId, "reason", reason, "outcome", outcome.getClass().getSimpleName()));
-        return switch (outcome) {
-            case CallsOutcome.Done d -> {
-                hangupAccepted = true;
-                yield CommandResult.done("Hang-up started");
-            }
-            case CallsOutcome.Gone g -> {
-                hangupAccepted = true;
-                events.execute(() -> end(reason));
-                yield CommandResult.done("The call had already ended");
-            }
-            case CallsOutcome.Refused r -> {
-                hangupStarted.set(false);
-                yield CommandResult.failed("upstream_error", "OpenAI refused the hang-up: " + r.message());
-            }
-            case CallsOutcome.Unavailable u -> {
-                hangupStarted.set(false);
-                yield CommandResult.failed("upstream_error", "OpenAI was unavailable: " + u.reason());
-            }
-        };
-    }
-
     // ---------------------------------------------------------------- views
 
-    public State state() {
-        return state.get();
+    public Phase state() {
+        return phase;
     }
 
     /**
-     * Completes with {@code caller_hangup}-style end reasons, {@code released}, {@code lease_lost} or
+     * Completes with the end reason ({@code caller_hangup}, …), {@code released}, {@code ownership_lost} or
      * {@code abandoned} when the worker stops hosting the call.
      */
     public CompletableFuture<String> finished() {
@@ -556,13 +636,18 @@ public final class CallSession implements ToolContext {
         return Optional.ofNullable(greetingSentAt);
     }
 
+    /** Tools of this call still running. */
+    public int toolsInFlight() {
+        return tools.inFlight();
+    }
+
     private static void putIfPresent(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
         }
     }
 
-    private static void sleep(Duration duration) {
+    private static void pause(Duration duration) {
         try {
             Thread.sleep(duration);
         } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ public final class SerialExecutor implements Executor {
     private final AtomicBoolean running = new AtomicBoolean();
     private final String name;
     private final Consumer<Throwable> onError;
+    private volatile Thread current;
 
     public SerialExecutor(String name, Consumer<Throwable> onError) {
         this.name = name;
@@ -32,7 +33,13 @@ public final class SerialExecutor implements Executor {
         }
     }
 
+    /** True on the thread running this executor's tasks, i.e. inside a task. */
+    public boolean inContext() {
+        return current == Thread.currentThread();
+    }
+
     private void drain() {
+        current = Thread.currentThread();
         try {
             Runnable task;
             while ((task = tasks.poll()) != null) {
@@ -43,6 +50,7 @@ public final class SerialExecutor implements Executor {
                 }
             }
         } finally {
+            current = null;
             running.set(false);
             // a task added between the last poll and the flag reset must not be stranded
             if (!tasks.isEmpty()) {

@@ -8,6 +8,7 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.queue.InvalidMessageException;
+import ai.phoneagent.worker.call.CallMachine;
 import ai.phoneagent.worker.call.CallSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
@@ -202,8 +203,9 @@ final class CallControl {
         fields.put("call_id", callId);
         fields.put("command_id", command.commandId());
         fields.put("type", command.type().wireName());
-        if (session.state() == CallSession.State.RELEASED || session.state() == CallSession.State.LEASE_LOST
-                || session.state() == CallSession.State.ABANDONED) {
+        CallMachine.Phase phase = session.state();
+        if (phase == CallMachine.Phase.RELEASED || phase == CallMachine.Phase.DISOWNED
+                || phase == CallMachine.Phase.ABANDONED) {
             return; // not ours: it becomes visible again for the call's new owner
         }
         Instant now = clock.instant();
@@ -267,7 +269,7 @@ final class CallControl {
             try {
                 written = outcome.ok()
                         ? commands.complete(callId, command.commandId(), outcome.result(), now)
-                        : commands.fail(callId, command.commandId(), outcome.failure(), now);
+                        : commands.fail(callId, command.commandId(), outcome.code(), outcome.message(), now);
                 break;
             } catch (RuntimeException e) {
                 LOG.warn("command outcome not written", with(fields, "attempt", attempt, "error", JsonLog.describe(e)));

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.control;
 
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.tools.TransferConfig;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Carries out one operator command on a hosted call through the session's command seam, the same code the model's
@@ -20,10 +20,6 @@ import java.util.regex.Pattern;
  * {@code respond}). Never throws for bad arguments: they become a failed outcome.
  */
 public final class CommandExecutor {
-    /** The end reason of an operator hang-up whose {@code reason} is free text (or missing). */
-    public static final String OPERATOR_HANGUP = "operator_hangup";
-    /** A machine-readable reason ({@code warm_transfer_complete}) becomes the call's end reason as it is. */
-    private static final Pattern REASON_CODE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     private final TransferConfig transfer;
 
@@ -45,11 +41,6 @@ public final class CommandExecutor {
         public static Outcome failed(String code, String message) {
             return new Outcome(false, null, code, message);
         }
-
-        /** The failure as the {@code CMD#} item's {@code error}: {@code <code>: <message>}. */
-        public String failure() {
-            return code + ": " + message;
-        }
     }
 
     public Outcome execute(CallSession session, ControlMessage command) {
@@ -62,13 +53,13 @@ public final class CommandExecutor {
     }
 
     /** The end reason for a hang-up command's {@code reason} argument. */
-    public static String endReason(String reason) {
-        return reason != null && REASON_CODE.matcher(reason.strip()).matches() ? reason.strip() : OPERATOR_HANGUP;
+    public static EndReason endReason(String reason) {
+        return EndReason.codeOr(reason, EndReason.OPERATOR_HANGUP);
     }
 
     private Outcome hangup(CallSession session, ObjectNode args) {
-        String reason = endReason(text(args, "reason"));
-        return Outcome.of(session.hangup(reason), Json.object().put("reason", reason));
+        EndReason reason = endReason(text(args, "reason"));
+        return Outcome.of(session.hangup(reason), Json.object().put("reason", reason.code()));
     }
 
     private Outcome transfer(CallSession session, ObjectNode args) {

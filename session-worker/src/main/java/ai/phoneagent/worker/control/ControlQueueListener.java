@@ -6,6 +6,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.worker.call.CallLifecycleListener;
+import ai.phoneagent.worker.call.CallMachine;
 import ai.phoneagent.worker.call.CallSession;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
         control.start();
         if (session.state().isFinal()) {
             // the call stopped while we were starting; its end/detach hook may have missed the new poller
-            control.stop(session.state() == CallSession.State.ENDED ? CallControl.Stop.ENDED : CallControl.Stop.DETACHED);
+            control.stop(session.state() == CallMachine.Phase.ENDED ? CallControl.Stop.ENDED : CallControl.Stop.DETACHED);
         }
     }
 

@@ -5,15 +5,23 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.CallTable;
 import ai.phoneagent.call.Page;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.openai.CallsClient;
+import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
+import ai.phoneagent.worker.ownership.Takeover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,9 +30,13 @@ import java.util.random.RandomGenerator;
  * <ol>
  *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
  *       deleting the queue), are deleted;</li>
- *   <li>live calls {@code ATTACHED} to an owner whose lease lapsed more than {@code orphanGrace} ago (the owner died
- *       without SIGTERM) become {@code ORPHANED} ({@link CallStore#orphanLapsed}) and, only for the sweep whose write
- *       won, are re-enqueued with reason {@code orphaned}, so a worker re-attaches without greeting again;</li>
+ *   <li>live calls {@code ATTACHED} to an owner that is gone (no heartbeat for {@code staleAfter + orphanGrace},
+ *       taken over, unknown) or to this worker without being hosted here are freed ({@link Takeover}: orphaned by a
+ *       conditional write, re-enqueued by the worker whose write won). The heartbeat take-over normally does this
+ *       within seconds; the sweep is the safety net when its winner died mid-way;</li>
+ *   <li>deadlines of the waiting statuses: {@code ACCEPTED}/{@code QUEUED} unclaimed for {@value #QUEUED_DEADLINE_S} s
+ *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} for 5 minutes (accept never
+ *       succeeded) is hung up at OpenAI and ended {@code accept_failed};</li>
  *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
  *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}).</li>
  * </ol>
@@ -34,11 +46,22 @@ public final class Sweeper implements AutoCloseable {
     /** Bounds one sweep: live calls looked at and calls re-enqueued. */
     static final int MAX_CALLS = 5_000;
     static final int MAX_REQUEUES = 200;
+    /** An accepted or queued call nobody claimed for this long lost its queue message: it is re-enqueued. */
+    static final long QUEUED_DEADLINE_S = 30;
+    static final Duration QUEUED_DEADLINE = Duration.ofSeconds(QUEUED_DEADLINE_S);
+    /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
+    static final Duration RECEIVED_DEADLINE = Duration.ofMinutes(5);
     private static final int PAGE = 100;
 
     private final ControlQueues queues;
     private final CallStore calls;
+    private final WorkerHeartbeats beats;
+    private final Takeover takeover;
+    private final String self;
+    private final Supplier<Collection<String>> hostedCalls;
+    private final Duration staleAfter;
     private final CallsQueue callsQueue;
+    private final CallsClient openAi;
     private final Duration interval;
     private final Duration orphanGrace;
     private final Duration resendAfter;
@@ -51,11 +74,23 @@ public final class Sweeper implements AutoCloseable {
     public record Report(int queuesDeleted, int callsOrphaned, int callsRequeued) {
     }
 
-    public Sweeper(ControlQueues queues, CallStore calls, CallsQueue callsQueue, Duration interval,
-                   Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
+    /**
+     * @param hostedCalls the calls this worker hosts or is taking right now
+     * @param staleAfter  how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
+     * @param orphanGrace how much longer the sweep waits than the heartbeat take-over before freeing such calls
+     */
+    public Sweeper(ControlQueues queues, CallStore calls, WorkerHeartbeats beats, Takeover takeover, String self,
+                   Supplier<Collection<String>> hostedCalls, CallsQueue callsQueue, CallsClient openAi, Duration interval,
+                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
         this.queues = queues;
         this.calls = calls;
+        this.beats = beats;
+        this.takeover = takeover;
+        this.self = self;
+        this.hostedCalls = hostedCalls;
+        this.staleAfter = staleAfter;
         this.callsQueue = callsQueue;
+        this.openAi = openAi;
         this.interval = interval;
         this.orphanGrace = orphanGrace;
         this.resendAfter = resendAfter;
@@ -151,7 +186,22 @@ public final class Sweeper implements AutoCloseable {
     }
 
     private int[] sweepCalls() {
-        int orphaned = 0;
+        Instant now = clock.instant();
+        Map<String, WorkerHeartbeats.Heartbeat> workers = new HashMap<>();
+        beats.all().forEach(b -> workers.put(b.workerId(), b));
+        Set<String> hosted = Set.copyOf(hostedCalls.get());
+        // attached to a worker that is gone (silent past the stale limit and the grace, taken over, unknown), or to
+        // this worker without being hosted here (a restart under the same id, a hand-off whose write failed)
+        int orphaned = takeover.freeCalls(call -> {
+            if (call.owner().equals(self)) {
+                return !hosted.contains(call.callId());
+            }
+            WorkerHeartbeats.Heartbeat owner = workers.get(call.owner());
+            if (owner == null) {
+                owner = beats.get(call.owner()).orElse(null); // registered after the snapshot?
+            }
+            return owner == null || !owner.alive(now, staleAfter.plus(orphanGrace));
+        }, "sweep");
         int requeued = 0;
         int seen = 0;
         Map<String, String> start = null;
@@ -159,23 +209,26 @@ public final class Sweeper implements AutoCloseable {
             Page<CallRecord> page = calls.callsIn(CallTable.LIVE, start, PAGE);
             for (CallRecord call : page.items()) {
                 seen++;
-                if (stopped || orphaned + requeued >= MAX_REQUEUES) {
+                if (stopped || requeued >= MAX_REQUEUES) {
                     return new int[] {orphaned, requeued};
                 }
-                Instant now = clock.instant();
                 try {
-                    if (call.status() == CallStatus.ATTACHED && call.leaseUntil() != null
-                            && call.leaseUntil().isBefore(now.minus(orphanGrace))) {
-                        if (calls.orphanLapsed(call.callId(), now.minus(orphanGrace), now)) {
-                            orphaned++;
-                            LOG.warn("owner's lease lapsed; call orphaned", Map.of("call_id", call.callId(),
-                                    "owner", String.valueOf(call.owner())));
-                            requeue(call);
-                        }
-                    } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), now, resendAfter)) {
+                    Instant at = clock.instant();
+                    if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), at, resendAfter)) {
                         requeued++;
                         LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
-                        requeue(call);
+                        requeue(call, CallMessage.Reason.ORPHANED);
+                    } else if ((call.status() == CallStatus.QUEUED || call.status() == CallStatus.ACCEPTED)
+                            && waitedSince(call).isBefore(at.minus(QUEUED_DEADLINE))
+                            && calls.sweepWaiting(call.callId(), call.status(), at, resendAfter)) {
+                        // its queue message is in the dead-letter queue or lost; the call is still live at OpenAI
+                        requeued++;
+                        LOG.warn("accepted call never claimed; re-enqueued", Map.of("call_id", call.callId(),
+                                "status", call.status().name()));
+                        requeue(call, CallMessage.Reason.INCOMING);
+                    } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
+                            && call.createdAt().isBefore(at.minus(RECEIVED_DEADLINE))) {
+                        endNeverAccepted(call, at);
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("call not swept", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
@@ -186,10 +239,32 @@ public final class Sweeper implements AutoCloseable {
         return new int[] {orphaned, requeued};
     }
 
-    /** Puts the call back on the calls queue; if this fails the call stays ORPHANED and a later sweep sends it. */
-    private void requeue(CallRecord call) {
+    /** Puts the call back on the calls queue; if this fails the call stays waiting and a later sweep sends it. */
+    private void requeue(CallRecord call, CallMessage.Reason reason) {
         callsQueue.send(new CallMessage(call.callId(), call.webhookId(),
-                call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), CallMessage.Reason.ORPHANED));
+                call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), reason));
+    }
+
+    private static Instant waitedSince(CallRecord call) {
+        return call.acceptedAt() != null ? call.acceptedAt() : call.createdAt() != null ? call.createdAt() : Instant.EPOCH;
+    }
+
+    /**
+     * A call whose accept never succeeded (every webhook delivery failed, OpenAI gave up): hung up at OpenAI first
+     * (404 means it is already gone), then ended {@code accept_failed}. A hang-up OpenAI refuses leaves the call for
+     * the next sweep.
+     */
+    private void endNeverAccepted(CallRecord call, Instant now) {
+        CallsOutcome outcome = openAi.hangup(call.callId());
+        if (outcome instanceof CallsOutcome.Done || outcome instanceof CallsOutcome.Gone) {
+            if (calls.markEnded(call.callId(), "accept_failed", now)) {
+                LOG.warn("call never accepted; hung up and ended", Map.of("call_id", call.callId(),
+                        "hangup", outcome.getClass().getSimpleName()));
+            }
+        } else {
+            LOG.warn("call never accepted; hang-up failed, trying again next sweep", Map.of("call_id", call.callId(),
+                    "hangup", outcome.getClass().getSimpleName()));
+        }
     }
 
     @Override

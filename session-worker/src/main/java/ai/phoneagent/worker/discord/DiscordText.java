@@ -30,6 +30,11 @@ public final class DiscordText {
         return "📞 Call started — from " + displayParty(from, mask) + " to " + displayParty(to, mask);
     }
 
+    /** The notice posted when an outbound call we placed starts: which launch, and the caller id it showed. */
+    public static String outboundStartNotice(String launchId, String from, boolean mask) {
+        return "📞 Outbound call started — launch " + launchId + ", from " + displayParty(from, mask);
+    }
+
     /** The notice posted when a call ends. */
     public static String endNotice(Duration duration, String reason) {
         return "📴 Call ended after " + formatDuration(duration) + " (" + reason + ")";

@@ -10,7 +10,6 @@ import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.SessionServices;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -28,17 +27,15 @@ public final class CallIntake {
     private final SessionServices services;
     private final CallsQueue queue;
     private final CallStore store;
-    private final Duration leaseDuration;
     private final Clock clock;
     private final BooleanSupplier accepting;
 
     /** @param accepting false once the worker drains: a message still being taken in is then given back */
-    public CallIntake(CallRegistry registry, SessionServices services, Duration leaseDuration, BooleanSupplier accepting) {
+    public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
         this.registry = registry;
         this.services = services;
         this.queue = services.queue();
         this.store = services.store();
-        this.leaseDuration = leaseDuration;
         this.clock = services.clock();
         this.accepting = accepting;
     }
@@ -76,7 +73,7 @@ public final class CallIntake {
         Optional<CallRecord> claimed;
         try {
             now = clock.instant();
-            claimed = store.claimOwnership(callId, services.owner(), now, now.plus(leaseDuration));
+            claimed = store.claimOwnership(callId, services.owner(), now);
         } catch (RuntimeException e) {
             // the message stays; it becomes visible again and another attempt (here or elsewhere) follows
             LOG.error("claim failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
@@ -108,7 +105,7 @@ public final class CallIntake {
         try {
             session.start();
         } catch (RuntimeException e) {
-            // never keep a claimed call that has no socket: its lease would be renewed with nobody handling it
+            // never keep a claimed call that has no socket: it would point at a live worker with nobody handling it
             LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
             session.release();
         }

@@ -3,8 +3,10 @@ package ai.phoneagent.worker.realtime;
 import ai.phoneagent.openai.OpenAiEndpoints;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -15,6 +17,12 @@ import okhttp3.WebSocketListener;
 /**
  * Opens {@code wss://…/v1/realtime?call_id=…} with only {@code Authorization: Bearer} (never {@code OpenAI-Beta},
  * which would switch the socket to the beta event names).
+ *
+ * <p>Every attach gets a fresh TCP connection: the client's pool keeps no idle connections, so a connection whose
+ * upgrade was refused (404 after the call ended) and that the server then half-closed can never be handed to the next
+ * attach as a dead CLOSE-WAIT socket. The session bounds each attach itself (it cancels an upgrade that does not
+ * answer in time); an open socket has no read timeout, and pings every {@code pingInterval} find a peer that went
+ * silent (no FIN, no RST) within two intervals.
  *
  * <p>OkHttp runs each WebSocket's reader loop on its dispatcher's executor for the socket's whole life and
  * counts it as a running request, so the connector gives its client a virtual-thread executor and lifts the
@@ -35,6 +43,7 @@ public final class RealtimeConnector implements AutoCloseable {
                 .dispatcher(dispatcher)
                 .readTimeout(Duration.ZERO) // a call may be silent for minutes; pings detect a dead peer
                 .pingInterval(pingInterval)
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
                 .retryOnConnectionFailure(false)
                 .build();
         this.endpoints = endpoints;
@@ -113,7 +122,9 @@ public final class RealtimeConnector implements AutoCloseable {
             if (response != null) {
                 response.close();
             }
-            disconnect(new Disconnect.Failed(status, t.getClass().getSimpleName()));
+            String message = t.getMessage() == null ? "" : ": " + t.getMessage();
+            disconnect(new Disconnect.Failed(status, t.getClass().getSimpleName()
+                    + (message.length() > 200 ? message.substring(0, 200) : message)));
         }
 
         private void disconnect(Disconnect disconnect) {

@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 class CommandExecutorTest {
     @Test
     void a_reason_code_becomes_the_end_reason_and_free_text_does_not() {
-        assertThat(CommandExecutor.endReason("warm_transfer_complete")).isEqualTo("warm_transfer_complete");
-        assertThat(CommandExecutor.endReason(" operator_hangup ")).isEqualTo("operator_hangup");
-        assertThat(CommandExecutor.endReason(null)).isEqualTo("operator_hangup");
-        assertThat(CommandExecutor.endReason("")).isEqualTo("operator_hangup");
-        assertThat(CommandExecutor.endReason("abusive caller")).isEqualTo("operator_hangup");
-        assertThat(CommandExecutor.endReason("Abusive")).isEqualTo("operator_hangup");
-        assertThat(CommandExecutor.endReason("x".repeat(65))).isEqualTo("operator_hangup");
+        assertThat(CommandExecutor.endReason("warm_transfer_complete")).hasToString("warm_transfer_complete");
+        assertThat(CommandExecutor.endReason(" operator_hangup ")).hasToString("operator_hangup");
+        assertThat(CommandExecutor.endReason(null)).hasToString("operator_hangup");
+        assertThat(CommandExecutor.endReason("")).hasToString("operator_hangup");
+        assertThat(CommandExecutor.endReason("abusive caller")).hasToString("operator_hangup");
+        assertThat(CommandExecutor.endReason("Abusive")).hasToString("operator_hangup");
+        assertThat(CommandExecutor.endReason("x".repeat(65))).hasToString("operator_hangup");
     }
 
     @Test

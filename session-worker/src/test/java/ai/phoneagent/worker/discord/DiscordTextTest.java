@@ -30,6 +30,13 @@ class DiscordTextTest {
     }
 
     @Test
+    void an_outbound_start_notice_names_its_launch_and_masks_the_caller_id() {
+        assertThat(DiscordText.outboundStartNotice("ol_1", "+14255551212", true))
+                .isEqualTo("📞 Outbound call started — launch ol_1, from +•••••••1212");
+        assertThat(DiscordText.startNotice("+14255551212", "+18005551212", true)).startsWith("📞 Call started — from");
+    }
+
+    @Test
     void start_and_end_notices_are_short_and_masked() {
         assertThat(DiscordText.startNotice("sip:+14255551212@a", "sip:+18005551212@b", true))
                 .contains("+•••••••1212").contains("+•••••••1212").doesNotContain("4255551212");

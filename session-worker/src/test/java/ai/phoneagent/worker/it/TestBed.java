@@ -104,9 +104,7 @@ public final class TestBed implements AutoCloseable {
     public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle, CallStore callStore) {
         WorkerConfig config = WorkerConfig.fromEnv(Env.of(env(overrides)));
         OkHttpClient http = WorkerDeps.defaultHttp();
-        CallsClient calls = new CallsClient(http, sim.endpoints(), API_KEY,
-                new RetryPolicy(Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofMillis(200), RandomGenerator.getDefault()),
-                clock);
+        CallsClient calls = calls();
         DiscordSink sink = config.discord().webhookUrl()
                 .<DiscordSink>map(url -> new DiscordWebhookSink(http, url, config.discord().bufferLimit(),
                         config.discord().maxAttempts(), Duration.ofMillis(20)))
@@ -115,6 +113,13 @@ public final class TestBed implements AutoCloseable {
         SessionWorker worker = new SessionWorker(config, deps, clock).start();
         workers.add(worker);
         return worker;
+    }
+
+    /** A Calls API client for the simulator with test-friendly retries. */
+    public CallsClient calls() {
+        return new CallsClient(WorkerDeps.defaultHttp(), sim.endpoints(), API_KEY,
+                new RetryPolicy(Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofMillis(200), RandomGenerator.getDefault()),
+                clock);
     }
 
     /** A call as the webhook leaves it: recorded, accepted, queued, and its message on the calls queue. */

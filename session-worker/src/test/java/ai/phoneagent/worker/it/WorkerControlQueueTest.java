@@ -127,7 +127,8 @@ class WorkerControlQueueTest {
         Command refused = send(callId, url, CommandType.TRANSFER, Json.object().put("target", "+19005550199"));
         Command failed = awaitFinished(refused);
         assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
-        assertThat(failed.error()).startsWith("unknown_target");
+        assertThat(failed.errorCode()).isEqualTo("unknown_target");
+        assertThat(failed.error()).doesNotStartWith("unknown_target");
         assertThat(bed.sim.call(callId).referTargets()).hasSize(1);
 
         Command hangup = send(callId, url, CommandType.HANGUP, Json.object().put("reason", "warm_transfer_complete"));
@@ -168,7 +169,8 @@ class WorkerControlQueueTest {
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("caller_hangup");
         Command failed = awaitFinished(stranded);
         assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
-        assertThat(failed.error()).startsWith("call_ended");
+        assertThat(failed.errorCode()).isEqualTo("call_ended");
+        assertThat(failed.error()).isEqualTo("The call has ended");
         Await.until("queue deleted", WAIT, () -> queues.find(callId).isEmpty());
     }
 

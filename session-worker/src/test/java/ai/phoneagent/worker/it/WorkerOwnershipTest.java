@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** Claims, leases, capacity, hand-off at shutdown, health, and the operator command seam. */
 class WorkerOwnershipTest {
@@ -102,34 +102,34 @@ class WorkerOwnershipTest {
     }
 
     @Test
-    void a_worker_that_loses_its_lease_stops_handling_the_call() {
+    void a_worker_taken_over_while_silent_stops_handling_its_calls_without_writing() {
         SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "60000", "LEASE_RENEW_MS", "30000"));
         String callId = bed.placeCall(waitsForHangup());
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
-        // another worker takes the call over (as after a lapsed lease)
-        assertThat(bed.store.releaseOwnership(callId, worker.workerId())).isTrue();
-        Instant now = Instant.now();
-        assertThat(bed.store.claimOwnership(callId, "other-worker", now, now.plusSeconds(60))).isPresent();
+        // another worker saw this one silent and took its calls over
+        WorkerHeartbeats beats = new WorkerHeartbeats(bed.store.client(), bed.store.tableName());
+        assertThat(beats.claimTakeover(beats.get(worker.workerId()).orElseThrow(), "other-worker", Instant.now())).isTrue();
+        assertThat(bed.store.orphanOwnedBy(callId, worker.workerId(), Instant.now())).isTrue();
+        assertThat(bed.store.claimOwnership(callId, "other-worker", Instant.now())).isPresent();
 
-        worker.renewLeasesNow();
+        worker.heartbeatNow();
 
         Await.until("socket dropped", WAIT, () -> !bed.sim.call(callId).connected());
-        assertThat(worker.activeCalls()).isZero();
+        Await.until("slot freed", WAIT, () -> worker.activeCalls() == 0);
         CallRecord call = bed.call(callId);
         assertThat(call.status()).isEqualTo(CallStatus.ATTACHED);
         assertThat(call.owner()).isEqualTo("other-worker");
-        assertThat(bed.logs()).contains("call lease lost");
+        assertThat(bed.logs()).contains("taken over while silent");
+        assertThat(beats.beat(worker.workerId(), Instant.now())).as("registered afresh").isTrue();
     }
 
     @Test
-    void a_worker_that_cannot_renew_its_lease_stops_handling_the_call_before_the_lease_lapses() {
+    void a_store_outage_delays_transcript_writes_and_loses_none() {
         AtomicBoolean storeDown = new AtomicBoolean();
         DynamoDbClient real = bed.aws.dynamo();
-        // the store becomes unreachable for lease renewals only; everything else still works
         DynamoDbClient flaky = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
                 new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                    if (storeDown.get() && args != null && args.length == 1 && args[0] instanceof UpdateItemRequest u
-                            && u.updateExpression().startsWith("SET leaseUntil")) {
+                    if (storeDown.get() && args != null && args.length == 1) {
                         throw SdkClientException.create("store unreachable");
                     }
                     try {
@@ -140,16 +140,35 @@ class WorkerOwnershipTest {
                 });
         SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "2000", "LEASE_RENEW_MS", "200"),
                 CallLifecycleListener.none(), new CallStore(flaky, bed.aws.tableName()));
-        String callId = bed.placeCall(waitsForHangup());
+        String callId = bed.placeCall(Scenario.of("outage", Step.await(AwaitTarget.GREETING), Step.caller("Hello"),
+                Step.await(AwaitTarget.SYSTEM_MESSAGE), Step.caller("Are you still there?"),
+                Step.agent("I am here.")));
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
 
         storeDown.set(true);
+        CallSession session = worker.session(callId).orElseThrow();
+        assertThat(session.sendInstructions("Keep going.", false).ok()).isTrue();
+        bed.sim.awaitCall(callId, c -> c.scenarioFinished(), WAIT);
+        Await.until("the outage shows in health", WAIT, () -> health(worker).contains("storeFailingSince"));
+        assertThat(bed.turnLines(callId)).doesNotContain("caller: Are you still there?");
+        assertThat(bed.sim.call(callId).connected()).as("the call is kept through the outage").isTrue();
 
-        // past its lease another worker may claim the call: this one must not go on running its tools
-        Await.until("socket dropped", WAIT, () -> !bed.sim.call(callId).connected());
-        Await.until("slot freed", WAIT, () -> worker.activeCalls() == 0);
-        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED); // nothing written: the sweep takes over
-        assertThat(bed.logs()).contains("lease about to lapse unrenewed");
+        storeDown.set(false);
+        Await.until("every received line stored", WAIT, () -> bed.turnLines(callId)
+                .containsAll(List.of("caller: Hello", "caller: Are you still there?", "agent: I am here.")));
+        assertThat(bed.turnLines(callId).stream().filter(l -> l.equals("caller: Are you still there?")).count()).isEqualTo(1);
+        Await.until("health clear again", WAIT, () -> !health(worker).contains("storeFailingSince"));
+        assertThat(bed.logs()).contains("call store write failed; retrying");
+    }
+
+    private static String health(SessionWorker worker) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -170,12 +189,11 @@ class WorkerOwnershipTest {
     }
 
     @Test
-    void leases_are_renewed_on_a_timer() {
-        bed.startWorker(Map.of("LEASE_DURATION_MS", "3000", "LEASE_RENEW_MS", "200"));
-        String callId = bed.placeCall(waitsForHangup());
-        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
-        Instant first = bed.call(callId).leaseUntil();
-        Await.until("lease extended", WAIT, () -> bed.call(callId).leaseUntil().isAfter(first));
+    void the_heartbeat_is_written_on_a_timer() {
+        SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "3000", "LEASE_RENEW_MS", "200"));
+        WorkerHeartbeats beats = new WorkerHeartbeats(bed.store.client(), bed.store.tableName());
+        Instant first = Await.value("registered", WAIT, () -> beats.get(worker.workerId()).map(b -> b.beatAt()).orElse(null));
+        Await.until("beat again", WAIT, () -> beats.get(worker.workerId()).orElseThrow().beatAt().isAfter(first));
     }
 
     @Test

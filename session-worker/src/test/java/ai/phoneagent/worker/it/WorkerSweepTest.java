@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -15,6 +18,7 @@ import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.control.Sweeper;
+import ai.phoneagent.worker.ownership.Takeover;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,8 +51,12 @@ class WorkerSweepTest {
     }
 
     private Sweeper sweeper(MutableClock clock) {
-        return new Sweeper(queues, bed.store, bed.queue, Duration.ZERO, LEASE, LEASE.multipliedBy(2), clock,
-                RandomGenerator.getDefault());
+        return new Sweeper(queues, bed.store, beats(), new Takeover(bed.store, bed.queue, "sweeper", clock), "sweeper",
+                List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), clock, RandomGenerator.getDefault());
+    }
+
+    private WorkerHeartbeats beats() {
+        return new WorkerHeartbeats(bed.store.client(), bed.store.tableName());
     }
 
     private List<CallMessage> drainCallsQueue() {
@@ -56,21 +64,24 @@ class WorkerSweepTest {
     }
 
     @Test
-    void a_call_whose_worker_died_is_orphaned_by_the_sweep_and_re_attached_without_a_second_greeting() {
-        SessionWorker dead = bed.startWorker(Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200"));
+    void a_call_whose_worker_died_is_taken_over_within_seconds_and_re_attached_without_a_second_greeting() {
+        Map<String, String> fast = Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200");
+        SessionWorker dead = bed.startWorker(fast);
+        SessionWorker survivor = bed.startWorker(fast);
         String callId = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
-        dead.halt(); // no SIGTERM: nothing is handed off, the lease just stops being renewed
-        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
+        SessionWorker owner = dead.workerId().equals(bed.call(callId).owner()) ? dead : survivor;
+        SessionWorker other = owner == dead ? survivor : dead;
+        owner.halt(); // no SIGTERM: nothing is handed off, the heartbeat just stops
 
-        SessionWorker survivor = bed.startWorker(Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200",
-                "SWEEP_INTERVAL_MS", "200"));
-        Await.until("re-attached by the survivor", WAIT, () -> bed.call(callId).status() == CallStatus.ATTACHED
-                && survivor.workerId().equals(bed.call(callId).owner()) && bed.sim.call(callId).connected());
+        Await.until("re-attached by the other worker", WAIT, () -> bed.call(callId).status() == CallStatus.ATTACHED
+                && other.workerId().equals(bed.call(callId).owner()) && bed.sim.call(callId).connected());
         assertThat(bed.sim.call(callId).attachCount()).isEqualTo(2);
         assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
-        assertThat(bed.logs()).contains("owner's lease lapsed; call orphaned");
-        Await.until("the survivor polls the call's queue", WAIT, () -> survivor.controlQueuesPolled().contains(callId));
+        assertThat(bed.logs()).contains("worker silent; taking over its calls");
+        Await.until("owner_lost and reattached events", WAIT, () -> bed.eventKinds(callId).containsAll(
+                List.of("owner_lost", "reattached")));
+        Await.until("the new owner polls the call's queue", WAIT, () -> other.controlQueuesPolled().contains(callId));
     }
 
     @Test
@@ -100,14 +111,16 @@ class WorkerSweepTest {
     }
 
     @Test
-    void a_lapsed_lease_is_orphaned_once_and_only_after_the_grace() {
+    void a_call_of_a_silent_owner_is_freed_by_the_sweep_once_and_only_after_the_grace() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
         String callId = bed.sim.newCall(Scenario.quiet());
         bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
         Instant t0 = clock.instant();
-        bed.store.claimOwnership(callId, "dead-worker", t0, t0.plus(LEASE)).orElseThrow();
+        String deadWorker = "dead-" + callId;
+        beats().register(deadWorker, t0);
+        bed.store.claimOwnership(callId, deadWorker, t0).orElseThrow();
 
-        clock.advance(LEASE.plus(LEASE).minusSeconds(1)); // lapsed, but within the grace
+        clock.advance(LEASE.plus(LEASE).minusSeconds(1)); // silent past the stale limit, but within the grace
         assertThat(sweeper(clock).sweepOnce().callsOrphaned()).isZero();
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
 
@@ -119,6 +132,18 @@ class WorkerSweepTest {
         assertThat(orphaned.owner()).isNull();
         List<CallMessage> sent = drainCallsQueue().stream().filter(m -> m.callId().equals(callId)).toList();
         assertThat(sent).singleElement().satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.ORPHANED));
+        assertThat(bed.eventKinds(callId)).containsOnlyOnce("owner_lost");
+    }
+
+    @Test
+    void a_call_pointing_at_an_owner_with_no_heartbeat_at_all_is_freed() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        bed.store.claimOwnership(callId, "never-beat-" + callId, clock.instant()).orElseThrow();
+
+        assertThat(sweeper(clock).sweepOnce().callsOrphaned()).isEqualTo(1);
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
     }
 
     @Test
@@ -127,7 +152,7 @@ class WorkerSweepTest {
         String callId = bed.sim.newCall(Scenario.quiet());
         bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
         Instant t0 = clock.instant();
-        bed.store.claimOwnership(callId, "leaving-worker", t0, t0.plus(LEASE)).orElseThrow();
+        bed.store.claimOwnership(callId, "leaving-worker", t0).orElseThrow();
         bed.store.releaseOwnership(callId, "leaving-worker"); // its hand-off message is then lost
         bed.aws.drainQueue();
 
@@ -140,6 +165,41 @@ class WorkerSweepTest {
         assertThat(drainCallsQueue()).filteredOn(m -> m.callId().equals(callId)).singleElement()
                 .satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.ORPHANED));
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+    }
+
+    @Test
+    void a_queued_call_whose_message_was_lost_is_re_enqueued_once_past_its_deadline() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null); // its message went to the DLQ
+        bed.aws.drainQueue();
+
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(sweeper(clock).sweepOnce().callsRequeued()).as("within its deadline").isZero();
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(sweepConcurrently(clock, 3).stream().mapToInt(Sweeper.Report::callsRequeued).sum()).isEqualTo(1);
+        assertThat(drainCallsQueue()).filteredOn(m -> m.callId().equals(callId)).singleElement()
+                .satisfies(m -> assertThat(m.reason()).isEqualTo(CallMessage.Reason.INCOMING));
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    @Test
+    void a_call_never_accepted_is_hung_up_at_openai_and_ended_accept_failed_past_its_deadline() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.store.recordIncoming(new IncomingCall(callId, "wh_" + callId, List.of()), clock.instant());
+
+        clock.advance(Duration.ofMinutes(4));
+        sweeper(clock).sweepOnce();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+
+        clock.advance(Duration.ofMinutes(2));
+        sweeper(clock).sweepOnce();
+        CallRecord ended = bed.call(callId);
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("accept_failed");
+        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
     }
 
     private List<Sweeper.Report> sweepConcurrently(MutableClock clock, int sweepers) {

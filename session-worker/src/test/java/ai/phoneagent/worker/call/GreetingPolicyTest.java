@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class CallStartTest {
-    private static final Optional<String> WELCOME = Optional.of("Thanks for calling Acme.");
+class GreetingPolicyTest {
+    private static final GreetingPolicy POLICY = GreetingPolicy.byDirection(Optional.of("Thanks for calling Acme."));
 
     private static CallRecord call(String direction, String opening) {
         return new CallRecord("rtc_1", CallStatus.ATTACHED, "wh", "+1555", "+1556", List.of(), null, null,
@@ -21,29 +21,21 @@ class CallStartTest {
 
     @Test
     void anInboundCallHearsTheGreeting() {
-        assertThat(CallStart.firstResponse(call("inbound", null), WELCOME)).get().asString()
+        assertThat(POLICY.firstResponse(call("inbound", null))).get().asString()
                 .contains("Say exactly 'Thanks for calling Acme.' now.");
     }
 
     @Test
     void anOutboundCallHearsItsOpeningNeverTheGreeting() {
-        String event = CallStart.firstResponse(call("outbound", "Hi, it's Ava from Acme."), WELCOME).orElseThrow();
+        String event = POLICY.firstResponse(call("outbound", "Hi, it's Ava from Acme.")).orElseThrow();
 
         assertThat(event).contains("Say exactly 'Hi, it\u2019s Ava from Acme.' now.").doesNotContain("Thanks for calling");
     }
 
     @Test
-    void theDiscordStartNoticeShowsTheDirection() {
-        assertThat(CallStart.startNotice(call("inbound", null), true)).startsWith("📞 Call started — from");
-        assertThat(CallStart.startNotice(call("outbound", "Hi"), true))
-                .isEqualTo("📞 Outbound call started — launch ol_1, from "
-                        + ai.phoneagent.worker.discord.DiscordText.displayParty("+1555", true));
-    }
-
-    @Test
     void anOutboundCallWithoutOpeningLetsTheModelOpen() throws Exception {
         for (String opening : new String[] {"", null}) {
-            String event = CallStart.firstResponse(call("outbound", opening), WELCOME).orElseThrow();
+            String event = POLICY.firstResponse(call("outbound", opening)).orElseThrow();
             assertThat(Json.parse(event).path("type").asText()).isEqualTo("response.create");
             assertThat(Json.parse(event).has("response")).isFalse();
         }

@@ -1,0 +1,58 @@
+package ai.phoneagent.worker.call;
+
+import ai.phoneagent.logging.JsonLog;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Whether this worker can hold calls, judged across calls: an attach refused as unauthorized (a bad key is the
+ * worker's, not the call's) makes it unhealthy at once; {@code failureLimit} calls in a row that could not be
+ * re-attached within their window do too. Once unhealthy it stays so; the worker then stops taking calls, hands its
+ * calls off and answers {@code /health} 503 with the reason.
+ */
+public final class AttachHealth {
+    private static final JsonLog LOG = JsonLog.forComponent("health");
+
+    private final int failureLimit;
+    private final AtomicInteger failuresInARow = new AtomicInteger();
+    private final AtomicReference<String> unhealthy = new AtomicReference<>();
+    private volatile Consumer<String> onUnhealthy = reason -> { };
+
+    public AttachHealth(int failureLimit) {
+        this.failureLimit = failureLimit;
+    }
+
+    /** Run once, with the reason, when the worker turns unhealthy. */
+    public void onUnhealthy(Consumer<String> action) {
+        this.onUnhealthy = action;
+    }
+
+    public void attached() {
+        failuresInARow.set(0);
+    }
+
+    public void failed(String callId, CallMachine.AttachFailure failure) {
+        int inARow = failuresInARow.incrementAndGet();
+        LOG.warn("call could not be held", Map.of("call_id", callId, "failure", failure.name().toLowerCase(),
+                "failures_in_a_row", inARow));
+        if (failure == CallMachine.AttachFailure.UNAUTHORIZED) {
+            turnUnhealthy("attach_unauthorized");
+        } else if (inARow >= failureLimit) {
+            turnUnhealthy("attach_failures");
+        }
+    }
+
+    /** Why the worker is unhealthy, or null while it is healthy. */
+    public String reason() {
+        return unhealthy.get();
+    }
+
+    private void turnUnhealthy(String reason) {
+        if (unhealthy.compareAndSet(null, reason)) {
+            LOG.error("worker unhealthy: stops taking calls and hands its calls off", Map.of("reason", reason));
+            onUnhealthy.accept(reason);
+        }
+    }
+}
