@@ -49,6 +49,11 @@ public final class ApiGatewayBridge implements AutoCloseable {
         return bridge;
     }
 
+    /** True when a route takes requests for {@code path}. */
+    public boolean serves(String path) {
+        return routes.stream().anyMatch(r -> path.equals(r.prefix()) || path.startsWith(r.prefix() + "/"));
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -26,6 +26,10 @@ import java.util.concurrent.CountDownLatch;
  * Runs the connector simulator as a process, or sends one signed webhook.
  * <pre>
  *   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+ *         [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+ *   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N] [--stall] | --clear
+ *   drop  --url SIMULATOR [--api-key K] [--call-id rtc_…] [--close-frame]
+ *   stall --url SIMULATOR [--api-key K] --call-id rtc_… [--resume]
  *   send-webhook --url URL [--secret whsec_…] [--call-id rtc_…] [--from +1…] [--to +1…] [--conference CF…]
  *                [--type realtime.call.incoming] [--attempts N]
  * </pre>
@@ -33,7 +37,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code OPENAI_WEBHOOK_SECRET}, {@code TWILIO_ACCOUNT_SID}/{@code TWILIO_AUTH_TOKEN} for {@code --fakes}.
  */
 public final class SimulatorMain {
-    private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help");
+    private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help", "--stall", "--clear",
+            "--close-frame", "--resume");
 
     private SimulatorMain() {
     }
@@ -65,6 +70,7 @@ public final class SimulatorMain {
             return switch (command) {
                 case "serve" -> serve(options, env, out);
                 case "send-webhook" -> sendWebhook(options, env, out, err);
+                case "fault", "drop", "stall" -> admin(command, options, env, out, err);
                 default -> {
                     err.println("unknown command: " + command);
                     usage(err);
@@ -112,6 +118,7 @@ public final class SimulatorMain {
         List<AutoCloseable> running = new ArrayList<>();
         ConnectorSimulator simulator = ConnectorSimulator.start(config.build());
         running.add(simulator);
+        applyStartFaults(simulator, options);
         out.println("connector simulator listening on " + simulator.baseUrl());
         out.println("OPENAI_BASE_URL=" + simulator.baseUrl());
         out.println("default scenario: " + simulator.config().defaultScenario().name()
@@ -132,6 +139,79 @@ public final class SimulatorMain {
                 closeable.close();
             }
         };
+    }
+
+    private static void applyStartFaults(ConnectorSimulator simulator, Map<String, String> options) {
+        int acceptStatus = intOption(options, "--accept-status", 200);
+        long acceptDelay = intOption(options, "--accept-delay-ms", 0);
+        CallsAnswer accept = acceptStatus == 200 ? CallsAnswer.ok() : CallsAnswer.serverError(acceptStatus);
+        if (acceptDelay > 0) {
+            simulator.failAccepts(CallsAnswer.slow(Duration.ofMillis(acceptDelay), accept));
+        } else if (acceptStatus != 200) {
+            simulator.failAccepts(accept);
+        }
+        simulator.refuseAttaches(intOption(options, "--attach-status", 0));
+    }
+
+    /** {@code fault}, {@code drop}, {@code stall}: the admin API of a running simulator, from the command line. */
+    private static int admin(String command, Map<String, String> options, Map<String, String> env, PrintStream out,
+                             PrintStream err) throws InterruptedException {
+        String url = options.get("--url");
+        if (url == null) {
+            throw new IllegalArgumentException(command + " needs --url (the simulator's base URL)");
+        }
+        String callId = options.get("--call-id");
+        String method = "POST";
+        String path;
+        String body = "";
+        switch (command) {
+            case "fault" -> {
+                method = options.containsKey("--clear") ? "DELETE" : "PUT";
+                path = "/_simulator/faults";
+                var faults = Json.object();
+                faults.put("accept_status", intOption(options, "--accept-status", 200));
+                faults.put("accept_delay_ms", intOption(options, "--accept-delay-ms", 0));
+                faults.put("attach_status", intOption(options, "--attach-status", 0));
+                faults.put("stall", options.containsKey("--stall"));
+                body = Json.write(faults);
+            }
+            case "drop" -> path = (callId == null ? "/_simulator/drop" : "/_simulator/calls/" + callId + "/drop")
+                    + "?close_frame=" + options.containsKey("--close-frame");
+            default -> {
+                if (callId == null) {
+                    throw new IllegalArgumentException("stall needs --call-id");
+                }
+                path = "/_simulator/calls/" + callId + (options.containsKey("--resume") ? "/resume" : "/stall");
+            }
+        }
+        String apiKey = options.getOrDefault("--api-key",
+                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(URI.create(url).resolve(path))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            (response.statusCode() == 200 ? out : err).println("HTTP " + response.statusCode() + " " + response.body());
+            return response.statusCode() == 200 ? 0 : 1;
+        } catch (java.io.IOException e) {
+            err.println("simulator at " + url + " did not answer: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int intOption(Map<String, String> options, String name, int defaultValue) {
+        String value = options.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number: " + value);
+        }
     }
 
     private static int sendWebhook(Map<String, String> options, Map<String, String> env, PrintStream out,
@@ -203,6 +283,11 @@ public final class SimulatorMain {
         out.println("""
                 usage:
                   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+                        [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+                  fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+                        [--stall] | --clear
+                  drop  --url SIMULATOR [--api-key K] [--call-id rtc_...] [--close-frame]
+                  stall --url SIMULATOR [--api-key K] --call-id rtc_... [--resume]
                   send-webhook --url URL [--secret whsec_...] [--call-id rtc_...] [--from +1...] [--to +1...]
                                [--conference CF...] [--type realtime.call.incoming] [--attempts N]
                 bundled scenarios:""" + " " + String.join(", ", Scenario.bundled()));
