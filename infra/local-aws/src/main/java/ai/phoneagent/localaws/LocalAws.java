@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.server.Connector;
@@ -47,14 +48,23 @@ public final class LocalAws implements AutoCloseable {
         return start(LOOPBACK, 0, 0);
     }
 
-    /** Starts both engines on {@code host} (ports 0: free ones), in memory. */
+    /** Starts both engines on {@code host} (ports 0: free ones), in memory, side by side (each takes seconds). */
     public static LocalAws start(String host, int sqsPort, int dynamoPort) {
-        SQSRestServer sqs = startSqs(host, sqsPort);
+        CompletableFuture<SQSRestServer> sqs = CompletableFuture.supplyAsync(() -> startSqs(host, sqsPort),
+                runnable -> Thread.ofVirtual().name("sqs-start").start(runnable));
+        int bound = dynamoPort == 0 ? freePort(host) : dynamoPort;
+        DynamoDBProxyServer dynamo;
         try {
-            int bound = dynamoPort == 0 ? freePort(host) : dynamoPort;
-            return new LocalAws(sqs, startDynamo(host, bound), endpoint(host, sqs), endpoint(host, bound));
+            dynamo = startDynamo(host, bound);
         } catch (RuntimeException e) {
-            sqs.stopAndWait();
+            sqs.thenAccept(SQSRestServer::stopAndWait);
+            throw e;
+        }
+        try {
+            SQSRestServer started = sqs.join();
+            return new LocalAws(started, dynamo, endpoint(host, started), endpoint(host, bound));
+        } catch (RuntimeException e) {
+            stopQuietly(dynamo);
             throw e;
         }
     }
@@ -148,14 +158,18 @@ public final class LocalAws implements AutoCloseable {
         }
     }
 
+    private static void stopQuietly(DynamoDBProxyServer dynamo) {
+        try {
+            dynamo.stop();
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+    }
+
     @Override
     public void close() {
         if (dynamo != null) {
-            try {
-                dynamo.stop();
-            } catch (Exception ignored) {
-                // shutting down anyway
-            }
+            stopQuietly(dynamo);
         }
         if (sqs != null) {
             sqs.stopAndWait();

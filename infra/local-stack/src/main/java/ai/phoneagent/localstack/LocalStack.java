@@ -101,9 +101,13 @@ public final class LocalStack implements AutoCloseable {
             }
             AwsClients clients = new AwsClients(aws);
             String table = given.get("CALLS_TABLE", DEFAULT_TABLE);
-            LocalResources.createTable(clients.dynamo(), table);
+            // the table and the queues side by side: each engine answers its first request slowly
+            var tableReady = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> LocalResources.createTable(clients.dynamo(), table),
+                    runnable -> Thread.ofVirtual().name("table-create").start(runnable));
             String queueUrl = given.optional("CALLS_QUEUE_URL")
                     .orElseGet(() -> LocalResources.createCallsQueue(clients.sqs(), DEFAULT_QUEUE, 30));
+            tableReady.join();
             defaults.put("CALLS_TABLE", table);
             defaults.put("CALLS_QUEUE_URL", queueUrl);
             defaults.put("CONTROL_QUEUE_PREFIX", "call-control-");

@@ -30,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
  *   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N] [--stall] | --clear
  *   drop  --url SIMULATOR [--api-key K] [--call-id rtc_…] [--close-frame]
  *   stall --url SIMULATOR [--api-key K] --call-id rtc_… [--resume]
+ *   place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_…] [--api-key K] [--call-id rtc_…]
+ *              [--from +1…] [--to +1…] [--scenario NAME|PATH] [--end-after SECONDS] [--no-wait]
  *   send-webhook --url URL [--secret whsec_…] [--call-id rtc_…] [--from +1…] [--to +1…] [--conference CF…]
  *                [--type realtime.call.incoming] [--attempts N]
  * </pre>
@@ -38,7 +40,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain {
     private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help", "--stall", "--clear",
-            "--close-frame", "--resume");
+            "--close-frame", "--resume", "--no-wait");
 
     private SimulatorMain() {
     }
@@ -71,6 +73,7 @@ public final class SimulatorMain {
                 case "serve" -> serve(options, env, out);
                 case "send-webhook" -> sendWebhook(options, env, out, err);
                 case "fault", "drop", "stall" -> admin(command, options, env, out, err);
+                case "place-call" -> PlaceCall.run(options, env, out, err);
                 default -> {
                     err.println("unknown command: " + command);
                     usage(err);
@@ -108,8 +111,7 @@ public final class SimulatorMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("SIMULATOR_PORT/--port is not a number: " + portText);
         }
-        String apiKey = options.getOrDefault("--api-key",
-                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
+        String apiKey = apiKey(options, env);
         SimulatorConfig.Builder config = SimulatorConfig.builder().apiKey(apiKey).port(port)
                 .allowUnknownCalls(!options.containsKey("--strict"));
         if (options.containsKey("--scenario")) {
@@ -184,22 +186,20 @@ public final class SimulatorMain {
                 path = "/_simulator/calls/" + callId + (options.containsKey("--resume") ? "/resume" : "/stall");
             }
         }
-        String apiKey = options.getOrDefault("--api-key",
-                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(URI.create(url).resolve(path))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try (var http = java.net.http.HttpClient.newHttpClient()) {
-            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-            (response.statusCode() == 200 ? out : err).println("HTTP " + response.statusCode() + " " + response.body());
-            return response.statusCode() == 200 ? 0 : 1;
+        try (AdminClient client = new AdminClient(URI.create(url), apiKey(options, env))) {
+            AdminClient.Answer answer = client.send(method, path, body);
+            (answer.ok() ? out : err).println("HTTP " + answer.status() + " " + answer.body());
+            return answer.ok() ? 0 : 1;
         } catch (java.io.IOException e) {
             err.println("simulator at " + url + " did not answer: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The simulator's key: {@code --api-key}, else {@code SIMULATOR_API_KEY}, else {@code OPENAI_API_KEY}, else the test key. */
+    static String apiKey(Map<String, String> options, Map<String, String> env) {
+        return options.getOrDefault("--api-key",
+                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
     }
 
     private static int intOption(Map<String, String> options, String name, int defaultValue) {
@@ -224,6 +224,14 @@ public final class SimulatorMain {
         if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("send-webhook needs --secret or OPENAI_WEBHOOK_SECRET");
         }
+        IncomingCallSpec spec = callSpec(options);
+        int attempts = Integer.parseInt(options.getOrDefault("--attempts", "5"));
+        String type = options.getOrDefault("--type", WebhookEvent.CALL_INCOMING);
+        return deliver(url, secret, spec, type, attempts, out) ? 0 : 1;
+    }
+
+    /** The call described by {@code --call-id}, {@code --from}, {@code --to}, {@code --conference}. */
+    static IncomingCallSpec callSpec(Map<String, String> options) {
         IncomingCallSpec.Builder call = IncomingCallSpec.builder();
         if (options.containsKey("--call-id")) {
             call.callId(options.get("--call-id"));
@@ -237,12 +245,14 @@ public final class SimulatorMain {
         if (options.containsKey("--conference")) {
             call.conferenceName(options.get("--conference"));
         }
-        int attempts = Integer.parseInt(options.getOrDefault("--attempts", "5"));
+        return call.build();
+    }
+
+    /** Signs and delivers one webhook like OpenAI (redelivering up to {@code attempts}); true when delivered. */
+    static boolean deliver(String url, String secret, IncomingCallSpec spec, String type, int attempts, PrintStream out) {
         RedeliveryPolicy policy = new RedeliveryPolicy(attempts, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10),
                 Duration.ofSeconds(10));
         Clock clock = Clock.systemUTC();
-        IncomingCallSpec spec = call.build();
-        String type = options.getOrDefault("--type", WebhookEvent.CALL_INCOMING);
         WebhookEvent event = type.equals(WebhookEvent.CALL_INCOMING) ? WebhookEvent.incomingCall(spec, clock)
                 : WebhookEvent.of(type, Json.object().put("call_id", spec.callId()), clock);
         WebhookSender sender = new WebhookSender(secret, clock, policy);
@@ -250,7 +260,7 @@ public final class SimulatorMain {
         DeliveryReport report = sender.deliver(URI.create(url), event, Signing.valid(), attempt -> print(out, attempt));
         out.println(report.delivered() ? "delivered (webhook-id " + report.webhookId() + ")"
                 : "not delivered after " + report.attempts().size() + " attempt(s)");
-        return report.delivered() ? 0 : 1;
+        return report.delivered();
     }
 
     private static void print(PrintStream out, DeliveryAttempt attempt) {
@@ -288,6 +298,9 @@ public final class SimulatorMain {
                         [--stall] | --clear
                   drop  --url SIMULATOR [--api-key K] [--call-id rtc_...] [--close-frame]
                   stall --url SIMULATOR [--api-key K] --call-id rtc_... [--resume]
+                  place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_...] [--api-key K]
+                             [--call-id rtc_...] [--from +1...] [--to +1...] [--scenario NAME|PATH]
+                             [--end-after SECONDS] [--no-wait]
                   send-webhook --url URL [--secret whsec_...] [--call-id rtc_...] [--from +1...] [--to +1...]
                                [--conference CF...] [--type realtime.call.incoming] [--attempts N]
                 bundled scenarios:""" + " " + String.join(", ", Scenario.bundled()));
