@@ -11,12 +11,7 @@ cd "$(dirname "$0")/.."
 source scripts/java25.sh
 source scripts/local-jars.sh
 
-credentials=${LOCAL_STACK_STATE_DIR:-.local}/credentials.env
-if [ ! -f "$credentials" ] || [ ! -f "$LOCAL_STACK_JAR" ]; then
-  echo "error: start the local stack first (scripts/run.sh): $credentials or $LOCAL_STACK_JAR is missing" >&2
-  exit 1
-fi
-source "$credentials"
+source_local_state credentials.env "$LOCAL_STACK_JAR"
 if [ -z "${SIMULATOR_URL:-}" ]; then
   echo "error: the running stack talks to the real OpenAI (OPENAI_API_KEY is set): call its number instead" >&2
   exit 1

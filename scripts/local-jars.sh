@@ -49,3 +49,17 @@ ensure_local_jars() {
   echo "built in $(( $(date +%s) - started )) s"
   rm -f "$log"
 }
+
+# Sources one of the files the running stack wrote under .local/ (exporting its variables); stops with a clear
+# message when the stack has not been started or the jar the caller runs is missing.
+source_local_state() {
+  local file=${LOCAL_STACK_STATE_DIR:-.local}/$1 jar=$2
+  if [ ! -f "$file" ] || [ ! -f "$jar" ]; then
+    echo "error: start the local stack first (scripts/run.sh): $file or $jar is missing" >&2
+    exit 1
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  source "$file"
+  set +a
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the Java reactor (unit, integration over real sockets, template checks) and the
-# Cloudflare Worker's tests inside workerd; ends with one summary line over both.
+# Runs every test: the Java reactor (unit, integration over real sockets, template checks), the Cloudflare
+# Worker's tests inside workerd, then the built jars as real processes (scripts/local-smoke.sh and the chaos
+# suite's short form); ends with one summary line over all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java25.sh
@@ -14,6 +15,18 @@ worker_report="$(mktemp)"
 (cd infra/cloudflare-worker && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
   && npm test -- --reporter=default --reporter=json --outputFile="$worker_report")
 
+# The built jars as real processes: each script is one test; a failure is counted, then fails the run.
+echo "==> Local stack as processes: scripts/local-smoke.sh, scripts/chaos.sh --short"
+script_passed=0
+script_failed=0
+if scripts/local-smoke.sh; then script_passed=$((script_passed + 1)); else script_failed=$((script_failed + 1)); fi
+chaos_report="$(mktemp)"
+scripts/chaos.sh --short | tee "$chaos_report" || true
+script_passed=$((script_passed + $(grep -c '^scenario: .*->  PASS$' "$chaos_report" || true)))
+script_failed=$((script_failed + $(grep -c '^scenario: .*->  FAIL$' "$chaos_report" || true)))
+grep -q '^chaos: ' "$chaos_report" || script_failed=$((script_failed + 1))
+rm -f "$chaos_report"
+
 # Surefire's per-module totals and vitest's JSON, added up: "tests: N passed, N failed, N skipped".
 java_counts=$(sed 's/\x1b\[[0-9;]*m//g' "$maven_log" | grep -E '^\[[A-Z]+\] Tests run: [0-9]+, ' | grep -v ' -- in ' \
   | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+).*/\1 \2 \3 \4/' \
@@ -23,4 +36,5 @@ worker_counts=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process
 rm -f "$worker_report" "$maven_log"
 read -r jp jf js <<< "$java_counts"
 read -r wp wf ws <<< "$worker_counts"
-echo "tests: $((jp + wp)) passed, $((jf + wf)) failed, $((js + ws)) skipped"
+echo "tests: $((jp + wp + script_passed)) passed, $((jf + wf + script_failed)) failed, $((js + ws)) skipped"
+[ "$script_failed" -eq 0 ]

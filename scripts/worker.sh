@@ -8,14 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/java25.sh
 source scripts/local-jars.sh
 
-env_file=${LOCAL_STACK_STATE_DIR:-.local}/worker.env
-if [ ! -f "$env_file" ] || [ ! -f "$SESSION_WORKER_JAR" ]; then
-  echo "error: start the local stack first (scripts/run.sh): $env_file or $SESSION_WORKER_JAR is missing" >&2
-  exit 1
-fi
-set -a
-source "$env_file"
-set +a
+source_local_state worker.env "$SESSION_WORKER_JAR"
 for assignment in "$@"; do
   case "$assignment" in
     [A-Z_]*=*) export "${assignment?}" ;;

@@ -57,7 +57,11 @@ public final class ChaosMain {
         }
         dir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("chaos-");
         List<Outcome> outcomes = new ArrayList<>();
-        try (Cluster cluster = Cluster.start(dir, localStackJar, workerJar, out)) {
+        Cluster started = Cluster.start(dir, localStackJar, workerJar, out);
+        // Ctrl-C or SIGTERM of the suite stops every process it started
+        Thread stopper = Thread.ofPlatform().unstarted(started::close);
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try (Cluster cluster = started) {
             for (String name : names) {
                 out.println("chaos: " + name + " …");
                 Outcome outcome;
@@ -71,6 +75,7 @@ public final class ChaosMain {
                 outcomes.add(outcome);
             }
         }
+        Runtime.getRuntime().removeShutdownHook(stopper);
         long failed = outcomes.stream().filter(o -> !o.passed()).count();
         out.println();
         out.println("chaos: " + outcomes.size() + " scenario(s), " + (outcomes.size() - failed) + " passed, " + failed

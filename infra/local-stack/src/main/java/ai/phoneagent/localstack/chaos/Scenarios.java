@@ -161,11 +161,11 @@ final class Scenarios {
         }
     }
 
-    /** Accept answers after 3 s (within the webhook's 4 s deadline): calls are greeted as usual. */
+    /** Accept answers after 2 s (slow, but within the webhook's read timeout and deadline): calls are greeted. */
     private Outcome acceptSlow(Cluster c) throws Exception {
         Outcome.Builder outcome = new Outcome.Builder("accept-slow");
         c.startWorker(Map.of());
-        c.faults("{\"accept_delay_ms\": 3000}");
+        c.faults("{\"accept_delay_ms\": 2000}");
         try {
             List<String> calls = place(c, 2, 3);
             c.awaitCalls(calls, s -> s.path("greeted").asBoolean(), GREETING_WAIT);
