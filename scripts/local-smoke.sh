@@ -69,13 +69,15 @@ fi
 grep -q "^call rtc_[A-Za-z0-9]* ended (" "$call_out" || { cat "$call_out" >&2; fail "the call placed by hand did not end"; }
 echo "local-smoke: $(grep '^call rtc_' "$call_out" | cut -d';' -f1)"
 
+# SIGTERM: the worker drains and the JVM writes its class-data archive before it exits
 kill -TERM "$stack_pid"
-stop_deadline=$((SECONDS + 30))
+stop_started=$SECONDS
 while kill -0 "$stack_pid" 2>/dev/null; do
-  [ "$SECONDS" -lt "$stop_deadline" ] || fail "the stack did not stop within 30 s of SIGTERM"
+  [ $((SECONDS - stop_started)) -lt 120 ] || fail "the stack did not stop within 120 s of SIGTERM"
   sleep 0.2
 done
 stack_pid=
+echo "local-smoke: stopped $((SECONDS - stop_started)) s after SIGTERM"
 
 noise=$(cat "$console" "$call_out" | grep -E 'WARNING:|SLF4J|Unsafe' || true)
 [ -z "$noise" ] || fail "warnings on the console: $noise"

@@ -54,6 +54,7 @@ public final class LocalStackMain {
         List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            console.println("local stack: stopping (a worker first hands its calls to others)");
             for (AutoCloseable r : resources) {
                 try {
                     r.close();
