@@ -136,13 +136,23 @@ final class Scenarios {
         return check(c, calls, true, outcome);
     }
 
-    /** A worker with a wrong OpenAI key beside a good one: every call is still greeted, none ended. */
+    /**
+     * A worker with a wrong OpenAI key takes calls first (its attaches are refused with 401); once a good worker
+     * starts, every call is greeted by it and none was ended meanwhile.
+     */
     private Outcome wrongKey(Cluster c) throws Exception {
         Outcome.Builder outcome = new Outcome.Builder("wrong-key");
-        c.startWorker(Map.of());
-        c.startWorker(Map.of("OPENAI_API_KEY", "sk-wrong-key-for-chaos"));
-        List<String> calls = place(c, 4, 5);
+        Cluster.Worker wrong = c.startWorker(Map.of("OPENAI_API_KEY", "sk-wrong-key-for-chaos"));
+        List<String> calls = place(c, 2, 5);
+        long deadline = System.nanoTime() + GREETING_WAIT.toNanos();
+        while (!calls.stream().allMatch(id -> !ourOwner(c, id).isEmpty()) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(250); // until the wrong-key worker has claimed (and failed) both calls
+        }
+        outcome.note("calls claimed by the wrong-key worker " + wrong.id() + ": "
+                + calls.stream().filter(id -> wrong.id().equals(ourOwner(c, id))).count() + " of " + calls.size());
+        Cluster.Worker good = c.startWorker(Map.of());
         outcome.recovery(c.awaitCalls(calls, s -> s.path("greeted").asBoolean(), RECOVERY_WAIT), FAILOVER_TARGET);
+        outcome.note("good worker " + good.id() + " started after the calls were claimed");
         return check(c, calls, true, outcome);
     }
 
