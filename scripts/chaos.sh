@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 source scripts/java25.sh
 source scripts/local-jars.sh
 
-# The short form: the scenarios that pass on the current worker (the others are listed in the README).
-SHORT=(sigterm accept-slow)
+# The short form: the scenarios that pass on the current worker every time (README "Break it on purpose" lists
+# what the others show today).
+SHORT=(capacity accept-slow)
 
 args=()
 for arg in "$@"; do
