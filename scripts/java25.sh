@@ -1,8 +1,14 @@
 # Selects a JDK 25 for the build: sourced by the run and test scripts and by CI.
 # Keeps JAVA_HOME when it already points at JDK 25 or newer; otherwise looks in the usual install places.
 
+# The JDK's major version: from its "release" file (instant), else by asking its java (a JVM start).
 java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n 1
+  local major=
+  [ -f "$1/release" ] && major=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" | head -n 1)
+  if [ -z "$major" ]; then
+    major=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n 1)
+  fi
+  echo "$major"
 }
 
 select_java25() {

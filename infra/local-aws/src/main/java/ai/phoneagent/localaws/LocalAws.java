@@ -1,21 +1,36 @@
 package ai.phoneagent.localaws;
 
 import ai.phoneagent.aws.AwsSettings;
+import com.amazonaws.services.dynamodbv2.local.main.CommandLineInput;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 /**
- * Real SQS (ElasticMQ) and DynamoDB (DynamoDB Local) engines in this JVM, reached over HTTP on loopback by the
- * ordinary AWS SDK clients. Used by the local stack and by integration tests.
+ * Real SQS (ElasticMQ) and DynamoDB (DynamoDB Local) engines in this JVM, reached over HTTP by the ordinary AWS SDK
+ * clients. Both bind loopback unless a host is given. Used by the local stack, by integration tests, and (one
+ * engine per process, see {@link LocalAwsMain}) by the chaos suite, which pauses each engine on its own.
  */
 public final class LocalAws implements AutoCloseable {
+    /** The loopback address every local listener binds by default. */
+    public static final String LOOPBACK = "127.0.0.1";
+    /** sqlite4java's logger: DynamoDB Local sets it to WARNING, which prints "unknown jar version" on every start. */
+    private static final Logger SQLITE_LOG = Logger.getLogger("com.almworks.sqlite4java");
+
     private final SQSRestServer sqs;
     private final DynamoDBProxyServer dynamo;
     private final URI sqsEndpoint;
@@ -30,21 +45,89 @@ public final class LocalAws implements AutoCloseable {
 
     /** Starts both engines on free loopback ports, in memory. */
     public static LocalAws start() {
-        SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        int sqsPort = sqs.waitUntilStarted().localAddress().getPort();
-        URI sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
-        int dynamoPort = freePort();
+        return start(LOOPBACK, 0, 0);
+    }
+
+    /** Starts both engines on {@code host} (ports 0: free ones), in memory, side by side (each takes seconds). */
+    public static LocalAws start(String host, int sqsPort, int dynamoPort) {
+        CompletableFuture<SQSRestServer> sqs = CompletableFuture.supplyAsync(() -> startSqs(host, sqsPort),
+                runnable -> Thread.ofVirtual().name("sqs-start").start(runnable));
+        int bound = dynamoPort == 0 ? freePort(host) : dynamoPort;
         DynamoDBProxyServer dynamo;
         try {
-            // DynamoDB Local listens on every interface; only loopback clients are ever pointed at it.
-            dynamo = ServerRunner.createServerFromCommandLineArgs(
-                    new String[] {"-inMemory", "-port", Integer.toString(dynamoPort), "-disableTelemetry"});
+            dynamo = startDynamo(host, bound);
+        } catch (RuntimeException e) {
+            sqs.thenAccept(SQSRestServer::stopAndWait);
+            throw e;
+        }
+        try {
+            SQSRestServer started = sqs.join();
+            return new LocalAws(started, dynamo, endpoint(host, started), endpoint(host, bound));
+        } catch (RuntimeException e) {
+            stopQuietly(dynamo);
+            throw e;
+        }
+    }
+
+    /** Only the SQS engine (for a process of its own). */
+    public static LocalAws startSqsOnly(String host, int port) {
+        SQSRestServer sqs = startSqs(host, port);
+        return new LocalAws(sqs, null, endpoint(host, sqs), null);
+    }
+
+    /** Only the DynamoDB engine (for a process of its own). */
+    public static LocalAws startDynamoOnly(String host, int port) {
+        int bound = port == 0 ? freePort(host) : port;
+        return new LocalAws(null, startDynamo(host, bound), null, endpoint(host, bound));
+    }
+
+    private static SQSRestServer startSqs(String host, int port) {
+        var builder = SQSRestServerBuilder.withInterface(host);
+        return (port == 0 ? builder.withDynamicPort() : builder.withPort(port)).start();
+    }
+
+    private static URI endpoint(String host, SQSRestServer sqs) {
+        return endpoint(host, sqs.waitUntilStarted().localAddress().getPort());
+    }
+
+    private static URI endpoint(String host, int port) {
+        String reachable = host.equals("0.0.0.0") || host.equals("::") ? LOOPBACK : host;
+        return URI.create("http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port);
+    }
+
+    /**
+     * DynamoDB Local on {@code host}: its command line has no bind address (it listens on every interface), so its
+     * Jetty connector is given the host before it starts. {@code createServer} (not {@code …FromCommandLineArgs})
+     * prints no configuration banner.
+     */
+    private static DynamoDBProxyServer startDynamo(String host, int bound) {
+        DynamoDBProxyServer dynamo;
+        try {
+            CommandLineInput input = new CommandLineInput(
+                    new String[] {"-inMemory", "-port", Integer.toString(bound), "-disableTelemetry"});
+            if (!input.init()) {
+                throw new IllegalStateException("DynamoDB Local refused its options");
+            }
+            Class.forName(ServerRunner.class.getName(), true, ServerRunner.class.getClassLoader());
+            SQLITE_LOG.setLevel(Level.SEVERE); // after DynamoDB Local's own class set it to WARNING
+            dynamo = ServerRunner.createServer(input);
+            SQLITE_LOG.setLevel(Level.SEVERE);
+            for (Connector connector : jetty(dynamo).getConnectors()) {
+                if (connector instanceof ServerConnector serverConnector) {
+                    serverConnector.setHost(host);
+                }
+            }
             dynamo.start();
         } catch (Exception e) {
-            sqs.stopAndWait();
-            throw new IllegalStateException("DynamoDB Local did not start", e);
+            throw new IllegalStateException("DynamoDB Local did not start on " + host + ":" + bound + ": " + e.getMessage(), e);
         }
-        return new LocalAws(sqs, dynamo, sqsEndpoint, URI.create("http://127.0.0.1:" + dynamoPort));
+        return dynamo;
+    }
+
+    private static Server jetty(DynamoDBProxyServer dynamo) throws ReflectiveOperationException {
+        Field server = DynamoDBProxyServer.class.getDeclaredField("server");
+        server.setAccessible(true);
+        return (Server) server.get(dynamo);
     }
 
     public URI sqsEndpoint() {
@@ -55,27 +138,41 @@ public final class LocalAws implements AutoCloseable {
         return dynamoEndpoint;
     }
 
-    /** Client settings that reach these engines. */
+    /** Client settings that reach these engines (both must run here). */
     public AwsSettings settings() {
         return AwsSettings.local(sqsEndpoint, dynamoEndpoint);
     }
 
     /** A loopback port that was free a moment ago (for servers that cannot bind port 0 themselves). */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return freePort(LOOPBACK);
+    }
+
+    /** A port on {@code host} that was free a moment ago. */
+    public static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 1);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    @Override
-    public void close() {
+    private static void stopQuietly(DynamoDBProxyServer dynamo) {
         try {
             dynamo.stop();
         } catch (Exception ignored) {
             // shutting down anyway
         }
-        sqs.stopAndWait();
+    }
+
+    @Override
+    public void close() {
+        if (dynamo != null) {
+            stopQuietly(dynamo);
+        }
+        if (sqs != null) {
+            sqs.stopAndWait();
+        }
     }
 }

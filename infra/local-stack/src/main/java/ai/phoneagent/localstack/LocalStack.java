@@ -34,12 +34,18 @@ import java.util.Optional;
 
 /**
  * The whole system in one process: the webhook and control APIs behind an API Gateway look-alike, one session
- * worker, and whatever the environment leaves unconfigured filled in locally: embedded AWS engines, the OpenAI
- * simulator (with a fake Discord and a fake Twilio beside it), and generated secrets.
+ * worker (unless {@code LOCAL_STACK_WORKER=false}), and whatever the environment leaves unconfigured filled in
+ * locally: embedded AWS engines, the OpenAI simulator (with a fake Discord and a fake Twilio beside it), and
+ * generated secrets. Every listener binds loopback unless {@code LOCAL_STACK_HOST} says otherwise (the simulator
+ * and its fakes always bind loopback).
  */
 public final class LocalStack implements AutoCloseable {
     static final String DEFAULT_TABLE = "calls";
     static final String DEFAULT_QUEUE = "calls";
+    /** What a separate worker process needs to join this stack (see {@link #workerEnvironment()}). */
+    private static final List<String> WORKER_VARIABLES = List.of("AWS_REGION", "AWS_ENDPOINT_URL_SQS",
+            "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CALLS_TABLE", "CALLS_QUEUE_URL",
+            "CONTROL_QUEUE_PREFIX", "OPENAI_API_KEY", "OPENAI_BASE_URL", "DISCORD_WEBHOOK_URL");
 
     private final List<AutoCloseable> resources;
     private final ApiGatewayBridge bridge;
@@ -47,14 +53,14 @@ public final class LocalStack implements AutoCloseable {
     private final Optional<ConnectorSimulator> simulator;
     private final Optional<FakeDiscord> discord;
     private final Optional<FakeTwilio> twilio;
-    private final SessionWorker worker;
+    private final Optional<SessionWorker> worker;
     private final CallStore store;
     private final Map<String, String> generated;
     private final ConsoleSite console;
 
     private LocalStack(List<AutoCloseable> resources, ApiGatewayBridge bridge, Env env,
                        Optional<ConnectorSimulator> simulator, Optional<FakeDiscord> discord, Optional<FakeTwilio> twilio,
-                       SessionWorker worker, CallStore store, Map<String, String> generated, ConsoleSite console) {
+                       Optional<SessionWorker> worker, CallStore store, Map<String, String> generated, ConsoleSite console) {
         this.console = console;
         this.resources = resources;
         this.bridge = bridge;
@@ -73,9 +79,10 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> defaults = new HashMap<>();
         Map<String, String> generated = new HashMap<>();
         try {
+            String host = given.get("LOCAL_STACK_HOST", LocalAws.LOOPBACK);
             int port = given.intValue("PORT", 3000, 0, 65_535);
             if (port == 0) {
-                port = LocalAws.freePort();
+                port = LocalAws.freePort(host);
             }
             String base = "http://127.0.0.1:" + port;
 
@@ -84,7 +91,8 @@ public final class LocalStack implements AutoCloseable {
             if (usesExternalAws(given)) {
                 aws = AwsSettings.fromEnv(given);
             } else {
-                LocalAws local = LocalAws.start();
+                LocalAws local = LocalAws.start(host, given.intValue("LOCAL_STACK_SQS_PORT", 0, 0, 65_535),
+                        given.intValue("LOCAL_STACK_DYNAMODB_PORT", 0, 0, 65_535));
                 resources.add(local);
                 aws = local.settings();
                 defaults.put("AWS_REGION", aws.region());
@@ -95,9 +103,13 @@ public final class LocalStack implements AutoCloseable {
             }
             AwsClients clients = new AwsClients(aws);
             String table = given.get("CALLS_TABLE", DEFAULT_TABLE);
-            LocalResources.createTable(clients.dynamo(), table);
+            // the table and the queues side by side: each engine answers its first request slowly
+            var tableReady = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> LocalResources.createTable(clients.dynamo(), table),
+                    runnable -> Thread.ofVirtual().name("table-create").start(runnable));
             String queueUrl = given.optional("CALLS_QUEUE_URL")
                     .orElseGet(() -> LocalResources.createCallsQueue(clients.sqs(), DEFAULT_QUEUE, 30));
+            tableReady.join();
             defaults.put("CALLS_TABLE", table);
             defaults.put("CALLS_QUEUE_URL", queueUrl);
             defaults.put("CONTROL_QUEUE_PREFIX", "call-control-");
@@ -109,9 +121,13 @@ public final class LocalStack implements AutoCloseable {
             Optional<FakeTwilio> twilio = Optional.empty();
             if (given.optional("OPENAI_API_KEY").isEmpty()) {
                 String key = "sk-local-" + random(16);
-                ConnectorSimulator sim = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(key)
-                        .defaultScenario(given.optional("LOCAL_STACK_SCENARIO")
-                                .map(ai.phoneagent.simulator.scenario.Scenario::load).orElseGet(DemoCall::scenario)).build());
+                // calls placed by hand play a conversation that ends by itself; the demo call gets its own scenario
+                SimulatorConfig.Builder simConfig = SimulatorConfig.builder().apiKey(key)
+                        .port(given.intValue("LOCAL_STACK_SIMULATOR_PORT", 0, 0, 65_535));
+                // LOCAL_STACK_SCENARIO: what calls placed by hand play instead (e.g. console-demo waits for an operator)
+                given.optional("LOCAL_STACK_SCENARIO").map(ai.phoneagent.simulator.scenario.Scenario::load)
+                        .ifPresent(simConfig::defaultScenario);
+                ConnectorSimulator sim = ConnectorSimulator.start(simConfig.build());
                 resources.add(sim);
                 simulator = Optional.of(sim);
                 defaults.put("OPENAI_API_KEY", key);
@@ -146,19 +162,15 @@ public final class LocalStack implements AutoCloseable {
                     WebhookApp.service(WebhookConfig.fromEnv(env), clock, store, queue));
             ControlHandler control = new ControlHandler(ControlService.create(ControlConfig.fromEnv(env), clients, clock));
 
-            WorkerConfig workerConfig = WorkerConfig.fromEnv(env);
-            WorkerDeps deps = WorkerDeps.fromConfig(workerConfig, clock);
-            if (twilio.isPresent()) {
-                FakeTwilio fake = twilio.get();
-                deps = new WorkerDeps(deps.store(), deps.queue(), deps.http(), deps.calls(), TwilioClientFactory.over(fake::httpClientBuilder),
-                        deps.discord(), deps.lifecycle());
+            Optional<SessionWorker> worker = Optional.empty();
+            if (given.bool("LOCAL_STACK_WORKER", true)) {
+                worker = Optional.of(startWorker(env, twilio, clock));
+                resources.add(worker.get());
             }
-            SessionWorker worker = new SessionWorker(workerConfig, deps, clock).start();
-            resources.add(worker);
 
             ConsoleSite console = new ConsoleSite(java.nio.file.Path.of(env.get("CONSOLE_DIR", "infra/console/public")),
                     control, env.required("CONTROL_API_TOKEN"), clock);
-            ApiGatewayBridge bridge = ApiGatewayBridge.start(env.get("LOCAL_STACK_HOST", "127.0.0.1"), port, List.of(
+            ApiGatewayBridge bridge = ApiGatewayBridge.start(host, port, List.of(
                     new ApiGatewayBridge.Route("/openai/webhook", webhook),
                     new ApiGatewayBridge.Route("/control", control),
                     new ApiGatewayBridge.Route("/twilio", control),
@@ -173,6 +185,17 @@ public final class LocalStack implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    private static SessionWorker startWorker(Env env, Optional<FakeTwilio> twilio, Clock clock) {
+        WorkerConfig workerConfig = WorkerConfig.fromEnv(env);
+        WorkerDeps deps = WorkerDeps.fromConfig(workerConfig, clock);
+        if (twilio.isPresent()) {
+            FakeTwilio fake = twilio.get();
+            deps = new WorkerDeps(deps.store(), deps.queue(), deps.http(), deps.calls(),
+                    TwilioClientFactory.over(fake::httpClientBuilder), deps.discord(), deps.lifecycle());
+        }
+        return new SessionWorker(workerConfig, deps, clock).start();
     }
 
     private static boolean usesExternalAws(Env given) {
@@ -222,8 +245,23 @@ public final class LocalStack implements AutoCloseable {
         return twilio;
     }
 
-    public SessionWorker worker() {
+    /** The worker in this process; empty with {@code LOCAL_STACK_WORKER=false}. */
+    public Optional<SessionWorker> worker() {
         return worker;
+    }
+
+    /**
+     * The environment a session worker started as a separate process needs to join this stack: AWS endpoints and
+     * credentials, table, queue URL, and the simulator's URL and key (never the webhook secret or control token).
+     * Warm transfers need Twilio and are left out: the fake Twilio is reachable only from this process.
+     */
+    public Map<String, String> workerEnvironment() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String name : WORKER_VARIABLES) {
+            env.optional(name).ifPresent(value -> out.put(name, value));
+        }
+        out.put("HEALTH_PORT", "0");
+        return out;
     }
 
     public CallStore store() {

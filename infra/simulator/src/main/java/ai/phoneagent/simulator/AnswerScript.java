@@ -28,6 +28,15 @@ final class AnswerScript {
         sticky.put(new Key(callId, verb), answer);
     }
 
+    /** Answers this verb the same way for every call without a sticky answer of its own; null removes it. */
+    synchronized void alwaysAnyCall(CallVerb verb, CallsAnswer answer) {
+        if (answer == null) {
+            sticky.remove(new Key(ANY_CALL, verb));
+        } else {
+            sticky.put(new Key(ANY_CALL, verb), answer);
+        }
+    }
+
     synchronized void clear() {
         queued.clear();
         sticky.clear();

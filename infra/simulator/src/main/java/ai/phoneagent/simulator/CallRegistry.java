@@ -18,6 +18,11 @@ final class CallRegistry {
         return calls.computeIfAbsent(callId, id -> new CallRuntime(id, clock, model));
     }
 
+    /** Every call seen so far. */
+    java.util.Collection<CallRuntime> all() {
+        return java.util.List.copyOf(calls.values());
+    }
+
     void shutdown() {
         calls.values().forEach(CallRuntime::shutdown);
     }

@@ -1,5 +1,6 @@
 package ai.phoneagent.simulator;
 
+import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +31,8 @@ final class CallRuntime {
     private ObjectNode session;
     private String pendingToolOutput;
     private boolean modelHasSpoken;
+    private int transcriptLines;
+    private boolean stalled;
 
     CallRuntime(String callId, Clock clock, String model) {
         this.callId = callId;
@@ -95,6 +98,7 @@ final class CallRuntime {
         }
         attachCount++;
         open.add(connection);
+        connection.stall(stalled);
         notifyAll();
         if (scenarioStarted) {
             return null;
@@ -144,6 +148,23 @@ final class CallRuntime {
             notifyAll();
         }
         toClose.forEach(c -> c.close(closeFrame, "connection dropped"));
+    }
+
+    /** The call's sockets (and any that attach meanwhile) go silent without closing (true), or go on (false). */
+    void stall(boolean stall) {
+        List<RealtimeConnection> sockets;
+        synchronized (this) {
+            stalled = stall;
+            sockets = List.copyOf(open);
+            notifyAll();
+        }
+        sockets.forEach(c -> c.stall(stall));
+    }
+
+    /** A finished transcript line (caller's or model's) went out on one of the call's sockets. */
+    synchronized void transcriptLineSent() {
+        transcriptLines++;
+        notifyAll();
     }
 
     /** Simulator shutdown: wakes every waiter and drops every socket. */
@@ -263,6 +284,7 @@ final class CallRuntime {
     synchronized CallSnapshot snapshot() {
         return new CallSnapshot(callId, known, accepted, ended, endReason, attachCount, open.size(),
                 clientEvents.size(), scenario == null ? null : scenario.name(), scenarioStarted,
-                scenarioFinished, scenarioFailure, referTargets);
+                scenarioFinished, scenarioFailure, referTargets, transcriptLines,
+                clientEvents.stream().anyMatch(AwaitTarget.GREETING::matches), stalled);
     }
 }

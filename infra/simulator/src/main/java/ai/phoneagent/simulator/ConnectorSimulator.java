@@ -25,6 +25,7 @@ public final class ConnectorSimulator implements AutoCloseable {
     private final AnswerScript script = new AnswerScript();
     private final RequestLog<ApiRequest> log = new RequestLog<>();
     private volatile Scenario defaultScenario;
+    private volatile int attachFault;
 
     private ConnectorSimulator(SimulatorConfig config) {
         this.config = config;
@@ -34,7 +35,7 @@ public final class ConnectorSimulator implements AutoCloseable {
         CallsApiHandler callsApi = new CallsApiHandler(authorization, calls, script, log, config.clock(),
                 config.allowUnknownCalls(), config.validateAcceptBodies());
         RealtimeAttachHandler attach = new RealtimeAttachHandler(authorization, calls, log, config.clock(),
-                config.allowUnknownCalls(), () -> defaultScenario, config.awaitTimeout());
+                config.allowUnknownCalls(), () -> defaultScenario, config.awaitTimeout(), () -> attachFault);
         server.setDispatcher(new ConnectorDispatcher(callsApi, attach, new AdminApi(this, authorization), log,
                 config.clock()));
     }
@@ -112,6 +113,53 @@ public final class ConnectorSimulator implements AutoCloseable {
     /** The network drops the call's sockets; the call goes on and may be re-attached. */
     public void dropConnections(String callId, boolean closeFrame) {
         calls.get(validId(callId)).dropConnections(closeFrame);
+    }
+
+    // --- faults (for chaos tests and the admin API) ------------------------------------------------------
+
+    /** Every accept is answered with {@code answer} from now on (e.g. {@code slow(3 s, ok())}); null: normal again. */
+    public void failAccepts(CallsAnswer answer) {
+        script.alwaysAnyCall(CallVerb.ACCEPT, answer);
+    }
+
+    /** Every WebSocket attach is refused with {@code status} (401, 404, 5xx…); 0: attaches work again. */
+    public void refuseAttaches(int status) {
+        if (status != 0 && (status < 400 || status > 599)) {
+            throw new IllegalArgumentException("attach status must be 0 or 4xx/5xx");
+        }
+        this.attachFault = status;
+    }
+
+    /** The status every attach is refused with, 0 when attaches work. */
+    public int attachFault() {
+        return attachFault;
+    }
+
+    /** A network drop of every open socket of every call (the calls go on). */
+    public void dropAll(boolean closeFrame) {
+        calls.all().forEach(call -> call.dropConnections(closeFrame));
+    }
+
+    /** The call's sockets go silent without closing (no FIN, no RST, no pong) or, with false, go on. */
+    public void stall(String callId, boolean stall) {
+        calls.get(validId(callId)).stall(stall);
+    }
+
+    /** Every call's sockets stall (or go on). */
+    public void stallAll(boolean stall) {
+        calls.all().forEach(call -> call.stall(stall));
+    }
+
+    /** Clears every fault: accepts and attaches answer normally, stalled sockets go on. */
+    public void clearFaults() {
+        failAccepts(null);
+        refuseAttaches(0);
+        stallAll(false);
+    }
+
+    /** Every call seen so far, as snapshots. */
+    public List<CallSnapshot> calls() {
+        return calls.all().stream().map(CallRuntime::snapshot).toList();
     }
 
     /** The call's current state (a call never seen is reported as unknown and idle). */

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,11 +31,13 @@ final class RealtimeAttachHandler {
     private final boolean allowUnknownCalls;
     private final Supplier<Scenario> defaultScenario;
     private final Duration awaitTimeout;
+    private final IntSupplier attachFault;
     private final ClientEventResponder responder = new ClientEventResponder();
     private final AtomicInteger connections = new AtomicInteger();
 
     RealtimeAttachHandler(Authorization authorization, CallRegistry calls, RequestLog<ApiRequest> log, Clock clock,
-                          boolean allowUnknownCalls, Supplier<Scenario> defaultScenario, Duration awaitTimeout) {
+                          boolean allowUnknownCalls, Supplier<Scenario> defaultScenario, Duration awaitTimeout,
+                          IntSupplier attachFault) {
         this.authorization = authorization;
         this.calls = calls;
         this.log = log;
@@ -42,6 +45,7 @@ final class RealtimeAttachHandler {
         this.allowUnknownCalls = allowUnknownCalls;
         this.defaultScenario = defaultScenario;
         this.awaitTimeout = awaitTimeout;
+        this.attachFault = attachFault;
     }
 
     MockResponse handle(RecordedRequest request) {
@@ -92,7 +96,14 @@ final class RealtimeAttachHandler {
         if (call.isEnded() || (!allowUnknownCalls && !call.isKnown())) {
             return OpenAiErrors.callNotFound(callId);
         }
-        return null;
+        int fault = attachFault.getAsInt();
+        return switch (fault) {
+            case 0 -> null;
+            case 401 -> OpenAiErrors.unauthorized();
+            case 404 -> OpenAiErrors.callNotFound(callId);
+            default -> OpenAiErrors.error(fault, "The server had an error while processing your request. Sorry about that!",
+                    fault >= 500 ? "server_error" : "invalid_request_error", null, null);
+        };
     }
 
     private void serve(CallRuntime call, Socket socket) {
@@ -103,7 +114,8 @@ final class RealtimeAttachHandler {
             webSocket.cancel();
             return;
         }
-        RealtimeConnection connection = new RealtimeConnection(connections.incrementAndGet(), webSocket);
+        RealtimeConnection connection = new RealtimeConnection(connections.incrementAndGet(), webSocket,
+                call::transcriptLineSent);
         connection.send(call.events().sessionEvent("session.created", call.session()));
         try {
             Scenario toStart = call.attach(connection, defaultScenario.get());

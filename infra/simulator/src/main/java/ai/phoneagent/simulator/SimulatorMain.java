@@ -26,6 +26,12 @@ import java.util.concurrent.CountDownLatch;
  * Runs the connector simulator as a process, or sends one signed webhook.
  * <pre>
  *   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+ *         [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+ *   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N] [--stall] | --clear
+ *   drop  --url SIMULATOR [--api-key K] [--call-id rtc_…] [--close-frame]
+ *   stall --url SIMULATOR [--api-key K] --call-id rtc_… [--resume]
+ *   place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_…] [--api-key K] [--call-id rtc_…]
+ *              [--from +1…] [--to +1…] [--scenario NAME|PATH] [--end-after SECONDS] [--no-wait]
  *   send-webhook --url URL [--secret whsec_…] [--call-id rtc_…] [--from +1…] [--to +1…] [--conference CF…]
  *                [--type realtime.call.incoming] [--attempts N]
  * </pre>
@@ -33,7 +39,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code OPENAI_WEBHOOK_SECRET}, {@code TWILIO_ACCOUNT_SID}/{@code TWILIO_AUTH_TOKEN} for {@code --fakes}.
  */
 public final class SimulatorMain {
-    private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help");
+    private static final Set<String> FLAGS = Set.of("--strict", "--fakes", "--help", "--stall", "--clear",
+            "--close-frame", "--resume", "--no-wait");
 
     private SimulatorMain() {
     }
@@ -65,6 +72,8 @@ public final class SimulatorMain {
             return switch (command) {
                 case "serve" -> serve(options, env, out);
                 case "send-webhook" -> sendWebhook(options, env, out, err);
+                case "fault", "drop", "stall" -> admin(command, options, env, out, err);
+                case "place-call" -> PlaceCall.run(options, env, out, err);
                 default -> {
                     err.println("unknown command: " + command);
                     usage(err);
@@ -102,8 +111,7 @@ public final class SimulatorMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("SIMULATOR_PORT/--port is not a number: " + portText);
         }
-        String apiKey = options.getOrDefault("--api-key",
-                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
+        String apiKey = apiKey(options, env);
         SimulatorConfig.Builder config = SimulatorConfig.builder().apiKey(apiKey).port(port)
                 .allowUnknownCalls(!options.containsKey("--strict"));
         if (options.containsKey("--scenario")) {
@@ -112,6 +120,7 @@ public final class SimulatorMain {
         List<AutoCloseable> running = new ArrayList<>();
         ConnectorSimulator simulator = ConnectorSimulator.start(config.build());
         running.add(simulator);
+        applyStartFaults(simulator, options);
         out.println("connector simulator listening on " + simulator.baseUrl());
         out.println("OPENAI_BASE_URL=" + simulator.baseUrl());
         out.println("default scenario: " + simulator.config().defaultScenario().name()
@@ -134,6 +143,77 @@ public final class SimulatorMain {
         };
     }
 
+    private static void applyStartFaults(ConnectorSimulator simulator, Map<String, String> options) {
+        int acceptStatus = intOption(options, "--accept-status", 200);
+        long acceptDelay = intOption(options, "--accept-delay-ms", 0);
+        CallsAnswer accept = acceptStatus == 200 ? CallsAnswer.ok() : CallsAnswer.serverError(acceptStatus);
+        if (acceptDelay > 0) {
+            simulator.failAccepts(CallsAnswer.slow(Duration.ofMillis(acceptDelay), accept));
+        } else if (acceptStatus != 200) {
+            simulator.failAccepts(accept);
+        }
+        simulator.refuseAttaches(intOption(options, "--attach-status", 0));
+    }
+
+    /** {@code fault}, {@code drop}, {@code stall}: the admin API of a running simulator, from the command line. */
+    private static int admin(String command, Map<String, String> options, Map<String, String> env, PrintStream out,
+                             PrintStream err) throws InterruptedException {
+        String url = options.get("--url");
+        if (url == null) {
+            throw new IllegalArgumentException(command + " needs --url (the simulator's base URL)");
+        }
+        String callId = options.get("--call-id");
+        String method = "POST";
+        String path;
+        String body = "";
+        switch (command) {
+            case "fault" -> {
+                method = options.containsKey("--clear") ? "DELETE" : "PUT";
+                path = "/_simulator/faults";
+                var faults = Json.object();
+                faults.put("accept_status", intOption(options, "--accept-status", 200));
+                faults.put("accept_delay_ms", intOption(options, "--accept-delay-ms", 0));
+                faults.put("attach_status", intOption(options, "--attach-status", 0));
+                faults.put("stall", options.containsKey("--stall"));
+                body = Json.write(faults);
+            }
+            case "drop" -> path = (callId == null ? "/_simulator/drop" : "/_simulator/calls/" + callId + "/drop")
+                    + "?close_frame=" + options.containsKey("--close-frame");
+            default -> {
+                if (callId == null) {
+                    throw new IllegalArgumentException("stall needs --call-id");
+                }
+                path = "/_simulator/calls/" + callId + (options.containsKey("--resume") ? "/resume" : "/stall");
+            }
+        }
+        try (AdminClient client = new AdminClient(URI.create(url), apiKey(options, env))) {
+            AdminClient.Answer answer = client.send(method, path, body);
+            (answer.ok() ? out : err).println("HTTP " + answer.status() + " " + answer.body());
+            return answer.ok() ? 0 : 1;
+        } catch (java.io.IOException e) {
+            err.println("simulator at " + url + " did not answer: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The simulator's key: {@code --api-key}, else {@code SIMULATOR_API_KEY}, else {@code OPENAI_API_KEY}, else the test key. */
+    static String apiKey(Map<String, String> options, Map<String, String> env) {
+        return options.getOrDefault("--api-key",
+                env.getOrDefault("SIMULATOR_API_KEY", env.getOrDefault("OPENAI_API_KEY", SimulatorConfig.DEFAULT_API_KEY)));
+    }
+
+    private static int intOption(Map<String, String> options, String name, int defaultValue) {
+        String value = options.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number: " + value);
+        }
+    }
+
     private static int sendWebhook(Map<String, String> options, Map<String, String> env, PrintStream out,
                                    PrintStream err) {
         String url = options.get("--url");
@@ -144,6 +224,14 @@ public final class SimulatorMain {
         if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("send-webhook needs --secret or OPENAI_WEBHOOK_SECRET");
         }
+        IncomingCallSpec spec = callSpec(options);
+        int attempts = Integer.parseInt(options.getOrDefault("--attempts", "5"));
+        String type = options.getOrDefault("--type", WebhookEvent.CALL_INCOMING);
+        return deliver(url, secret, spec, type, attempts, out) ? 0 : 1;
+    }
+
+    /** The call described by {@code --call-id}, {@code --from}, {@code --to}, {@code --conference}. */
+    static IncomingCallSpec callSpec(Map<String, String> options) {
         IncomingCallSpec.Builder call = IncomingCallSpec.builder();
         if (options.containsKey("--call-id")) {
             call.callId(options.get("--call-id"));
@@ -157,12 +245,14 @@ public final class SimulatorMain {
         if (options.containsKey("--conference")) {
             call.conferenceName(options.get("--conference"));
         }
-        int attempts = Integer.parseInt(options.getOrDefault("--attempts", "5"));
+        return call.build();
+    }
+
+    /** Signs and delivers one webhook like OpenAI (redelivering up to {@code attempts}); true when delivered. */
+    static boolean deliver(String url, String secret, IncomingCallSpec spec, String type, int attempts, PrintStream out) {
         RedeliveryPolicy policy = new RedeliveryPolicy(attempts, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10),
                 Duration.ofSeconds(10));
         Clock clock = Clock.systemUTC();
-        IncomingCallSpec spec = call.build();
-        String type = options.getOrDefault("--type", WebhookEvent.CALL_INCOMING);
         WebhookEvent event = type.equals(WebhookEvent.CALL_INCOMING) ? WebhookEvent.incomingCall(spec, clock)
                 : WebhookEvent.of(type, Json.object().put("call_id", spec.callId()), clock);
         WebhookSender sender = new WebhookSender(secret, clock, policy);
@@ -170,7 +260,7 @@ public final class SimulatorMain {
         DeliveryReport report = sender.deliver(URI.create(url), event, Signing.valid(), attempt -> print(out, attempt));
         out.println(report.delivered() ? "delivered (webhook-id " + report.webhookId() + ")"
                 : "not delivered after " + report.attempts().size() + " attempt(s)");
-        return report.delivered() ? 0 : 1;
+        return report.delivered();
     }
 
     private static void print(PrintStream out, DeliveryAttempt attempt) {
@@ -203,6 +293,14 @@ public final class SimulatorMain {
         out.println("""
                 usage:
                   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
+                        [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+                  fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+                        [--stall] | --clear
+                  drop  --url SIMULATOR [--api-key K] [--call-id rtc_...] [--close-frame]
+                  stall --url SIMULATOR [--api-key K] --call-id rtc_... [--resume]
+                  place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_...] [--api-key K]
+                             [--call-id rtc_...] [--from +1...] [--to +1...] [--scenario NAME|PATH]
+                             [--end-after SECONDS] [--no-wait]
                   send-webhook --url URL [--secret whsec_...] [--call-id rtc_...] [--from +1...] [--to +1...]
                                [--conference CF...] [--type realtime.call.incoming] [--attempts N]
                 bundled scenarios:""" + " " + String.join(", ", Scenario.bundled()));

@@ -42,6 +42,8 @@ public final class ServerWebSocket {
     private final Object writeLock = new Object();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final Object stallLock = new Object();
+    private boolean stalled;
 
     public ServerWebSocket(Socket socket) {
         this.socket = socket;
@@ -72,6 +74,10 @@ public final class ServerWebSocket {
 
     /** Starts the close handshake; the socket is dropped if the client does not answer within 2 s. */
     public void close(int code, String reason) {
+        if (isStalled()) {
+            cancel(); // a stalled network delivers no close frame
+            return;
+        }
         if (!closeSent.compareAndSet(false, true)) {
             return;
         }
@@ -95,6 +101,37 @@ public final class ServerWebSocket {
     public void cancel() {
         closeSent.set(true);
         socket.cancel();
+        stall(false);
+    }
+
+    /**
+     * Stalls the socket (true) or lets it go on (false). A stalled socket stays open but goes silent: no frame is
+     * read or answered (not even a ping) and sends wait, like a peer whose network vanished without FIN or RST.
+     */
+    public void stall(boolean stall) {
+        synchronized (stallLock) {
+            stalled = stall;
+            stallLock.notifyAll();
+        }
+    }
+
+    private boolean isStalled() {
+        synchronized (stallLock) {
+            return stalled;
+        }
+    }
+
+    private void awaitNotStalled() throws IOException {
+        synchronized (stallLock) {
+            while (stalled) {
+                try {
+                    stallLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while stalled", e);
+                }
+            }
+        }
     }
 
     /** True once the socket is closed or closing. */
@@ -129,6 +166,7 @@ public final class ServerWebSocket {
                 }
                 byte[] mask = source.readByteArray(4);
                 byte[] payload = source.readByteArray(length);
+                awaitNotStalled();
                 for (int i = 0; i < payload.length; i++) {
                     payload[i] ^= mask[i & 3];
                 }
@@ -203,6 +241,9 @@ public final class ServerWebSocket {
     }
 
     private void writeFrame(int opcode, byte[] payload) throws IOException {
+        if (opcode != OP_CLOSE) {
+            awaitNotStalled();
+        }
         synchronized (writeLock) {
             sink.writeByte(0x80 | opcode);
             if (payload.length < 126) {
