@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,6 +31,7 @@ export async function startStack(extraEnv = {}) {
     LOCAL_STACK_NO_DEMO: "true",
     LOCAL_STACK_SCENARIO: "console-demo",
     LOCAL_STACK_LOG: join(TARGET, "local-stack.log"),
+    LOCAL_STACK_STATE_DIR: join(TARGET, "state"),
     CONSOLE_DIR: resolve(here, "../public"),
     // answer every command at once with 202 pending, so the page must follow each one until the worker ends it
     CONTROL_ACK_TIMEOUT_MS: "0",
@@ -61,9 +62,11 @@ export async function startStack(extraEnv = {}) {
     throw error;
   }
   const base = /local stack: serving on port (\d+)/.exec(output);
-  const token = /Authorization: Bearer ([^']+)'/.exec(output)?.[1];
-  const secret = /--secret (whsec_\S+)/.exec(output)?.[1];
-  const printedLogin = /local stack: console\s+(\S+)/.exec(output)?.[1];
+  // the generated secrets are in the state directory's credentials file, never on the console
+  const credentials = readCredentials(join(TARGET, "state", "credentials.env"));
+  const token = credentials.CONTROL_API_TOKEN;
+  const secret = credentials.OPENAI_WEBHOOK_SECRET;
+  const printedLogin = /^\s+console\s+(\S+)/m.exec(output)?.[1];
   if (!base || !token || !secret || !printedLogin) throw new Error("unexpected local stack output");
   const origin = `http://127.0.0.1:${base[1]}`;
   return {
@@ -91,6 +94,16 @@ export async function startStack(extraEnv = {}) {
     },
     placeCall: (from, to) => placeCall(origin, secret, from, to),
   };
+}
+
+/** The {@code export NAME='value'} lines the local stack writes for other scripts. */
+function readCredentials(path) {
+  const values = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^export ([A-Z_]+)='((?:[^']|'\\'')*)'$/.exec(line);
+    if (match) values[match[1]] = match[2].replaceAll("'\\''", "'");
+  }
+  return values;
 }
 
 /** Sends a signed realtime.call.incoming webhook; resolves to the new call id. */
