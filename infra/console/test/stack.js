@@ -62,12 +62,18 @@ export async function startStack(extraEnv = {}) {
     throw error;
   }
   const base = /local stack: serving on port (\d+)/.exec(output);
-  // the generated secrets are in the state directory's credentials file, never on the console
-  const credentials = readCredentials(join(TARGET, "state", "credentials.env"));
-  const token = credentials.CONTROL_API_TOKEN;
-  const secret = credentials.OPENAI_WEBHOOK_SECRET;
   const printedLogin = /^\s+console\s+(\S+)/m.exec(output)?.[1];
-  if (!base || !token || !secret || !printedLogin) throw new Error("unexpected local stack output");
+  let token;
+  let secret;
+  try {
+    // the generated secrets are in the state directory's credentials file, never on the console
+    const credentials = readCredentials(join(TARGET, "state", "credentials.env"));
+    token = credentials.CONTROL_API_TOKEN;
+    secret = credentials.OPENAI_WEBHOOK_SECRET;
+  } finally {
+    if (!base || !token || !secret || !printedLogin) child.kill("SIGKILL"); // else it outlives the failed suite
+  }
+  if (!base || !token || !secret || !printedLogin) throw new Error(`unexpected local stack output:\n${redact(output)}`);
   const origin = `http://127.0.0.1:${base[1]}`;
   return {
     origin,

@@ -49,11 +49,12 @@ final class OutboundDemo {
         if (stack.twilio().isEmpty()) {
             return;
         }
-        String token = stack.generated("CONTROL_API_TOKEN").orElse("$CONTROL_API_TOKEN");
+        // the token comes from the credentials file the banner names, never from the console
         console.println("local stack: place an outbound call (fake Twilio rings, answers, bridges to the simulator) with\n"
-                + "  curl -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json' -d '{\"to\": \""
+                + "  source .local/credentials.env\n"
+                + "  curl -H \"Authorization: Bearer $CONTROL_API_TOKEN\" -H 'Content-Type: application/json' -d '{\"to\": \""
                 + DEMO_TO + "\", \"opening\": \"Hi, this is Acme calling about your order.\"}' " + stack.baseUrl()
-                + "/control/outbound\n  then follow it: curl -H 'Authorization: Bearer " + token + "' "
+                + "/control/outbound\n  then follow it: curl -H \"Authorization: Bearer $CONTROL_API_TOKEN\" "
                 + stack.baseUrl() + "/control/outbound/<launch_id>");
     }
 }

@@ -45,14 +45,16 @@ class LocalStackOutboundTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         OutboundDemo.printHowTo(stack, new PrintStream(out, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
-        Matcher command = Pattern.compile("curl -H 'Authorization: Bearer (\\S+)' -H 'Content-Type: application/json'"
+        Matcher command = Pattern.compile("curl -H \"Authorization: Bearer \\$CONTROL_API_TOKEN\" -H 'Content-Type: application/json'"
                 + " -d '(\\{.*?})' (http\\S+/control/outbound)\\n").matcher(printed);
         assertThat(command.find()).as(printed).isTrue();
-        String token = command.group(1);
+        assertThat(printed).as("the token is read from the credentials file").contains("source .local/credentials.env");
+        String token = stack.env().required("CONTROL_API_TOKEN"); // what .local/credentials.env exports
+        assertThat(printed).doesNotContain(token);
 
-        HttpResponse<String> launched = http.send(HttpRequest.newBuilder(URI.create(command.group(3)))
+        HttpResponse<String> launched = http.send(HttpRequest.newBuilder(URI.create(command.group(2)))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(command.group(2))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(command.group(1))).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
         String launchId = Json.parse(launched.body()).path("launch_id").asText();
@@ -62,7 +64,7 @@ class LocalStackOutboundTest {
                 .filter(c -> c.status() == CallStatus.ENDED).orElse(null));
         assertThat(call.direction()).isEqualTo("outbound");
         assertThat(stack.store().turns(callId, -1, 10).items()).extracting(Turn::text)
-                .startsWith(Json.parse(command.group(2)).path("opening").asText());
+                .startsWith(Json.parse(command.group(1)).path("opening").asText());
     }
 
     private JsonNode awaitCompleted(String token, String launchId) {
