@@ -16,7 +16,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials. */
+/**
+ * Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials, the
+ * {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that name the
+ * operation and endpoint ({@link AwsFailures}).
+ */
 public final class AwsClients {
     private final AwsSettings settings;
     private final SdkHttpClient http;
@@ -24,8 +28,9 @@ public final class AwsClients {
     public AwsClients(AwsSettings settings) {
         this.settings = settings;
         this.http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(25)) // above SQS's 20 s long poll
+                .connectionTimeout(settings.timeouts().connect())
+                // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
+                .socketTimeout(Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN))
                 .build();
     }
 
@@ -49,7 +54,10 @@ public final class AwsClients {
         builder.region(Region.of(settings.region()))
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(Duration.ofSeconds(30))
+                        .apiCallAttemptTimeout(settings.timeouts().attempt())
+                        .apiCallTimeout(settings.timeouts().call())
+                        .addExecutionInterceptor(AwsRequestCounter.GLOBAL)
+                        .addExecutionInterceptor(AwsFailures.INTERCEPTOR)
                         .build());
         return builder;
     }
