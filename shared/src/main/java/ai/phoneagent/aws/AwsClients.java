@@ -26,12 +26,25 @@ public final class AwsClients {
     private final SdkHttpClient http;
 
     public AwsClients(AwsSettings settings) {
+        this(settings, null);
+    }
+
+    private AwsClients(AwsSettings settings, SdkHttpClient http) {
         this.settings = settings;
-        this.http = UrlConnectionHttpClient.builder()
+        this.http = http != null ? http : UrlConnectionHttpClient.builder()
                 .connectionTimeout(settings.timeouts().connect())
                 // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
                 .socketTimeout(Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN))
                 .build();
+    }
+
+    /**
+     * Clients that never touch the network (every DynamoDB call succeeds empty, every SQS send is taken): for
+     * SnapStart priming of the real code path before a snapshot. Nothing else may use them.
+     */
+    public static AwsClients offline() {
+        java.net.URI nowhere = java.net.URI.create("http://offline.invalid");
+        return new AwsClients(AwsSettings.local(nowhere, nowhere), new OfflineHttpClient());
     }
 
     public DynamoDbClient dynamo() {

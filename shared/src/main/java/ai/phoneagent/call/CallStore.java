@@ -76,7 +76,7 @@ public final class CallStore {
 
     /** Creates the call item in {@code RECEIVED} unless it exists; either way returns the stored record. */
     public Recorded recordIncoming(IncomingCall call, Instant now) {
-        return record(newCallItem(call, now), call.callId());
+        return record(newCallItem(call, now), call);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class CallStore {
         Map<String, AttributeValue> item = newCallItem(call, now);
         item.put(Step.ACCEPT.claimAttribute, s(token));
         item.put(Step.ACCEPT.claimAttribute + "Until", time(now.plus(lease)));
-        return record(item, call.callId());
+        return record(item, call);
     }
 
     private Map<String, AttributeValue> newCallItem(IncomingCall call, Instant now) {
@@ -113,7 +113,7 @@ public final class CallStore {
         return item;
     }
 
-    private Recorded record(Map<String, AttributeValue> item, String callId) {
+    private Recorded record(Map<String, AttributeValue> item, IncomingCall call) {
         try {
             dynamo.putItem(PutItemRequest.builder()
                     .tableName(table)
@@ -121,11 +121,11 @@ public final class CallStore {
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
-            return new Recorded(true, toRecord(item));
+            return new Recorded(true, toRecord(item, call.sipHeaders())); // the headers just written, not re-parsed
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = e.item();
             return new Recorded(false, existing != null && !existing.isEmpty()
-                    ? toRecord(existing) : get(callId).orElseThrow());
+                    ? toRecord(existing) : get(call.callId()).orElseThrow());
         }
     }
 
@@ -538,6 +538,10 @@ public final class CallStore {
                 headers = List.of();
             }
         }
+        return toRecord(item, headers);
+    }
+
+    private static CallRecord toRecord(Map<String, AttributeValue> item, List<SipHeader> headers) {
         return new CallRecord(
                 string(item, "callId"),
                 CallStatus.valueOf(string(item, "status")),

@@ -24,9 +24,11 @@ public final class JsonLog {
         return new JsonLog(component);
     }
 
-    /** Redirects every logger (the local stack and tests use this). */
-    public static void redirect(PrintStream stream) {
+    /** Redirects every logger (the local stack and tests use this); returns the stream used until now. */
+    public static PrintStream redirect(PrintStream stream) {
+        PrintStream previous = out;
         out = stream;
+        return previous;
     }
 
     public void info(String message, Map<String, ?> fields) {

@@ -41,4 +41,27 @@ class SnapStartPrimingTest {
         WebhookResponse rejected = service.handle(new WebhookRequest("POST", "/openai/webhook", Map.of(), new byte[0]));
         assertThat(rejected.status()).isEqualTo(401);
     }
+
+    @Test
+    void offlinePrimingRunsTheWholeIntakePathWithoutNetwork() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String nowhere = "http://127.0.0.1:" + closedPort;
+        WebhookConfig config = WebhookConfig.fromEnv(Env.of(Map.of(
+                "OPENAI_API_KEY", TestKeys.OPENAI_API_KEY,
+                "OPENAI_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET,
+                "OPENAI_BASE_URL", nowhere,
+                "CALLS_TABLE", "calls",
+                "CALLS_QUEUE_URL", nowhere + "/000000000000/calls",
+                "AWS_ENDPOINT_URL", nowhere)));
+        try (var logs = ai.phoneagent.testing.LogCapture.quiet()) {
+            // every delivery verified, parsed, recorded, accepted, marked and sent: all answered 200 "queued"
+            assertThat(WebhookApp.primeOffline(config, Clock.systemUTC(), 5)).isEqualTo(5);
+            assertThat(logs.text()).as("priming writes no log lines").isEmpty();
+            ai.phoneagent.logging.JsonLog.forComponent("test").info("after priming", Map.of());
+            assertThat(logs.text()).as("logging restored to where it was").contains("after priming");
+        }
+    }
 }

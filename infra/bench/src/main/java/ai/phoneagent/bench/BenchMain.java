@@ -460,7 +460,10 @@ public final class BenchMain {
     // ---------------------------------------------------------------- processes
 
     private Child startFront() {
-        Child child = Child.start("front", java(List.of(), "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
+        // BENCH_FRONT_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=front.jfr", to profile the handlers
+        List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
+                : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
+        Child child = Child.start("front", java(flags, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
         frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofSeconds(60))).get("port"));
         return child;
     }
