@@ -108,7 +108,7 @@ public final class ControlService {
 
     /**
      * Handles a request and writes its log line. Never throws, and answers within {@code CONTROL_ACK_TIMEOUT_MS} + 1 s
-     * (less when the Lambda has less time left) even when DynamoDB or SQS hang: the request runs on its own virtual
+     * (3 s at least; less when the Lambda has less time left) even when DynamoDB or SQS hang: the request runs on its own virtual
      * thread and is cut off (interrupted) at that deadline with 503 naming the service it was waiting on.
      */
     public ApiResponse handle(ApiRequest request, Duration remaining) {
@@ -165,9 +165,19 @@ public final class ControlService {
     /** Left for writing the answer before the promised bound. */
     private static final Duration ANSWER_MARGIN = Duration.ofMillis(150);
 
-    /** When the answer is due: ack timeout + 1 s, or the Lambda's time left, less a margin for answering. */
+    /**
+     * Never cut a request off sooner than this: storing and sending a command takes a few round trips (and waits
+     * out a transaction conflict when one Idempotency-Key is sent twice at once), even with a tiny ack timeout.
+     */
+    private static final Duration MIN_BOUND = Duration.ofSeconds(3);
+
+    /**
+     * When the answer is due: ack timeout + 1 s (at least {@link #MIN_BOUND}), or the Lambda's time left, less a
+     * margin for answering.
+     */
     private Duration deadline(Duration remaining) {
         Duration bound = config.ackTimeout().plusSeconds(1);
+        bound = bound.compareTo(MIN_BOUND) < 0 ? MIN_BOUND : bound;
         if (remaining != null && remaining.compareTo(bound) < 0) {
             bound = remaining;
         }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HungDependencyTest {
-    private static final long ACK_MS = 1_500;
+    private static final long ACK_MS = 2_500;
     private AwsFixture aws;
     private HangingEndpoint hanging;
 

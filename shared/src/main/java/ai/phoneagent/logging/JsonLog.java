@@ -24,11 +24,14 @@ public final class JsonLog {
         return new JsonLog(component);
     }
 
-    /** Redirects every logger (the local stack and tests use this); returns the stream used until now. */
-    public static PrintStream redirect(PrintStream stream) {
-        PrintStream previous = out;
+    /** Redirects every logger (the local stack and tests use this). */
+    public static void redirect(PrintStream stream) {
         out = stream;
-        return previous;
+    }
+
+    /** Where every logger writes now (to put it back after a {@link #redirect}). */
+    public static PrintStream current() {
+        return out;
     }
 
     public void info(String message, Map<String, ?> fields) {

@@ -48,7 +48,8 @@ public final class WebhookApp {
         WebhookService offline = service(config, clock, new CallStore(aws.dynamo(), config.callsTable()),
                 new CallsQueue(aws.sqs(), "http://offline.invalid/000000000000/prime"), openAi);
         int ok = 0;
-        java.io.PrintStream logs = JsonLog.redirect(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        java.io.PrintStream logs = JsonLog.current();
+        JsonLog.redirect(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
             for (int i = 0; i < deliveries; i++) {
                 String callId = "rtc_prime" + i;

@@ -63,13 +63,14 @@ public final class BenchMain {
     private URI frontUrl;
 
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
-                   List<Integer> live, boolean starts, int startRuns, int holdSeconds) {
+                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
             boolean quick = false;
             List<Integer> live = List.of(100);
             boolean starts = true;
+            boolean startsOnly = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -78,12 +79,13 @@ public final class BenchMain {
                     case "--live" -> live = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
                     case "--no-starts" -> starts = false;
+                    case "--starts-only" -> startsOnly = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts)");
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only)");
                 }
             }
-            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10)
-                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30);
+            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly)
+                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly);
         }
     }
 
@@ -115,10 +117,12 @@ public final class BenchMain {
             env = baseEnv(e);
             front = startFront();
             worker = startWorker(List.of(), "worker");
-            say("engines, front (webhook + control handlers) and worker are up; warming up with " + options.warmup() + " calls");
-            burst(options.warmup(), 10, true);
-            latencyScenarios();
-            liveScenarios();
+            if (!options.startsOnly()) {
+                say("engines, front (webhook + control handlers) and worker are up; warming up with " + options.warmup() + " calls");
+                burst(options.warmup(), 10, true);
+                latencyScenarios();
+                liveScenarios();
+            }
             front.close();
             worker.close();
             if (options.starts()) {
@@ -221,17 +225,9 @@ public final class BenchMain {
     /** One incoming call: webhook sent → 200, accept at OpenAI, socket opened, greeting requested. */
     private CallTimes ring() throws Exception {
         IncomingCallSpec spec = IncomingCallSpec.random();
-        WebhookEvent event = WebhookEvent.incomingCall(spec, clock);
-        byte[] body = event.body();
-        String webhookId = "msg_" + UUID.randomUUID().toString().replace("-", "");
-        HttpRequest.Builder request = HttpRequest.newBuilder(frontUrl.resolve("/openai/webhook"))
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("content-type", "application/json");
-        sender.signedHeaders(webhookId, body).forEach(request::header);
         Instant sent = Instant.now();
         long sentNanos = System.nanoTime();
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = sendWebhook(frontUrl, spec);
         double webhookMs = (System.nanoTime() - sentNanos) / 1e6;
         if (response.statusCode() != 200) {
             throw new IllegalStateException("webhook answered " + response.statusCode() + " " + response.body());
@@ -241,6 +237,17 @@ public final class BenchMain {
         double greetingMs = (System.nanoTime() - sentNanos) / 1e6;
         return new CallTimes(callId, webhookMs, since(sent, callId, ApiRequest.Endpoint.ACCEPT),
                 since(sent, callId, ApiRequest.Endpoint.ATTACH), greetingMs);
+    }
+
+    /** Posts a signed {@code realtime.call.incoming} for {@code spec} to the front at {@code base}. */
+    private HttpResponse<String> sendWebhook(URI base, IncomingCallSpec spec) throws Exception {
+        byte[] body = WebhookEvent.incomingCall(spec, clock).body();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/openai/webhook"))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("content-type", "application/json");
+        sender.signedHeaders("msg_" + UUID.randomUUID().toString().replace("-", ""), body).forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private double since(Instant sent, String callId, ApiRequest.Endpoint endpoint) {
@@ -388,6 +395,7 @@ public final class BenchMain {
                 Path cache = aot.resolve(handler + ".aot");
                 Files.deleteIfExists(cache);
                 probe(handler, cp, List.of("-XX:AOTCacheOutput=" + cache), 1); // training run, not counted
+                awaitAotCache(cache);
                 ObjectNode node = starts.putObject(handler + "Handler");
                 node.put("defaultMs", probe(handler, cp, List.of(), options.startRuns()));
                 node.put("aotCacheMs", Files.exists(cache)
@@ -396,13 +404,30 @@ public final class BenchMain {
             }
             Path cache = aot.resolve("worker.aot");
             Files.deleteIfExists(cache);
-            workerStart(tmpFront, List.of("-XX:AOTCacheOutput=" + cache), 1);
+            workerStart(tmpFront, List.of("-XX:AOTCacheOutput=" + cache), 1, "worker-train");
+            awaitAotCache(cache);
             ObjectNode node = starts.putObject("worker");
-            node.put("defaultMs", workerStart(tmpFront, List.of(), options.startRuns()));
-            node.put("aotCacheMs", Files.exists(cache) ? workerStart(tmpFront, List.of("-XX:AOTCache=" + cache), options.startRuns()) : Double.NaN);
+            node.put("defaultMs", workerStart(tmpFront, List.of(), options.startRuns(), "worker-start"));
+            node.put("aotCacheMs", Files.exists(cache)
+                    ? workerStart(tmpFront, List.of("-XX:AOTCache=" + cache), options.startRuns(), "worker-start-aot") : Double.NaN);
             say("worker fresh start to first greeting: " + node);
         } finally {
             tmpFront.close();
+        }
+    }
+
+    /**
+     * A training JVM exits as soon as it has written {@code <cache>.config} and launched the JVM that assembles the
+     * cache from it; that one deletes the config when done. Waits for that (up to 5 minutes).
+     */
+    private void awaitAotCache(Path cache) {
+        Path config = cache.resolveSibling(cache.getFileName() + ".config");
+        long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < until && !(Files.exists(cache) && !Files.exists(config))) {
+            awaitFor(Duration.ofMillis(200)); // polling a file another process writes
+        }
+        if (!Files.exists(cache)) {
+            say("no AOT cache was assembled at " + cache + "; see the training run's log");
         }
     }
 
@@ -438,16 +463,15 @@ public final class BenchMain {
     }
 
     /** A call is queued while no worker runs; then a fresh worker JVM starts: spawn → its greeting at OpenAI. */
-    private double workerStart(Child via, List<String> flags, int runs) throws Exception {
+    private double workerStart(Child via, List<String> flags, int runs, String name) throws Exception {
         Samples s = new Samples();
         for (int i = 0; i < runs; i++) {
             IncomingCallSpec spec = IncomingCallSpec.random();
-            WebhookEvent event = WebhookEvent.incomingCall(spec, clock);
-            var report = sender.deliver(URI.create("http://127.0.0.1:" + fields(via.awaitMarker(STEP)).get("port") + "/openai/webhook"), event);
-            if (!report.delivered()) {
-                throw new IllegalStateException("webhook for the worker start was not accepted: " + report.statuses());
+            HttpResponse<String> response = sendWebhook(URI.create("http://127.0.0.1:" + fields(via.awaitMarker(STEP)).get("port")), spec);
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("webhook for the worker start answered " + response.statusCode());
             }
-            try (Child w = startWorker(flags, "worker-start")) {
+            try (Child w = startWorker(flags, name)) {
                 simulator.awaitClientEvent(spec.callId(), "response.create", Duration.ofSeconds(60));
                 s.add((System.nanoTime() - w.startedNanos) / 1e6);
                 simulator.hangup(spec.callId(), true);

@@ -54,6 +54,7 @@ final class Child implements AutoCloseable {
                 }
                 out.write(line);
                 out.newLine();
+                out.flush(); // a grandchild (the AOT cache assembler) may hold the pipe open past this process
             }
         } catch (IOException ignored) {
             // the child went away
