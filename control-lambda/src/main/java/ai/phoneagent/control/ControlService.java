@@ -132,37 +132,116 @@ public final class ControlService {
         return handle(ApiRequest.fromEvent(event), remaining).toEvent();
     }
 
-    /** Handles a request and writes its log line. Never throws. */
+    /**
+     * Handles a request and writes its log line. Never throws, and answers within {@code CONTROL_ACK_TIMEOUT_MS} + 1 s
+     * (3 s at least; less when the Lambda has less time left) even when DynamoDB or SQS hang: the request runs on its own virtual
+     * thread and is cut off (interrupted) at that deadline with 503 naming the service it was waiting on.
+     */
     public ApiResponse handle(ApiRequest request, Duration remaining) {
         long started = System.nanoTime();
-        Map<String, Object> trace = new LinkedHashMap<>();
+        Map<String, Object> trace = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         trace.put("request_id", request.requestId());
         trace.put("method", request.method());
         trace.put("route", "unmatched");
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.Future<ApiResponse> running = REQUESTS.submit(() -> {
+            worker.set(Thread.currentThread());
+            return answer(request, remaining, trace);
+        });
         ApiResponse response;
         try {
-            response = route(request, remaining, trace);
+            response = running.get(deadline(remaining).toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            String waitingOn = java.util.Optional.ofNullable(worker.get())
+                    .flatMap(ai.phoneagent.aws.AwsRequestCounter.GLOBAL::inFlight).orElse("unknown");
+            running.cancel(true);
+            ApiError timeout = unavailable(waitingOn.startsWith("DynamoDb.") ? ErrorCode.STORE_UNAVAILABLE
+                    : waitingOn.startsWith("Sqs.") ? ErrorCode.QUEUE_UNAVAILABLE : ErrorCode.SERVICE_UNAVAILABLE,
+                    "did not answer in time");
+            trace.put("code", timeout.code());
+            trace.put("error", "deadline passed waiting on " + waitingOn);
+            response = timeout.toResponse();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.cancel(true);
+            trace.put("code", ErrorCode.SERVICE_UNAVAILABLE);
+            response = new ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "Interrupted; try again").toResponse();
+        } catch (java.util.concurrent.ExecutionException e) {
+            trace.put("code", ErrorCode.INTERNAL_ERROR);
+            trace.put("error", JsonLog.describe(e.getCause()));
+            response = new ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error").toResponse();
+        }
+        Map<String, Object> line;
+        synchronized (trace) {
+            line = new LinkedHashMap<>(trace);
+        }
+        line.put("status", response.status());
+        line.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
+        if (response.status() >= 500) {
+            LOG.warn("request", line);
+        } else {
+            LOG.info("request", line);
+        }
+        return response;
+    }
+
+    /** Runs on virtual threads, one per request: the handler's own thread only waits, bounded. */
+    private static final java.util.concurrent.ExecutorService REQUESTS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    /** Left for writing the answer before the promised bound. */
+    private static final Duration ANSWER_MARGIN = Duration.ofMillis(150);
+
+    /**
+     * Never cut a request off sooner than this: storing and sending a command takes a few round trips (and waits
+     * out a transaction conflict when one Idempotency-Key is sent twice at once), even with a tiny ack timeout.
+     */
+    private static final Duration MIN_BOUND = Duration.ofSeconds(3);
+
+    /**
+     * When the answer is due: ack timeout + 1 s (at least {@link #MIN_BOUND}), or the Lambda's time left, less a
+     * margin for answering.
+     */
+    private Duration deadline(Duration remaining) {
+        Duration bound = config.ackTimeout().plusSeconds(1);
+        bound = bound.compareTo(MIN_BOUND) < 0 ? MIN_BOUND : bound;
+        if (remaining != null && remaining.compareTo(bound) < 0) {
+            bound = remaining;
+        }
+        bound = bound.minus(ANSWER_MARGIN);
+        return bound.isNegative() ? Duration.ZERO : bound;
+    }
+
+    private static ApiError unavailable(String code, String what) {
+        String service = switch (code) {
+            case ErrorCode.STORE_UNAVAILABLE -> "The call store (DynamoDB)";
+            case ErrorCode.QUEUE_UNAVAILABLE -> "The queue service (SQS)";
+            default -> "A backing service";
+        };
+        return new ApiError(503, code, service + " " + what + "; try again (a command request may be retried safely "
+                + "with the same Idempotency-Key)");
+    }
+
+    private ApiResponse answer(ApiRequest request, Duration remaining, Map<String, Object> trace) {
+        try {
+            return route(request, remaining, trace);
         } catch (ApiError e) {
             trace.put("code", e.code());
-            response = e.toResponse();
+            return e.toResponse();
         } catch (SdkException e) {
-            trace.put("code", ErrorCode.SERVICE_UNAVAILABLE);
+            var failed = ai.phoneagent.aws.AwsFailures.of(e);
+            String service = failed.map(ai.phoneagent.aws.AwsFailures.Failure::service).orElse("");
+            ApiError error = unavailable(service.equals("DynamoDb") ? ErrorCode.STORE_UNAVAILABLE
+                    : service.equals("Sqs") ? ErrorCode.QUEUE_UNAVAILABLE : ErrorCode.SERVICE_UNAVAILABLE,
+                    failed.map(ai.phoneagent.aws.AwsFailures.Failure::timedOut).orElse(false)
+                            ? "did not answer in time" : "failed");
+            trace.put("code", error.code());
             trace.put("error", JsonLog.describe(e));
-            response = new ApiError(503, ErrorCode.SERVICE_UNAVAILABLE,
-                    "A backing service is unavailable; try again").toResponse();
+            return error.toResponse();
         } catch (RuntimeException e) {
             trace.put("code", ErrorCode.INTERNAL_ERROR);
             trace.put("error", JsonLog.describe(e));
-            response = new ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error").toResponse();
+            return new ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error").toResponse();
         }
-        trace.put("status", response.status());
-        trace.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
-        if (response.status() >= 500) {
-            LOG.warn("request", trace);
-        } else {
-            LOG.info("request", trace);
-        }
-        return response;
     }
 
     private ApiResponse route(ApiRequest request, Duration remaining, Map<String, Object> trace) {

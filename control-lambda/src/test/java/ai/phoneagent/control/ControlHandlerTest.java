@@ -115,11 +115,11 @@ class ControlHandlerTest {
     }
 
     @Test
-    void aBackingServiceOutageIs503WithoutDetails() throws Exception {
+    void aBackingServiceOutageIs503NamingTheServiceWithoutDetails() throws Exception {
         var response = handler(Map.of()).handleRequest(Events.request("GET", "/control/calls")
                 .bearer(TestKeys.CONTROL_API_TOKEN).build(), contextWithRemaining(10_000));
         assertThat(response.getStatusCode()).isEqualTo(503);
-        assertThat(Json.parse(response.getBody()).at("/error/code").asText()).isEqualTo("service_unavailable");
+        assertThat(Json.parse(response.getBody()).at("/error/code").asText()).isEqualTo("store_unavailable");
         assertThat(response.getBody()).doesNotContain("127.0.0.1").doesNotContain("Exception");
         assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain(TestKeys.CONTROL_API_TOKEN);
     }

@@ -16,17 +16,35 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials. */
+/**
+ * Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials, the
+ * {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that name the
+ * operation and endpoint ({@link AwsFailures}).
+ */
 public final class AwsClients {
     private final AwsSettings settings;
     private final SdkHttpClient http;
 
     public AwsClients(AwsSettings settings) {
+        this(settings, null);
+    }
+
+    private AwsClients(AwsSettings settings, SdkHttpClient http) {
         this.settings = settings;
-        this.http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(25)) // above SQS's 20 s long poll
+        this.http = http != null ? http : UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.timeouts().connect())
+                // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
+                .socketTimeout(Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN))
                 .build();
+    }
+
+    /**
+     * Clients that never touch the network (every DynamoDB call succeeds empty, every SQS send is taken): for
+     * SnapStart priming of the real code path before a snapshot. Nothing else may use them.
+     */
+    public static AwsClients offline() {
+        java.net.URI nowhere = java.net.URI.create("http://offline.invalid");
+        return new AwsClients(AwsSettings.local(nowhere, nowhere), new OfflineHttpClient());
     }
 
     public DynamoDbClient dynamo() {
@@ -49,7 +67,10 @@ public final class AwsClients {
         builder.region(Region.of(settings.region()))
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(Duration.ofSeconds(30))
+                        .apiCallAttemptTimeout(settings.timeouts().attempt())
+                        .apiCallTimeout(settings.timeouts().call())
+                        .addExecutionInterceptor(AwsRequestCounter.GLOBAL)
+                        .addExecutionInterceptor(AwsFailures.INTERCEPTOR)
                         .build());
         return builder;
     }

@@ -11,7 +11,13 @@ import java.util.Optional;
  * the SDK's own names), and static credentials when running against them.
  */
 public record AwsSettings(String region, Optional<URI> sqsEndpoint, Optional<URI> dynamoEndpoint,
-                          Optional<StaticKeys> staticKeys) {
+                          Optional<StaticKeys> staticKeys, AwsTimeouts timeouts) {
+    /** Settings with the default {@link AwsTimeouts} ({@link AwsTimeouts#LOCAL} when an endpoint is overridden). */
+    public AwsSettings(String region, Optional<URI> sqsEndpoint, Optional<URI> dynamoEndpoint, Optional<StaticKeys> staticKeys) {
+        this(region, sqsEndpoint, dynamoEndpoint, staticKeys,
+                sqsEndpoint.isPresent() || dynamoEndpoint.isPresent() ? AwsTimeouts.LOCAL : AwsTimeouts.DEFAULTS);
+    }
+
     /** Access key pair used only against local endpoints. */
     public record StaticKeys(String accessKeyId, String secretAccessKey) {
         @Override
@@ -33,7 +39,8 @@ public record AwsSettings(String region, Optional<URI> sqsEndpoint, Optional<URI
         Optional<StaticKeys> keys = local
                 ? Optional.of(new StaticKeys(env.get("AWS_ACCESS_KEY_ID", "local"), env.get("AWS_SECRET_ACCESS_KEY", "local")))
                 : Optional.empty();
-        return new AwsSettings(region, sqs, dynamo, keys);
+        return new AwsSettings(region, sqs, dynamo, keys,
+                AwsTimeouts.fromEnv(env, local ? AwsTimeouts.LOCAL : AwsTimeouts.DEFAULTS));
     }
 
     /** Settings for local endpoints (embedded services or LocalStack). */

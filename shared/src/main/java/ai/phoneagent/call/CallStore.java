@@ -76,6 +76,23 @@ public final class CallStore {
 
     /** Creates the call item in {@code RECEIVED} unless it exists; either way returns the stored record. */
     public Recorded recordIncoming(IncomingCall call, Instant now) {
+        return record(newCallItem(call, now), call);
+    }
+
+    /**
+     * The first write of a new call's intake: creates the call in {@code RECEIVED} <em>holding the accept claim</em>
+     * ({@code token} until {@code now + lease}) in one conditional put, so the delivery that creates the call may
+     * accept it at once. When the call exists, nothing is written and the stored record comes back with the failed
+     * condition (no second read): {@code created} false, and the caller must claim the step it finds.
+     */
+    public Recorded recordIncoming(IncomingCall call, Instant now, String token, Duration lease) {
+        Map<String, AttributeValue> item = newCallItem(call, now);
+        item.put(Step.ACCEPT.claimAttribute, s(token));
+        item.put(Step.ACCEPT.claimAttribute + "Until", time(now.plus(lease)));
+        return record(item, call);
+    }
+
+    private Map<String, AttributeValue> newCallItem(IncomingCall call, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(callKey(call.callId())));
         item.put(SK, s(META));
@@ -94,6 +111,10 @@ public final class CallStore {
         item.put(GSI1_PK, s(CallTable.LIVE));
         item.put(GSI1_SK, s(sortKey(now, call.callId())));
         item.put(CallTable.TTL_ATTRIBUTE, n(now.plus(RETENTION).getEpochSecond()));
+        return item;
+    }
+
+    private Recorded record(Map<String, AttributeValue> item, IncomingCall call) {
         try {
             dynamo.putItem(PutItemRequest.builder()
                     .tableName(table)
@@ -101,7 +122,7 @@ public final class CallStore {
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
-            return new Recorded(true, toRecord(item));
+            return new Recorded(true, toRecord(item, call.sipHeaders())); // the headers just written, not re-parsed
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = e.item();
             return new Recorded(false, existing != null && !existing.isEmpty()
@@ -148,6 +169,50 @@ public final class CallStore {
                         "#at", step.timestampAttribute),
                 Map.of(":to", s(step.to.name()), ":from", s(step.from.name()), ":token", s(token), ":now", time(now),
                         ":one", n(1)));
+    }
+
+    /**
+     * The one write between a successful accept and the queue message: the call becomes {@code QUEUED} with
+     * {@code acceptedAt}/{@code queuedAt} = {@code now} and the <em>enqueue claim</em> ({@code enqueueToken} until
+     * {@code now + lease}), meaning "this delivery is sending the queue message". Nothing is written after the send,
+     * so a worker claiming the call can never race a later intake write. Allowed from:
+     * <ul>
+     *   <li>{@code RECEIVED} holding the accept claim {@code acceptToken} (the accept just succeeded; the accept
+     *       claim is dropped in the same write);</li>
+     *   <li>with {@code acceptToken} null: {@code ACCEPTED} with no live enqueue claim (an earlier send failed), or
+     *       {@code QUEUED} whose enqueue claim lapsed before {@code now} and that no worker took (the sender may
+     *       have died before sending; sending again is safe, as a worker's claim is conditional).</li>
+     * </ul>
+     */
+    public boolean startEnqueue(String callId, String acceptToken, String enqueueToken, Instant now, Duration lease) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":queued", s(CallStatus.QUEUED.name()),
+                ":now", time(now), ":token", s(enqueueToken), ":until", time(now.plus(lease)), ":one", n(1)));
+        String set = "SET #status = :queued, queuedAt = :now, enqueueClaim = :token, enqueueClaimUntil = :until, "
+                + "version = version + :one";
+        if (acceptToken != null) {
+            values.put(":received", s(CallStatus.RECEIVED.name()));
+            values.put(":acceptToken", s(acceptToken));
+            return update(callId, set + ", acceptedAt = :now REMOVE acceptClaim, acceptClaimUntil",
+                    "#status = :received AND acceptClaim = :acceptToken", Map.of("#status", "status"), values);
+        }
+        values.put(":accepted", s(CallStatus.ACCEPTED.name()));
+        return update(callId, set,
+                "(#status = :accepted AND (attribute_not_exists(enqueueClaimUntil) OR enqueueClaimUntil < :now))"
+                        + " OR (#status = :queued AND enqueueClaimUntil < :now)",
+                Map.of("#status", "status"), values);
+    }
+
+    /**
+     * After a failed send: back from {@code QUEUED} to {@code ACCEPTED} without the claim, so the next delivery sends
+     * at once and never accepts again. False if the claim is no longer {@code enqueueToken}'s.
+     */
+    public boolean undoEnqueue(String callId, String enqueueToken) {
+        return update(callId,
+                "SET #status = :accepted, version = version + :one REMOVE queuedAt, enqueueClaim, enqueueClaimUntil",
+                "#status = :queued AND enqueueClaim = :token",
+                Map.of("#status", "status"),
+                Map.of(":accepted", s(CallStatus.ACCEPTED.name()), ":queued", s(CallStatus.QUEUED.name()),
+                        ":token", s(enqueueToken), ":one", n(1)));
     }
 
     /** The two intake steps, each guarded by its own claim. */
@@ -515,6 +580,10 @@ public final class CallStore {
                 headers = List.of();
             }
         }
+        return toRecord(item, headers);
+    }
+
+    private static CallRecord toRecord(Map<String, AttributeValue> item, List<SipHeader> headers) {
         return new CallRecord(
                 string(item, "callId"),
                 CallStatus.valueOf(string(item, "status")),

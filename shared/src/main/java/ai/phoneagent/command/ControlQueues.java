@@ -68,7 +68,8 @@ public final class ControlQueues {
     /** Long-polls the call's queue. */
     public List<Received> receive(String queueUrl, int max, int waitSeconds) {
         return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(Math.clamp(max, 1, 10))
-                        .waitTimeSeconds(Math.clamp(waitSeconds, 0, 20)))
+                        .waitTimeSeconds(Math.clamp(waitSeconds, 0, 20))
+                        .overrideConfiguration(ai.phoneagent.aws.AwsTimeouts.longPoll(Math.clamp(waitSeconds, 0, 20))))
                 .messages().stream().map(m -> new Received(m.body(), m.receiptHandle())).toList();
     }
 

@@ -29,6 +29,11 @@ public final class JsonLog {
         out = stream;
     }
 
+    /** Where every logger writes now (to put it back after a {@link #redirect}). */
+    public static PrintStream current() {
+        return out;
+    }
+
     public void info(String message, Map<String, ?> fields) {
         write("INFO", message, fields);
     }
@@ -51,8 +56,21 @@ public final class JsonLog {
         out.println(line);
     }
 
-    /** A short, secret-free description of a failure: its type and, for our own exceptions, the message. */
+    private static final java.util.regex.Pattern SECRET_LIKE = java.util.regex.Pattern.compile(
+            "(?i)(bearer\\s+|basic\\s+|sk-|whsec_|token=|key=|secret=|password=)[^\\s,;\"')]+");
+
+    /**
+     * A short, secret-free description of a failure: its type and message (for AWS calls the message names the
+     * operation and endpoint, see {@code AwsFailures}), at most 300 characters, with anything shaped like a
+     * credential masked.
+     */
     public static String describe(Throwable t) {
-        return t.getClass().getSimpleName();
+        String message = t.getMessage();
+        if (message == null || message.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        String text = SECRET_LIKE.matcher(message.strip()).replaceAll("$1***");
+        text = text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        return t.getClass().getSimpleName() + ": " + text;
     }
 }

@@ -38,6 +38,7 @@ public final class CallsQueue {
                         .queueUrl(queueUrl)
                         .maxNumberOfMessages(Math.clamp(max, 1, 10))
                         .waitTimeSeconds(Math.clamp(waitSeconds, 0, 20))
+                        .overrideConfiguration(ai.phoneagent.aws.AwsTimeouts.longPoll(Math.clamp(waitSeconds, 0, 20)))
                         .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
                         .build())
                 .messages().stream()

@@ -12,17 +12,23 @@ import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Takes an incoming call from webhook to queue: record it, accept it once, enqueue it once. Each step is guarded
- * by a claim on the call item, so concurrent or repeated deliveries never accept or enqueue twice, and a delivery
- * that fails half-way leaves the call where the next delivery can finish it.
+ * Takes an incoming call from webhook to queue: record it, accept it once, enqueue it once. A new call costs three
+ * sequential AWS round trips: (1) one conditional put records the call holding the accept claim; then OpenAI's
+ * accept; (2) one conditional update marks it accepted and queued holding the enqueue claim; (3) the queue message.
+ * Nothing is read back, and nothing is written after the message, so a worker's claim never races intake.
+ * A delivery that finds the call already there resumes from its stored state under the same claims, so
+ * concurrent or repeated deliveries never accept or enqueue twice, and one that died half-way leaves the call
+ * where a later delivery can finish it once the dead one's claim lapses.
  */
 public final class CallIntake {
-    private static final Duration ENQUEUE_LEASE = Duration.ofSeconds(10);
+    /** Covers the send that follows the enqueue claim (the SQS client's whole call timeout) with a margin. */
+    static final Duration ENQUEUE_LEASE = Duration.ofSeconds(5);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final CallStore store;
@@ -47,49 +53,61 @@ public final class CallIntake {
 
     /** Runs intake for one delivery of a call. */
     public IntakeOutcome intake(IncomingCall incoming) {
-        CallRecord call = store.recordIncoming(incoming, clock.instant()).call();
+        String token = newToken();
+        CallStore.Recorded recorded = store.recordIncoming(incoming, clock.instant(), token, acceptLease);
+        if (recorded.created()) {
+            return acceptThenEnqueue(recorded.call(), token);
+        }
+        return resume(recorded.call());
+    }
+
+    /** A delivery of a call that already exists: finish whatever an earlier delivery left, or report it done. */
+    private IntakeOutcome resume(CallRecord call) {
         long waitUntil = System.nanoTime() + waitForOthers.toNanos();
-        boolean didWork = false;
         while (true) {
             switch (call.status()) {
                 case RECEIVED -> {
-                    String token = UUID.randomUUID().toString();
+                    String token = newToken();
                     if (store.claimStep(call.callId(), CallStore.Step.ACCEPT, token, clock.instant(), acceptLease)) {
-                        IntakeOutcome failed = accept(call, token);
-                        if (failed != null) {
-                            return failed;
-                        }
-                        didWork = true;
-                    } else if (!pause(waitUntil)) {
-                        return IntakeOutcome.IN_PROGRESS;
+                        return acceptThenEnqueue(call, token);
                     }
                 }
-                case ACCEPTED -> {
-                    String token = UUID.randomUUID().toString();
-                    if (store.claimStep(call.callId(), CallStore.Step.ENQUEUE, token, clock.instant(), ENQUEUE_LEASE)) {
-                        return enqueue(call, token);
-                    } else if (!pause(waitUntil)) {
-                        return IntakeOutcome.IN_PROGRESS;
+                case ACCEPTED, QUEUED -> {
+                    // ACCEPTED: an earlier send failed. QUEUED: sent, or its sender died; only a lapsed claim is taken.
+                    String token = newToken();
+                    Instant now = clock.instant();
+                    if (store.startEnqueue(call.callId(), null, token, now, ENQUEUE_LEASE)) {
+                        Instant acceptedAt = call.acceptedAt() == null ? now : call.acceptedAt();
+                        return enqueue(call, acceptedAt, token, false);
+                    }
+                    if (call.status() == CallStatus.QUEUED) {
+                        return IntakeOutcome.DUPLICATE; // the message is out, or its sender still holds the claim
                     }
                 }
-                case GONE -> {
-                    return didWork ? IntakeOutcome.GONE : IntakeOutcome.DUPLICATE;
-                }
-                case QUEUED, ATTACHED, ORPHANED, ENDED, FAILED -> {
+                case GONE, ATTACHED, ORPHANED, ENDED, FAILED -> {
                     return IntakeOutcome.DUPLICATE;
                 }
+            }
+            if (!pause(waitUntil)) {
+                return IntakeOutcome.IN_PROGRESS;
             }
             call = store.get(call.callId()).orElseThrow(() -> new IllegalStateException("call item vanished"));
         }
     }
 
-    /** Calls OpenAI's accept; returns null when accepted (intake goes on), or the final outcome. */
-    private IntakeOutcome accept(CallRecord call, String token) {
-        CallsOutcome outcome = calls.accept(call.callId(), launches.acceptBody(call));
+    /** Calls OpenAI's accept under the accept claim {@code token}, then enqueues; or ends intake with its outcome. */
+    private IntakeOutcome acceptThenEnqueue(CallRecord call, String token) {
+        LaunchMatcher.Acceptance acceptance = launches.match(call);
+        CallsOutcome outcome = calls.accept(call.callId(), acceptance.body());
         return switch (outcome) {
             case CallsOutcome.Done done -> {
-                store.completeStep(call.callId(), CallStore.Step.ACCEPT, token, clock.instant());
-                yield null;
+                String enqueueToken = newToken();
+                Instant acceptedAt = Instant.ofEpochMilli(clock.millis());
+                if (!store.startEnqueue(call.callId(), token, enqueueToken, acceptedAt, ENQUEUE_LEASE)) {
+                    // our accept claim lapsed during a slow accept and another delivery took over: it finishes
+                    yield IntakeOutcome.IN_PROGRESS;
+                }
+                yield enqueue(call, acceptedAt, enqueueToken, acceptance.outbound());
             }
             case CallsOutcome.Gone gone -> {
                 store.markIntakeFailed(call.callId(), CallStatus.GONE, "caller hung up before accept", token, clock.instant());
@@ -107,18 +125,24 @@ public final class CallIntake {
         };
     }
 
-    private IntakeOutcome enqueue(CallRecord call, String token) {
+    /**
+     * Sends the queue message under the enqueue claim {@code token}; on failure the call goes back to ACCEPTED.
+     * {@code outbound}: this delivery matched the call to a launch (the {@code call} in hand predates that mark).
+     */
+    private IntakeOutcome enqueue(CallRecord call, Instant acceptedAt, String token, boolean outbound) {
         try {
-            // the loop read the call after the accept step, so acceptedAt is already in hand
-            long acceptedAt = call.acceptedAt() == null ? clock.millis() : call.acceptedAt().toEpochMilli();
-            queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt,
-                    call.outbound() ? CallMessage.Reason.OUTBOUND : CallMessage.Reason.INCOMING));
+            // outbound: as matched just now, or as stored by the delivery that matched it (a resumed intake)
+            CallMessage.Reason reason = outbound || call.outbound() ? CallMessage.Reason.OUTBOUND : CallMessage.Reason.INCOMING;
+            queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt.toEpochMilli(), reason));
         } catch (RuntimeException e) {
-            store.releaseStep(call.callId(), CallStore.Step.ENQUEUE, token);
+            store.undoEnqueue(call.callId(), token);
             return IntakeOutcome.ENQUEUE_FAILED;
         }
-        store.completeStep(call.callId(), CallStore.Step.ENQUEUE, token, clock.instant());
         return IntakeOutcome.QUEUED;
+    }
+
+    private static String newToken() {
+        return UUID.randomUUID().toString();
     }
 
     /** Waits a moment for another delivery's step to finish; false once the budget is spent. */

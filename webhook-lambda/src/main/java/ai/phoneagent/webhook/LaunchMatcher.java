@@ -42,11 +42,21 @@ public final class LaunchMatcher {
         this.clock = clock;
     }
 
-    /** The accept body for this call; binds and marks it first when it is a launch's outbound call. */
-    public ObjectNode acceptBody(CallRecord call) {
+    /** How a call is accepted: the accept body, and whether it is a launch's outbound call. */
+    public record Acceptance(ObjectNode body, boolean outbound) {
+    }
+
+    /** How this call is accepted; binds and marks it first when it is a launch's outbound call. */
+    public Acceptance match(CallRecord call) {
+        return matchedLaunch(call).map(launch -> new Acceptance(launchBody(launch), true))
+                .orElseGet(() -> new Acceptance(inboundBody, false));
+    }
+
+    /** The launch this call was placed for, bound to it and marked on the call; empty for an inbound call. */
+    private Optional<Launch> matchedLaunch(CallRecord call) {
         Optional<String> launchId = header(call, LaunchKeys.ID_HEADER);
         if (launchId.isEmpty()) {
-            return inboundBody;
+            return Optional.empty();
         }
         Optional<String> key = header(call, LaunchKeys.KEY_HEADER);
         Optional<Launch> launch = LAUNCH_ID.matcher(launchId.get()).matches() && key.isPresent()
@@ -55,16 +65,20 @@ public final class LaunchMatcher {
         if (launch.isEmpty()) {
             LOG.warn("launch id did not match: accepted as an inbound call",
                     Map.of("call_id", call.callId(), "launch_id_present", true, "key_present", key.isPresent()));
-            return inboundBody;
+            return Optional.empty();
         }
         Launch matched = launch.get();
         if (!calls.markOutbound(call.callId(), matched.launchId(), matched.opening())) {
             LOG.warn("call could not be marked outbound: accepted as an inbound call",
                     Map.of("call_id", call.callId(), "launch_id", matched.launchId()));
-            return inboundBody;
+            return Optional.empty();
         }
         launches.advance(matched.launchId(), LaunchStatus.IN_CALL, null, call.callId(), clock.instant());
         LOG.info("outbound call matched its launch", Map.of("call_id", call.callId(), "launch_id", matched.launchId()));
+        return Optional.of(matched);
+    }
+
+    private ObjectNode launchBody(Launch matched) {
         return new AgentProfile(or(matched.model(), inbound.model()), or(matched.voice(), inbound.voice()),
                 instructions(matched), inbound.transcriptionModel(),
                 inbound.transcriptionLanguage(), inbound.tools()).acceptBody();

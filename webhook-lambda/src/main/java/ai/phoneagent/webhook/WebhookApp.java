@@ -2,12 +2,18 @@ package ai.phoneagent.webhook;
 
 import ai.phoneagent.aws.AwsClients;
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /** Wires the webhook's collaborators from configuration, once per container. */
 public final class WebhookApp {
@@ -24,9 +30,52 @@ public final class WebhookApp {
 
     /** The service over given store and queue (tests and the local stack share clients this way). */
     public static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue) {
+        return service(config, clock, store, queue, CallsClient.defaultHttpClient());
+    }
+
+    /**
+     * SnapStart priming: runs {@code deliveries} signed incoming-call deliveries through a copy of the service whose
+     * AWS clients and OpenAI client never touch the network (the same classes and code path as a real call:
+     * verification, parsing, intake, SDK marshalling and signing, OkHttp), with log lines discarded. Returns how
+     * many were answered 200.
+     */
+    public static int primeOffline(WebhookConfig config, Clock clock, int deliveries) {
+        AwsClients aws = AwsClients.offline();
+        OkHttpClient openAi = CallsClient.defaultHttpClient().newBuilder()
+                .addInterceptor(chain -> new Response.Builder().request(chain.request()).protocol(Protocol.HTTP_1_1)
+                        .code(200).message("OK").body(ResponseBody.create("{}", MediaType.get("application/json"))).build())
+                .build();
+        WebhookService offline = service(config, clock, new CallStore(aws.dynamo(), config.callsTable()),
+                new CallsQueue(aws.sqs(), "http://offline.invalid/000000000000/prime"), openAi);
+        int ok = 0;
+        java.io.PrintStream logs = JsonLog.current();
+        JsonLog.redirect(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            for (int i = 0; i < deliveries; i++) {
+                String callId = "rtc_prime" + i;
+                byte[] body = ("{\"type\":\"realtime.call.incoming\",\"data\":{\"call_id\":\"" + callId
+                        + "\",\"sip_headers\":[{\"name\":\"From\",\"value\":\"sip:+15550100@prime.invalid\"},"
+                        + "{\"name\":\"To\",\"value\":\"sip:+15550199@prime.invalid\"}]}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                String webhookId = "msg_prime" + i;
+                String timestamp = Long.toString(clock.instant().getEpochSecond());
+                var headers = java.util.Map.of("webhook-id", webhookId, "webhook-timestamp", timestamp,
+                        "webhook-signature", WebhookSignatures.sign(config.webhookSecret(), webhookId, timestamp, body));
+                if (offline.handle(new WebhookRequest("POST", WebhookService.PATH, headers, body)).status() == 200) {
+                    ok++;
+                }
+            }
+        } finally {
+            JsonLog.redirect(logs);
+        }
+        return ok;
+    }
+
+    private static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue,
+                                          OkHttpClient openAiHttp) {
         RetryPolicy retry = new RetryPolicy(config.acceptDeadline(), Duration.ofMillis(150), Duration.ofMillis(1_000),
                 RandomGenerator.getDefault());
-        CallsClient calls = new CallsClient(CallsClient.defaultHttpClient(), config.openAi(), config.openAiApiKey(), retry, clock);
+        CallsClient calls = new CallsClient(openAiHttp, config.openAi(), config.openAiApiKey(), retry, clock);
         CallIntake intake = new CallIntake(store, calls, queue, config.profile(), clock, config.acceptDeadline());
         return new WebhookService(new WebhookVerifier(config.webhookSecret(), clock), intake, config.maxBodyBytes(), clock);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
@@ -26,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -428,5 +430,89 @@ abstract class WebhookIntakeSuite {
         String logText = logs.text();
         assertThat(logText.lines().filter(l -> l.contains("\"component\":\"webhook\""))).hasSize(2);
         assertThat(logText).contains("\"call_id\":\"" + call.callId() + "\"").contains("\"latency_ms\"");
+    }
+
+    // ------------------------------------------------------------------ crash windows of the three-write path
+
+    private static IncomingCall stored(IncomingCallSpec call, String webhookId) {
+        return new IncomingCall(call.callId(), webhookId, call.sipHeaders());
+    }
+
+    @Test
+    void aDeliveryThatDiedBeforeAcceptingIsFinishedOnceItsClaimLapses() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        Instant died = Instant.now().minusSeconds(60);
+        aws.callStore().recordIncoming(stored(call, "msg_died"), died, "dead-delivery", Duration.ofSeconds(10));
+
+        var response = deliver(incoming(call), "msg_died");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    @Test
+    void aDeliveryThatDiedBetweenMarkingQueuedAndSendingIsSentOnceItsClaimLapsesWithoutASecondAccept() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        Instant died = Instant.now().minusSeconds(60);
+        aws.callStore().recordIncoming(stored(call, "msg_died_send"), died, "dead-accept", Duration.ofSeconds(10));
+        assertThat(aws.callStore().startEnqueue(call.callId(), "dead-accept", "dead-send", died.plusSeconds(1),
+                CallIntake.ENQUEUE_LEASE)).isTrue();
+
+        var response = deliver(incoming(call), "msg_died_send");
+        var again = deliver(incoming(call), "msg_died_send");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
+        assertThat(body(again).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).as("accepted by the dead delivery only").isEmpty();
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).extracting(CallMessage::callId).containsExactly(call.callId());
+        assertThat(messages.getFirst().acceptedAt()).isEqualTo(died.plusSeconds(1).toEpochMilli());
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    @Test
+    void aRedeliveryWhileTheSenderStillHoldsItsEnqueueClaimSendsNothing() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        Instant now = Instant.now();
+        aws.callStore().recordIncoming(stored(call, "msg_sending"), now, "live-accept", Duration.ofSeconds(10));
+        assertThat(aws.callStore().startEnqueue(call.callId(), "live-accept", "live-send", now, CallIntake.ENQUEUE_LEASE))
+                .isTrue();
+
+        var response = deliver(incoming(call), "msg_sending");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).isEmpty();
+        assertThat(aws.queueDepth()).isZero();
+    }
+
+    @Test
+    void aWorkerClaimingTheCallAsSoonAsItsMessageArrivesIsNeverOverwrittenByIntake() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Boolean> worker = pool.submit(() -> {
+                long until = System.nanoTime() + WAIT.toNanos();
+                while (System.nanoTime() < until) {
+                    for (var message : aws.callsQueue().receive(1, 1)) {
+                        aws.callsQueue().delete(message.receiptHandle()); // as a worker does after its claim
+                        if (CallMessage.parse(message.body()).callId().equals(call.callId())) {
+                            return aws.callStore().claimOwnership(call.callId(), "worker-fast", Instant.now())
+                                    .isPresent();
+                        }
+                    }
+                }
+                return false;
+            });
+            var response = deliver(incoming(call), "msg_fast_worker");
+            assertThat(response.getStatusCode()).isEqualTo(200);
+            assertThat(worker.get()).as("the worker's claim succeeded").isTrue();
+        }
+        CallRecord stored = aws.callStore().get(call.callId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(stored.owner()).isEqualTo("worker-fast");
+        var late = deliver(incoming(call), "msg_fast_worker");
+        assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-fast");
     }
 }

@@ -22,6 +22,10 @@ public final class ErrorCode {
     public static final String FORBIDDEN = "forbidden";
     public static final String TWILIO_NOT_CONFIGURED = "twilio_not_configured";
     public static final String SERVICE_UNAVAILABLE = "service_unavailable";
+    /** DynamoDB failed or did not answer within the request's bound. */
+    public static final String STORE_UNAVAILABLE = "store_unavailable";
+    /** SQS failed or did not answer within the request's bound. */
+    public static final String QUEUE_UNAVAILABLE = "queue_unavailable";
     public static final String INTERNAL_ERROR = "internal_error";
 
     private ErrorCode() {

@@ -1,0 +1,632 @@
+package ai.phoneagent.bench;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.SimulatorConfig;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.webhook.IncomingCallSpec;
+import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
+import ai.phoneagent.simulator.webhook.WebhookEvent;
+import ai.phoneagent.simulator.webhook.WebhookSender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The benchmark driver ({@code scripts/bench.sh}; method and figures in {@code infra/bench/README.md}). This process
+ * plays OpenAI (the connector simulator, in-process) and the operator; the AWS engines, the two Lambda handlers
+ * (behind the API Gateway look-alike) and the session worker each run in a JVM of their own, so every CPU figure is
+ * one process's own counter.
+ */
+public final class BenchMain {
+    private static final Duration STEP = Duration.ofSeconds(20);
+    private final Options options;
+    private final PrintStream out = System.out;
+    private final Clock clock = Clock.systemUTC();
+    private final Path logs;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final String apiKey = "sk-bench-" + hex(12);
+    private final String webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(24));
+    private final String controlToken = "bench-" + hex(16);
+    private final ObjectNode result = Json.object();
+    private ConnectorSimulator simulator;
+    private WebhookSender sender;
+    private Map<String, String> env;
+    private Child front;
+    private Child worker;
+    private URI frontUrl;
+
+    record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
+                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly) {
+        static Options parse(String[] args) {
+            Path out = Path.of("target/bench");
+            String label = "";
+            boolean quick = false;
+            List<Integer> live = List.of(100);
+            boolean starts = true;
+            boolean startsOnly = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--label" -> label = args[++i];
+                    case "--quick" -> quick = true;
+                    case "--live" -> live = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
+                            .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+                    case "--no-starts" -> starts = false;
+                    case "--starts-only" -> startsOnly = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only)");
+                }
+            }
+            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly)
+                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly);
+        }
+    }
+
+    private BenchMain(Options options) {
+        this.options = options;
+        this.logs = options.out().resolve("logs");
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("compare")) {
+            Compare.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        new BenchMain(Options.parse(args)).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(logs);
+        result.put("label", options.label());
+        result.put("startedAt", clock.instant().toString());
+        result.put("uptime", uptime());
+        result.put("cpus", Runtime.getRuntime().availableProcessors());
+        simulator = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(apiKey).defaultScenario(Scenario.quiet())
+                .awaitTimeout(Duration.ofSeconds(30)).build());
+        sender = new WebhookSender(webhookSecret, clock, RedeliveryPolicy.once());
+        try (Child engines = Child.start("engines", java(List.of(), "ai.phoneagent.bench.EnginesMain"), Map.of(), "ENGINES", logs)) {
+            Map<String, String> e = fields(engines.awaitMarker(Duration.ofSeconds(90)));
+            env = baseEnv(e);
+            front = startFront();
+            worker = startWorker(List.of(), "worker");
+            if (!options.startsOnly()) {
+                say("engines, front (webhook + control handlers) and worker are up; warming up with " + options.warmup() + " calls");
+                burst(options.warmup(), 10, true);
+                latencyScenarios();
+                liveScenarios();
+            }
+            front.close();
+            worker.close();
+            if (options.starts()) {
+                startScenarios();
+            }
+        } finally {
+            if (front != null) front.close();
+            if (worker != null) worker.close();
+            simulator.close();
+        }
+        result.put("finishedAt", clock.instant().toString());
+        result.put("uptimeAfter", uptime());
+        Report.print(result, out);
+        Path file = options.out().resolve("bench-" + clock.instant().toString().replace(':', '-') + ".json");
+        Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        Files.writeString(options.out().resolve("latest.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        say("wrote " + file + " (and latest.json)");
+    }
+
+    // ---------------------------------------------------------------- ring to greeting, CPU, AWS requests per call
+
+    private void latencyScenarios() throws Exception {
+        long frontCpu = front.cpuMillis();
+        long workerCpu = worker.cpuMillis();
+        Map<String, Long> aws = awsCounts();
+        int calls = 0;
+        ObjectNode ring = result.putObject("ringToGreeting");
+        int[][] plan = {{1, options.sequential()}, {20, options.rounds20()}, {50, options.rounds50()}};
+        for (int[] step : plan) {
+            int concurrency = step[0];
+            int rounds = step[1];
+            Map<String, Samples> samples = newSampleSet();
+            for (int r = 0; r < rounds; r++) {
+                for (CallTimes t : burst(concurrency, concurrency, true)) {
+                    t.addTo(samples);
+                }
+                calls += concurrency;
+            }
+            ObjectNode node = ring.putObject(Integer.toString(concurrency));
+            samples.forEach((k, v) -> node.set(k, Json.mapper().valueToTree(v.summary())));
+            say("ring-to-greeting at " + concurrency + " at once: greeting p50 " + samples.get("greeting").percentile(50)
+                    + " ms, p99 " + samples.get("greeting").percentile(99) + " ms");
+        }
+        awaitSettled();
+        ObjectNode cpu = result.putObject("cpuPerCall");
+        cpu.put("calls", calls);
+        cpu.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) calls));
+        cpu.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) calls));
+        Map<String, Long> perCall = diff(awsCounts(), aws);
+        ObjectNode requests = result.putObject("awsRequestsPerCall");
+        double total = calls;
+        perCall.forEach((k, v) -> requests.put(k, Samples.round(v / total)));
+    }
+
+    /** A batch of calls sent at once; each is greeted, then the caller hangs up (unless {@code hangUp} is false). */
+    private List<CallTimes> burst(int count, int concurrency, boolean hangUp) throws Exception {
+        List<CallTimes> times = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int done = 0; done < count; done += concurrency) {
+                int n = Math.min(concurrency, count - done);
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<CallTimes>> futures = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    futures.add(pool.submit(() -> {
+                        go.await();
+                        return ring();
+                    }));
+                }
+                go.countDown();
+                for (Future<CallTimes> f : futures) {
+                    times.add(f.get());
+                }
+                if (hangUp) {
+                    for (CallTimes t : times.subList(times.size() - n, times.size())) {
+                        simulator.hangup(t.callId(), true);
+                    }
+                }
+            }
+        }
+        return times;
+    }
+
+    record CallTimes(String callId, double webhookMs, double acceptMs, double attachMs, double greetingMs) {
+        void addTo(Map<String, Samples> samples) {
+            samples.get("webhookRtt").add(webhookMs);
+            samples.get("accept").add(acceptMs);
+            samples.get("socketOpen").add(attachMs);
+            samples.get("greeting").add(greetingMs);
+        }
+    }
+
+    private static Map<String, Samples> newSampleSet() {
+        Map<String, Samples> m = new LinkedHashMap<>();
+        for (String k : List.of("webhookRtt", "accept", "socketOpen", "greeting")) {
+            m.put(k, new Samples());
+        }
+        return m;
+    }
+
+    /** One incoming call: webhook sent → 200, accept at OpenAI, socket opened, greeting requested. */
+    private CallTimes ring() throws Exception {
+        IncomingCallSpec spec = IncomingCallSpec.random();
+        Instant sent = Instant.now();
+        long sentNanos = System.nanoTime();
+        HttpResponse<String> response = sendWebhook(frontUrl, spec);
+        double webhookMs = (System.nanoTime() - sentNanos) / 1e6;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("webhook answered " + response.statusCode() + " " + response.body());
+        }
+        String callId = spec.callId();
+        simulator.awaitClientEvent(callId, "response.create", STEP);
+        double greetingMs = (System.nanoTime() - sentNanos) / 1e6;
+        return new CallTimes(callId, webhookMs, since(sent, callId, ApiRequest.Endpoint.ACCEPT),
+                since(sent, callId, ApiRequest.Endpoint.ATTACH), greetingMs);
+    }
+
+    /** Posts a signed {@code realtime.call.incoming} for {@code spec} to the front at {@code base}. */
+    private HttpResponse<String> sendWebhook(URI base, IncomingCallSpec spec) throws Exception {
+        byte[] body = WebhookEvent.incomingCall(spec, clock).body();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/openai/webhook"))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("content-type", "application/json");
+        sender.signedHeaders("msg_" + UUID.randomUUID().toString().replace("-", ""), body).forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private double since(Instant sent, String callId, ApiRequest.Endpoint endpoint) {
+        return simulator.requests(callId).stream().filter(r -> r.endpoint() == endpoint).findFirst()
+                .map(r -> Duration.between(sent, r.receivedAt()).toNanos() / 1e6).orElse(Double.NaN);
+    }
+
+    // ---------------------------------------------------------------- live calls: idle cost, hang-up latency
+
+    private void liveScenarios() throws Exception {
+        ObjectNode live = result.putObject("liveCalls");
+        for (int n : options.live()) {
+            say("holding " + n + " live calls");
+            List<CallTimes> calls = burst(n, 50, false);
+            awaitSettled();
+            ObjectNode node = live.putObject(Integer.toString(n));
+            long heapBase = heapAfterGc(worker);
+            node.put("workerHeapAfterGcKb", heapBase / 1024);
+            Map<String, Long> aws = awsCounts();
+            long cpu = worker.cpuMillis();
+            long t0 = System.nanoTime();
+            awaitFor(Duration.ofSeconds(options.holdSeconds()));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            node.put("idleWorkerCores", Math.round((worker.cpuMillis() - cpu) / seconds) / 1000.0);
+            Map<String, Long> idle = diff(awsCounts(), aws);
+            ObjectNode perMinute = node.putObject("awsRequestsPerIdleCallMinute");
+            idle.forEach((k, v) -> perMinute.put(k, Math.round(v / (double) n / (seconds / 60) * 1000) / 1000.0));
+            Map<String, Samples> greet = newSampleSet();
+            for (CallTimes t : burst(20, 1, true)) {
+                t.addTo(greet);
+            }
+            node.set("greetingWithLiveCalls", Json.mapper().valueToTree(greet.get("greeting").summary()));
+            if (n == options.live().getFirst()) {
+                hangupScenario(calls.subList(0, Math.min(50, calls.size())));
+                calls = calls.subList(Math.min(50, calls.size()), calls.size());
+            }
+            for (CallTimes t : calls) {
+                simulator.hangup(t.callId(), true);
+            }
+            awaitSettled();
+            node.put("workerHeapAfterGcWhenEmptyKb", heapAfterGc(worker) / 1024);
+            node.put("heapPerLiveCallKb", Samples.round((heapBase - heapAfterGc(worker)) / 1024.0 / n));
+        }
+        price();
+    }
+
+    /** Operator hang-up through the control API, one at a time, while the other calls stay live. */
+    private void hangupScenario(List<CallTimes> calls) throws Exception {
+        Samples rtt = new Samples();
+        Samples reached = new Samples();
+        int ok = 0;
+        for (CallTimes call : calls) {
+            HttpRequest request = HttpRequest.newBuilder(frontUrl.resolve("/control/calls/" + call.callId() + "/hangup"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("authorization", "Bearer " + controlToken)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"bench\"}"))
+                    .build();
+            Instant sent = Instant.now();
+            long n0 = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            rtt.add((System.nanoTime() - n0) / 1e6);
+            ok += response.statusCode() / 100 == 2 ? 1 : 0;
+            ApiRequest hangup = simulator.awaitRequest(call.callId(), ApiRequest.Endpoint.HANGUP, STEP);
+            reached.add(Duration.between(sent, hangup.receivedAt()).toNanos() / 1e6);
+        }
+        ObjectNode node = result.putObject("operatorHangup");
+        node.put("liveCalls", options.live().getFirst());
+        node.put("answered2xx", ok);
+        node.set("controlRtt", Json.mapper().valueToTree(rtt.summary()));
+        node.set("requestToHangupAtOpenAi", Json.mapper().valueToTree(reached.summary()));
+        say("operator hang-up: request to hang-up at OpenAI p50 " + reached.percentile(50) + " ms, p99 " + reached.percentile(99));
+    }
+
+    // ---------------------------------------------------------------- cost
+
+    private void price() {
+        JsonNode perCall = result.path("awsRequestsPerCall");
+        JsonNode idle = result.path("liveCalls").path(Integer.toString(options.live().getFirst())).path("awsRequestsPerIdleCallMinute");
+        double minutes = Prices.ASSUMED_CALL_MINUTES;
+        Map<String, Double> perCallMinute = new TreeMap<>();
+        perCall.fields().forEachRemaining(f -> perCallMinute.merge(f.getKey(), f.getValue().asDouble() / minutes, Double::sum));
+        idle.fields().forEachRemaining(f -> perCallMinute.merge(f.getKey(), f.getValue().asDouble(), Double::sum));
+        double writes = 0;
+        double reads = 0;
+        double sqs = 0;
+        for (var e : perCallMinute.entrySet()) {
+            String op = e.getKey();
+            double v = e.getValue();
+            // one unit per request: every item the system writes or reads is well under 1 KB / 4 KB
+            if (op.equals("DynamoDb.TransactWriteItems.items")) {
+                writes += 2 * v; // a transactional write costs two units per item
+            } else if (op.startsWith("DynamoDb.TransactWriteItems")) {
+                continue;
+            } else if (op.matches("DynamoDb\\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem)")) {
+                writes += v;
+            } else if (op.startsWith("DynamoDb.")) {
+                reads += v;
+            } else if (op.startsWith("Sqs.")) {
+                sqs += v;
+            }
+        }
+        double lambdaInvocations = 1 / minutes; // one webhook per call
+        double webhookSeconds = result.path("ringToGreeting").path("1").path("webhookRtt").path("p50").asDouble() / 1000;
+        double workerCpuSeconds = result.path("cpuPerCall").path("workerMs").asDouble() / 1000 / minutes
+                + result.path("liveCalls").path(Integer.toString(options.live().getFirst())).path("idleWorkerCores").asDouble()
+                / options.live().getFirst() * 60;
+        double heapGb = Math.max(0, result.path("liveCalls").path(Integer.toString(options.live().getFirst()))
+                .path("heapPerLiveCallKb").asDouble()) / 1024 / 1024;
+        ObjectNode cost = result.putObject("costPer1000CallMinutes");
+        cost.put("pricesAsOf", Prices.AS_OF);
+        cost.put("assumedCallMinutes", minutes);
+        cost.put("dynamoWriteUnitsPerCallMinute", Samples.round(writes * 100) / 100);
+        cost.put("dynamoReadUnitsPerCallMinute", Samples.round(reads * 100) / 100);
+        cost.put("sqsRequestsPerCallMinute", Samples.round(sqs * 100) / 100);
+        double dynamo = 1000 * (writes * Prices.DYNAMODB_PER_MILLION_WRITE_UNITS + reads * Prices.DYNAMODB_PER_MILLION_READ_UNITS) / 1e6;
+        double queue = 1000 * sqs * Prices.SQS_STANDARD_PER_MILLION_REQUESTS / 1e6;
+        double lambda = 1000 * (lambdaInvocations * Prices.LAMBDA_PER_MILLION_REQUESTS / 1e6
+                + lambdaInvocations * webhookSeconds * Prices.LAMBDA_MEMORY_GB * Prices.LAMBDA_PER_GB_SECOND);
+        double fargate = 1000 * (workerCpuSeconds * Prices.FARGATE_PER_VCPU_HOUR / 3600 + heapGb * 60 * Prices.FARGATE_PER_GB_HOUR / 3600);
+        cost.put("dynamoDbUsd", round4(dynamo));
+        cost.put("sqsUsd", round4(queue));
+        cost.put("lambdaUsd", round4(lambda));
+        cost.put("fargateUsdConsumed", round4(fargate));
+        cost.put("totalUsd", round4(dynamo + queue + lambda + fargate));
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+
+    // ---------------------------------------------------------------- fresh-process start
+
+    private void startScenarios() throws Exception {
+        ObjectNode starts = result.putObject("freshStartMs");
+        Path aot = options.out().resolve("aot");
+        Files.createDirectories(aot);
+        String webhookJar = "webhook-lambda/target/webhook-lambda.jar";
+        String controlJar = "control-lambda/target/control-lambda.jar";
+        String probeClasses = "infra/bench/target/bench-1.0.0.jar"; // AOT training accepts jars only
+        Child tmpFront = startFront(); // places the worker's first call
+        try {
+            for (String handler : List.of("webhook", "control")) {
+                String cp = (handler.equals("webhook") ? webhookJar : controlJar) + java.io.File.pathSeparator + probeClasses;
+                Path cache = aot.resolve(handler + ".aot");
+                Files.deleteIfExists(cache);
+                probe(handler, cp, List.of("-XX:AOTCacheOutput=" + cache), 1); // training run, not counted
+                awaitAotCache(cache);
+                ObjectNode node = starts.putObject(handler + "Handler");
+                node.put("defaultMs", probe(handler, cp, List.of(), options.startRuns()));
+                node.put("aotCacheMs", Files.exists(cache)
+                        ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns()) : Double.NaN);
+                say(handler + " handler fresh start to first response: " + node);
+            }
+            Path cache = aot.resolve("worker.aot");
+            Files.deleteIfExists(cache);
+            workerStart(tmpFront, List.of("-XX:AOTCacheOutput=" + cache), 1, "worker-train");
+            awaitAotCache(cache);
+            ObjectNode node = starts.putObject("worker");
+            node.put("defaultMs", workerStart(tmpFront, List.of(), options.startRuns(), "worker-start"));
+            node.put("aotCacheMs", Files.exists(cache)
+                    ? workerStart(tmpFront, List.of("-XX:AOTCache=" + cache), options.startRuns(), "worker-start-aot") : Double.NaN);
+            say("worker fresh start to first greeting: " + node);
+        } finally {
+            tmpFront.close();
+        }
+    }
+
+    /**
+     * A training JVM exits as soon as it has written {@code <cache>.config} and launched the JVM that assembles the
+     * cache from it; that one deletes the config when done. Waits for that (up to 5 minutes).
+     */
+    private void awaitAotCache(Path cache) {
+        Path config = cache.resolveSibling(cache.getFileName() + ".config");
+        long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < until && !(Files.exists(cache) && !Files.exists(config))) {
+            awaitFor(Duration.ofMillis(200)); // polling a file another process writes
+        }
+        if (!Files.exists(cache)) {
+            say("no AOT cache was assembled at " + cache + "; see the training run's log");
+        }
+    }
+
+    /** Median of {@code runs} fresh JVMs: spawn → the handler's first real response. */
+    private double probe(String handler, String classpath, List<String> flags, int runs) throws Exception {
+        Samples s = new Samples();
+        for (int i = 0; i < runs; i++) {
+            Path request = options.out().resolve(handler + "-probe-request.txt");
+            Files.writeString(request, probeRequest(handler));
+            List<String> command = new ArrayList<>(List.of(javaBin()));
+            command.addAll(flags);
+            command.addAll(List.of("-cp", classpath, "ai.phoneagent.bench.HandlerProbe", handler, request.toString()));
+            try (Child child = Child.start(handler + "-probe", command, env, "FIRST_RESPONSE", logs)) {
+                child.awaitMarker(Duration.ofSeconds(60));
+                s.add((System.nanoTime() - child.startedNanos) / 1e6);
+                child.process.waitFor(); // a training run writes its AOT cache before it exits
+            }
+        }
+        return Samples.round(s.percentile(50));
+    }
+
+    private String probeRequest(String handler) {
+        if (handler.equals("control")) {
+            return "GET\n/control/calls\nauthorization: Bearer " + controlToken + "\n\n";
+        }
+        IncomingCallSpec spec = IncomingCallSpec.random();
+        WebhookEvent event = WebhookEvent.incomingCall(spec, clock);
+        byte[] body = event.body();
+        StringBuilder text = new StringBuilder("POST\n/openai/webhook\ncontent-type: application/json\n");
+        sender.signedHeaders("msg_" + UUID.randomUUID().toString().replace("-", ""), body)
+                .forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
+        return text.append('\n').append(new String(body, StandardCharsets.UTF_8)).toString();
+    }
+
+    /** A call is queued while no worker runs; then a fresh worker JVM starts: spawn → its greeting at OpenAI. */
+    private double workerStart(Child via, List<String> flags, int runs, String name) throws Exception {
+        Samples s = new Samples();
+        for (int i = 0; i < runs; i++) {
+            IncomingCallSpec spec = IncomingCallSpec.random();
+            HttpResponse<String> response = sendWebhook(URI.create("http://127.0.0.1:" + fields(via.awaitMarker(STEP)).get("port")), spec);
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("webhook for the worker start answered " + response.statusCode());
+            }
+            try (Child w = startWorker(flags, name)) {
+                simulator.awaitClientEvent(spec.callId(), "response.create", Duration.ofSeconds(60));
+                s.add((System.nanoTime() - w.startedNanos) / 1e6);
+                simulator.hangup(spec.callId(), true);
+                w.close(Duration.ofMinutes(3));
+            }
+        }
+        return Samples.round(s.percentile(50));
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    private Child startFront() {
+        // BENCH_FRONT_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=front.jfr", to profile the handlers
+        List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
+                : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
+        Child child = Child.start("front", java(flags, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
+        frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofSeconds(60))).get("port"));
+        return child;
+    }
+
+    private Child startWorker(List<String> flags, String name) {
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
+        command.addAll(flags);
+        command.addAll(List.of("-jar", "session-worker/target/session-worker.jar"));
+        return Child.start(name, command, withCounts(name), null, logs);
+    }
+
+    private Map<String, String> withCounts(String name) {
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("AWS_REQUEST_COUNTS_FILE", logs.resolve(name + ".aws-requests.json").toAbsolutePath().toString());
+        return e;
+    }
+
+    private Map<String, String> baseEnv(Map<String, String> engines) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("AWS_REGION", "us-east-1");
+        e.put("AWS_ENDPOINT_URL_SQS", engines.get("sqs"));
+        e.put("AWS_ENDPOINT_URL_DYNAMODB", engines.get("dynamo"));
+        e.put("AWS_ACCESS_KEY_ID", "local");
+        e.put("AWS_SECRET_ACCESS_KEY", "local");
+        e.put("CALLS_TABLE", "calls");
+        e.put("CALLS_QUEUE_URL", engines.get("queue"));
+        e.put("CONTROL_QUEUE_PREFIX", "call-control-");
+        e.put("OPENAI_API_KEY", apiKey);
+        e.put("OPENAI_BASE_URL", simulator.baseUrl().toString());
+        e.put("OPENAI_WEBHOOK_SECRET", webhookSecret);
+        e.put("CONTROL_API_TOKEN", controlToken);
+        e.put("HEALTH_PORT", "0");
+        e.put("WORKER_CAPACITY", "10000");
+        e.put("LOG_LEVEL", "WARN");
+        return e;
+    }
+
+    private Map<String, Long> awsCounts() {
+        Map<String, Long> total = new TreeMap<>();
+        for (String name : List.of("front", "worker")) {
+            Path file = logs.resolve(name + ".aws-requests.json");
+            try {
+                if (Files.exists(file)) {
+                    Json.mapper().readTree(Files.readString(file)).fields()
+                            .forEachRemaining(f -> total.merge(f.getKey(), f.getValue().asLong(), Long::sum));
+                }
+            } catch (IOException ignored) {
+                // a half-written file is never seen (atomic move); a missing one counts zero
+            }
+        }
+        return total;
+    }
+
+    private static Map<String, Long> diff(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> d = new TreeMap<>();
+        after.forEach((k, v) -> {
+            long delta = v - before.getOrDefault(k, 0L);
+            if (delta != 0) {
+                d.put(k, delta);
+            }
+        });
+        return d;
+    }
+
+    /** Lets in-flight end-of-call work finish and the request-count files catch up (they are rewritten every 200 ms). */
+    private void awaitSettled() {
+        awaitFor(Duration.ofSeconds(2));
+    }
+
+    private static void awaitFor(Duration d) {
+        try {
+            Thread.sleep(d); // a measurement window, not synchronisation
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Used heap after a full GC, from {@code jcmd}. */
+    private long heapAfterGc(Child child) throws Exception {
+        jcmd(child.pid(), "GC.run");
+        String info = jcmd(child.pid(), "GC.heap_info");
+        var m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    }
+
+    private static String jcmd(long pid, String command) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
+    }
+
+    private List<String> java(List<String> flags, String main) {
+        List<String> command = new ArrayList<>(List.of(javaBin()));
+        command.addAll(flags);
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", ownJar(), main));
+        return command;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String ownJar() {
+        try {
+            return Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> fields(String line) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String part : line.split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                m.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    private static String uptime() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private void say(String line) {
+        out.println("bench | " + line);
+        out.flush();
+    }
+}

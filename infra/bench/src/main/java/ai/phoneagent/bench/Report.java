@@ -1,0 +1,69 @@
+package ai.phoneagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The bench's table: one row per figure, read from the JSON result. */
+final class Report {
+    private Report() {
+    }
+
+    /** Every figure as {@code name → value} rows, in a stable order (also used to compare two results). */
+    static List<String[]> rows(JsonNode r) {
+        List<String[]> rows = new ArrayList<>();
+        for (String n : List.of("1", "20", "50")) {
+            JsonNode s = r.path("ringToGreeting").path(n);
+            for (String k : List.of("webhookRtt", "accept", "socketOpen", "greeting")) {
+                JsonNode v = s.path(k);
+                if (!v.isMissingNode()) {
+                    rows.add(new String[] {"ring→" + k + " @" + n + " p50/p95/p99 ms",
+                            v.path("p50").asText() + " / " + v.path("p95").asText() + " / " + v.path("p99").asText()});
+                }
+            }
+        }
+        JsonNode cpu = r.path("cpuPerCall");
+        rows.add(new String[] {"CPU per call: front (webhook+control) ms", cpu.path("frontMs").asText()});
+        rows.add(new String[] {"CPU per call: worker ms", cpu.path("workerMs").asText()});
+        r.path("awsRequestsPerCall").fields().forEachRemaining(f ->
+                rows.add(new String[] {"AWS requests per call: " + f.getKey(), f.getValue().asText()}));
+        JsonNode hang = r.path("operatorHangup");
+        if (!hang.isMissingNode()) {
+            rows.add(new String[] {"operator hang-up @" + hang.path("liveCalls").asText() + " live → OpenAI p50/p99 ms",
+                    hang.path("requestToHangupAtOpenAi").path("p50").asText() + " / " + hang.path("requestToHangupAtOpenAi").path("p99").asText()});
+            rows.add(new String[] {"operator hang-up control RTT p50/p99 ms",
+                    hang.path("controlRtt").path("p50").asText() + " / " + hang.path("controlRtt").path("p99").asText()});
+        }
+        r.path("liveCalls").fields().forEachRemaining(f -> {
+            JsonNode v = f.getValue();
+            rows.add(new String[] {"live " + f.getKey() + ": worker heap per idle call KB", v.path("heapPerLiveCallKb").asText()});
+            rows.add(new String[] {"live " + f.getKey() + ": idle worker cores", v.path("idleWorkerCores").asText()});
+            rows.add(new String[] {"live " + f.getKey() + ": greeting p50/p99 ms",
+                    v.path("greetingWithLiveCalls").path("p50").asText() + " / " + v.path("greetingWithLiveCalls").path("p99").asText()});
+            v.path("awsRequestsPerIdleCallMinute").fields().forEachRemaining(g ->
+                    rows.add(new String[] {"live " + f.getKey() + ": idle AWS requests per call-minute " + g.getKey(), g.getValue().asText()}));
+        });
+        r.path("freshStartMs").fields().forEachRemaining(f -> rows.add(new String[] {
+                "fresh start → first response: " + f.getKey() + " default / AOT cache ms",
+                f.getValue().path("defaultMs").asText() + " / " + f.getValue().path("aotCacheMs").asText()}));
+        JsonNode cost = r.path("costPer1000CallMinutes");
+        if (!cost.isMissingNode()) {
+            rows.add(new String[] {"AWS cost per 1,000 call-minutes USD (" + cost.path("assumedCallMinutes").asText() + "-min calls)",
+                    cost.path("totalUsd").asText() + " (DynamoDB " + cost.path("dynamoDbUsd").asText() + ", SQS "
+                            + cost.path("sqsUsd").asText() + ", Lambda " + cost.path("lambdaUsd").asText() + ", Fargate "
+                            + cost.path("fargateUsdConsumed").asText() + ")"});
+        }
+        return rows;
+    }
+
+    static void print(JsonNode r, PrintStream out) {
+        out.println();
+        out.println("| figure | value |");
+        out.println("|---|---|");
+        for (String[] row : rows(r)) {
+            out.println("| " + row[0] + " | " + row[1] + " |");
+        }
+        out.println("load (/proc/loadavg) before: " + r.path("uptime").asText() + "; after: " + r.path("uptimeAfter").asText());
+    }
+}

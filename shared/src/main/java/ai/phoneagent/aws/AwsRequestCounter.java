@@ -1,0 +1,110 @@
+package ai.phoneagent.aws;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+
+/**
+ * Knows which AWS call each thread is waiting on (so a request cut off by its deadline can say which service hung),
+ * and counts the AWS requests this process really sends, by {@code Service.Operation} (one count per HTTP attempt,
+ * retries included), plus the items of DynamoDB transactions (each costs two write units). Costs nothing worth
+ * measuring; the benchmark reads the counts through {@link #dumpEvery} to price a call-minute.
+ */
+public final class AwsRequestCounter implements ExecutionInterceptor {
+    /** The process-wide counter every client built by {@link AwsClients} reports to. */
+    public static final AwsRequestCounter GLOBAL = new AwsRequestCounter();
+    private static final String TRANSACT_ITEMS = "DynamoDb.TransactWriteItems.items";
+
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final Map<Thread, String> inFlight = new ConcurrentHashMap<>();
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        inFlight.put(Thread.currentThread(), attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
+                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        inFlight.remove(Thread.currentThread());
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        inFlight.remove(Thread.currentThread());
+    }
+
+    /** The AWS call {@code thread} is waiting on right now, as {@code Service.Operation}, if any. */
+    public java.util.Optional<String> inFlight(Thread thread) {
+        return java.util.Optional.ofNullable(inFlight.get(thread));
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        add(service + "." + operation, 1);
+        if (context.request() instanceof TransactWriteItemsRequest transact) {
+            add(TRANSACT_ITEMS, transact.transactItems().size());
+        }
+    }
+
+    private void add(String key, long n) {
+        counts.computeIfAbsent(key, k -> new LongAdder()).add(n);
+    }
+
+    /** A sorted copy of the counts so far. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> copy = new TreeMap<>();
+        counts.forEach((k, v) -> copy.put(k, v.sum()));
+        return copy;
+    }
+
+    /** The counts as a flat JSON object. */
+    public String toJson() {
+        StringBuilder json = new StringBuilder("{");
+        snapshot().forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        return json.append('}').toString();
+    }
+
+    /**
+     * When {@code AWS_REQUEST_COUNTS_FILE} names a file, rewrites it every {@code periodMs} from a daemon thread
+     * (atomically, so a reader never sees half a file). Used by the benchmark only.
+     */
+    public static void dumpFromEnvironment(long periodMs) {
+        String file = System.getenv("AWS_REQUEST_COUNTS_FILE");
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        Path target = Path.of(file);
+        Thread.ofPlatform().daemon().name("aws-request-counts").start(() -> {
+            while (true) {
+                try {
+                    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+                    Files.writeString(tmp, GLOBAL.toJson(), StandardCharsets.UTF_8);
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    Thread.sleep(periodMs);
+                } catch (IOException e) {
+                    return; // a benchmark aid: stop quietly when the file cannot be written
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    static {
+        dumpFromEnvironment(200);
+    }
+}
