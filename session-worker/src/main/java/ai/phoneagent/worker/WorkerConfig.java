@@ -146,6 +146,6 @@ public record WorkerConfig(
                 + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
                 + ", discord=" + discord + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
-                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + tools.definitions().stream().map(t -> t.name()).toList() + "]";
+                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + ai.phoneagent.tools.ToolRegistry.of(tools).names() + "]";
     }
 }

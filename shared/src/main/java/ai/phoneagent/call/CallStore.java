@@ -141,13 +141,30 @@ public final class CallStore {
 
     /** Completes a claimed step: moves the call to the step's next status and drops the claim. */
     public boolean completeStep(String callId, Step step, String token, Instant now) {
-        return update(callId,
-                "SET #status = :to, #at = :now, version = version + :one REMOVE #claim, #claimUntil",
+        return completeStep(callId, step, token, now, null);
+    }
+
+    /**
+     * Completes the claimed accept step as {@link #completeStep} does, and stores {@code toolCatalog}: the fingerprint
+     * of the tools the call was accepted with.
+     */
+    public boolean completeAccept(String callId, String token, Instant now, String toolCatalog) {
+        return completeStep(callId, Step.ACCEPT, token, now, toolCatalog);
+    }
+
+    private boolean completeStep(String callId, Step step, String token, Instant now, String toolCatalog) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":to", s(step.to.name()), ":from", s(step.from.name()),
+                ":token", s(token), ":now", time(now), ":one", n(1)));
+        String set = "SET #status = :to, #at = :now, version = version + :one";
+        if (toolCatalog != null) {
+            set += ", toolCatalog = :tools";
+            values.put(":tools", s(toolCatalog));
+        }
+        return update(callId, set + " REMOVE #claim, #claimUntil",
                 "#status = :from AND #claim = :token",
                 Map.of("#status", "status", "#claim", step.claimAttribute, "#claimUntil", step.claimAttribute + "Until",
                         "#at", step.timestampAttribute),
-                Map.of(":to", s(step.to.name()), ":from", s(step.from.name()), ":token", s(token), ":now", time(now),
-                        ":one", n(1)));
+                values);
     }
 
     /** The two intake steps, each guarded by its own claim. */
@@ -537,7 +554,8 @@ public final class CallStore {
                 number(item, "version", 0),
                 string(item, "direction"),
                 string(item, "launchId"),
-                string(item, "opening"));
+                string(item, "opening"),
+                string(item, "toolCatalog"));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

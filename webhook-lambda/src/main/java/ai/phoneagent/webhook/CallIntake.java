@@ -32,6 +32,8 @@ public final class CallIntake {
     private final Clock clock;
     private final Duration acceptLease;
     private final Duration waitForOthers;
+    /** Stored on the call at accept, so a worker with another tool catalogue can say so. */
+    private final String toolCatalog;
 
     public CallIntake(CallStore store, CallsClient calls, CallsQueue queue, AgentProfile profile, Clock clock,
                       Duration acceptDeadline) {
@@ -43,6 +45,7 @@ public final class CallIntake {
         // A claim must outlive the accept it guards, or a slow accept could be repeated by a redelivery.
         this.acceptLease = acceptDeadline.multipliedBy(2).plusSeconds(2);
         this.waitForOthers = acceptDeadline.plusSeconds(1);
+        this.toolCatalog = profile.toolCatalogFingerprint();
     }
 
     /** Runs intake for one delivery of a call. */
@@ -88,7 +91,7 @@ public final class CallIntake {
         CallsOutcome outcome = calls.accept(call.callId(), launches.acceptBody(call));
         return switch (outcome) {
             case CallsOutcome.Done done -> {
-                store.completeStep(call.callId(), CallStore.Step.ACCEPT, token, clock.instant());
+                store.completeAccept(call.callId(), token, clock.instant(), toolCatalog);
                 yield null;
             }
             case CallsOutcome.Gone gone -> {
