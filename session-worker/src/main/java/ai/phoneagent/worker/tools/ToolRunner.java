@@ -79,9 +79,9 @@ public final class ToolRunner {
         String name = call.name() == null ? "" : call.name();
         LOG.info("tool call", Map.of("call_id", host.callId(), "tool", name, "tool_call_id", call.callId()));
         Optional<Tool> tool = registry.tool(name);
-        JsonNode args = parseArguments(call.arguments());
         if (tool.isPresent() && tool.get().decidesTheCallsNextStep()) {
             // decided here, on the event thread, so the response.done that follows already sees it
+            JsonNode args = parseArguments(call.arguments());
             ToolResult result = runSafely(tool.get(), new ToolCall(call.callId(), name, args == null ? Json.object() : args));
             track(() -> {
                 recordCall(call, name);
@@ -92,6 +92,7 @@ public final class ToolRunner {
         }
         track(() -> {
             recordCall(call, name);
+            JsonNode args = parseArguments(call.arguments());
             ToolResult result;
             if (tool.isEmpty()) {
                 LOG.warn("tool not in this worker's registry", Map.of("call_id", host.callId(), "tool", name,
