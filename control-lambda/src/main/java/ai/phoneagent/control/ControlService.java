@@ -359,7 +359,7 @@ public final class ControlService {
         cursors.decode("prime", cursor);
         CallRecord call = new CallRecord("rtc_prime", CallStatus.ATTACHED, null, "+15550000000", "+15550000001",
                 List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, "prime", null,
-                null, 0, 1, CallRecord.INBOUND, null, null);
+                null, 0, 1, CallRecord.INBOUND, null, null, null);
         ObjectNode view = Json.object();
         CallViews.writeCall(view, call);
         Json.write(view);

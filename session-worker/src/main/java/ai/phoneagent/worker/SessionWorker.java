@@ -6,6 +6,7 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
@@ -20,7 +21,6 @@ import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
-import ai.phoneagent.worker.tools.HttpToolInvoker;
 import ai.phoneagent.worker.tools.TransferService;
 import ai.phoneagent.worker.ownership.HeartbeatKeeper;
 import ai.phoneagent.worker.ownership.Takeover;
@@ -100,7 +100,8 @@ public final class SessionWorker implements AutoCloseable {
                 RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
                 journal, new DiscordEventSink(deps.discord(), config.discord().maskNumbers()), transfer,
-                new HttpToolInvoker(deps.http()), config.tools(), GreetingPolicy.byDirection(config.welcomeMessage()),
+                deps.http().newBuilder().followRedirects(false).followSslRedirects(false).build(),
+                ToolRegistry.of(config.tools()), GreetingPolicy.byDirection(config.welcomeMessage()),
                 config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
     }

@@ -5,6 +5,7 @@ import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.openai.OpenAiEndpoints;
 import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.discord.DiscordSettings;
 import java.net.InetAddress;
 import java.net.URI;
@@ -146,6 +147,6 @@ public record WorkerConfig(
                 + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
                 + ", discord=" + discord + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
-                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + tools.definitions().stream().map(t -> t.name()).toList() + "]";
+                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + ToolRegistry.of(tools).names() + "]";
     }
 }

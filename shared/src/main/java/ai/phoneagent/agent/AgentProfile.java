@@ -3,7 +3,7 @@ package ai.phoneagent.agent;
 import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.tools.ToolDefinition;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +28,7 @@ public record AgentProfile(String model, String voice, String instructions, Stri
     }
 
     /** Reads the profile from configuration; {@code PROMPT_PATH} defaults to the bundled prompt. */
-    public static AgentProfile fromEnv(Env env, ToolCatalog catalog) {
+    public static AgentProfile fromEnv(Env env, ToolRegistry tools) {
         String instructions = env.optional("PROMPT_PATH").map(AgentProfile::readPrompt).orElseGet(AgentProfile::bundledPrompt);
         return new AgentProfile(
                 env.get("OPENAI_MODEL", DEFAULT_MODEL),
@@ -36,7 +36,12 @@ public record AgentProfile(String model, String voice, String instructions, Stri
                 instructions,
                 env.get("INPUT_TRANSCRIPTION_MODEL", DEFAULT_TRANSCRIPTION_MODEL),
                 env.optional("INPUT_TRANSCRIPTION_LANGUAGE"),
-                catalog.definitions());
+                tools.definitions());
+    }
+
+    /** The fingerprint of the tools offered (see {@link ToolRegistry#fingerprint(List)}), stored on the call at accept. */
+    public String toolCatalogFingerprint() {
+        return ToolRegistry.fingerprint(tools);
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.Optional;
  * The call item ({@code CALL#id / META}) as stored. {@code direction} is {@code inbound} or {@code outbound}
  * (items written before outbound calls existed read as inbound); an outbound call carries its {@code launchId} and
  * {@code opening}: what the agent says first (null: the launch set none, empty: the model opens from its
- * instructions).
+ * instructions). {@code toolCatalog} is the fingerprint of the tools the model was offered at accept (null on calls
+ * accepted before it was stored).
  */
 public record CallRecord(
         String callId,
@@ -32,7 +33,8 @@ public record CallRecord(
         long version,
         String direction,
         String launchId,
-        String opening) {
+        String opening,
+        String toolCatalog) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 

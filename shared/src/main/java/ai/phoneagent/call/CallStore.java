@@ -162,13 +162,30 @@ public final class CallStore {
 
     /** Completes a claimed step: moves the call to the step's next status and drops the claim. */
     public boolean completeStep(String callId, Step step, String token, Instant now) {
-        return update(callId,
-                "SET #status = :to, #at = :now, version = version + :one REMOVE #claim, #claimUntil",
+        return completeStep(callId, step, token, now, null);
+    }
+
+    /**
+     * Completes the claimed accept step as {@link #completeStep} does, and stores {@code toolCatalog}: the fingerprint
+     * of the tools the call was accepted with.
+     */
+    public boolean completeAccept(String callId, String token, Instant now, String toolCatalog) {
+        return completeStep(callId, Step.ACCEPT, token, now, toolCatalog);
+    }
+
+    private boolean completeStep(String callId, Step step, String token, Instant now, String toolCatalog) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":to", s(step.to.name()), ":from", s(step.from.name()),
+                ":token", s(token), ":now", time(now), ":one", n(1)));
+        String set = "SET #status = :to, #at = :now, version = version + :one";
+        if (toolCatalog != null) {
+            set += ", toolCatalog = :tools";
+            values.put(":tools", s(toolCatalog));
+        }
+        return update(callId, set + " REMOVE #claim, #claimUntil",
                 "#status = :from AND #claim = :token",
                 Map.of("#status", "status", "#claim", step.claimAttribute, "#claimUntil", step.claimAttribute + "Until",
                         "#at", step.timestampAttribute),
-                Map.of(":to", s(step.to.name()), ":from", s(step.from.name()), ":token", s(token), ":now", time(now),
-                        ":one", n(1)));
+                values);
     }
 
     /**
@@ -185,6 +202,15 @@ public final class CallStore {
      * </ul>
      */
     public boolean startEnqueue(String callId, String acceptToken, String enqueueToken, Instant now, Duration lease) {
+        return startEnqueue(callId, acceptToken, enqueueToken, now, lease, null);
+    }
+
+    /**
+     * As {@link #startEnqueue(String, String, String, Instant, Duration)}; right after our accept ({@code acceptToken}
+     * given) it also stores {@code toolCatalog}, the fingerprint of the tools the call was accepted with (null: none).
+     */
+    public boolean startEnqueue(String callId, String acceptToken, String enqueueToken, Instant now, Duration lease,
+                                String toolCatalog) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":queued", s(CallStatus.QUEUED.name()),
                 ":now", time(now), ":token", s(enqueueToken), ":until", time(now.plus(lease)), ":one", n(1)));
         String set = "SET #status = :queued, queuedAt = :now, enqueueClaim = :token, enqueueClaimUntil = :until, "
@@ -192,6 +218,10 @@ public final class CallStore {
         if (acceptToken != null) {
             values.put(":received", s(CallStatus.RECEIVED.name()));
             values.put(":acceptToken", s(acceptToken));
+            if (toolCatalog != null) {
+                set += ", toolCatalog = :tools";
+                values.put(":tools", s(toolCatalog));
+            }
             return update(callId, set + ", acceptedAt = :now REMOVE acceptClaim, acceptClaimUntil",
                     "#status = :received AND acceptClaim = :acceptToken", Map.of("#status", "status"), values);
         }
@@ -606,7 +636,8 @@ public final class CallStore {
                 number(item, "version", 0),
                 string(item, "direction"),
                 string(item, "launchId"),
-                string(item, "opening"));
+                string(item, "opening"),
+                string(item, "toolCatalog"));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

@@ -24,7 +24,7 @@ public final class HttpToolsFile {
     public static final String VARIABLE = "HTTP_TOOLS_PATH";
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_\\-]{1,64}");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
-    static final Set<String> RESERVED = Set.of("transfer_to_human", "end_call");
+    static final Set<String> RESERVED = Set.of(TransferTool.NAME, EndCallTool.NAME);
 
     private HttpToolsFile() {
     }

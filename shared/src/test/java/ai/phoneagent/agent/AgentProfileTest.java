@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class AgentProfileTest {
         Path prompt = dir.resolve("prompt.md");
         Files.writeString(prompt, "You are a test agent.\n");
         Env env = Env.of(vars).withDefaults(Map.of("PROMPT_PATH", prompt.toString()));
-        return AgentProfile.fromEnv(env, ToolCatalog.fromEnv(env));
+        return AgentProfile.fromEnv(env, ToolRegistry.fromEnv(env));
     }
 
     @Test
@@ -74,14 +74,14 @@ class AgentProfileTest {
     @Test
     void usesTheBundledPromptByDefault() {
         Env env = Env.of(Map.of());
-        AgentProfile profile = AgentProfile.fromEnv(env, ToolCatalog.fromEnv(env));
+        AgentProfile profile = AgentProfile.fromEnv(env, ToolRegistry.fromEnv(env));
         assertThat(profile.instructions()).contains("transfer_to_human").contains("end_call");
     }
 
     @Test
     void unreadablePromptPathFailsNamingTheVariable() {
         Env env = Env.of(Map.of("PROMPT_PATH", dir.resolve("missing.md").toString()));
-        assertThatThrownBy(() -> AgentProfile.fromEnv(env, ToolCatalog.fromEnv(env)))
+        assertThatThrownBy(() -> AgentProfile.fromEnv(env, ToolRegistry.fromEnv(env)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("Invalid configuration: PROMPT_PATH names a file that cannot be read");
     }

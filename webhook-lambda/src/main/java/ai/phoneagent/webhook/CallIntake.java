@@ -38,6 +38,8 @@ public final class CallIntake {
     private final Clock clock;
     private final Duration acceptLease;
     private final Duration waitForOthers;
+    /** Stored on the call at accept, so a worker with another tool catalogue can say so. */
+    private final String toolCatalog;
 
     public CallIntake(CallStore store, CallsClient calls, CallsQueue queue, AgentProfile profile, Clock clock,
                       Duration acceptDeadline) {
@@ -49,6 +51,7 @@ public final class CallIntake {
         // A claim must outlive the accept it guards, or a slow accept could be repeated by a redelivery.
         this.acceptLease = acceptDeadline.multipliedBy(2).plusSeconds(2);
         this.waitForOthers = acceptDeadline.plusSeconds(1);
+        this.toolCatalog = profile.toolCatalogFingerprint();
     }
 
     /** Runs intake for one delivery of a call. */
@@ -103,7 +106,7 @@ public final class CallIntake {
             case CallsOutcome.Done done -> {
                 String enqueueToken = newToken();
                 Instant acceptedAt = Instant.ofEpochMilli(clock.millis());
-                if (!store.startEnqueue(call.callId(), token, enqueueToken, acceptedAt, ENQUEUE_LEASE)) {
+                if (!store.startEnqueue(call.callId(), token, enqueueToken, acceptedAt, ENQUEUE_LEASE, toolCatalog)) {
                     // our accept claim lapsed during a slow accept and another delivery took over: it finishes
                     yield IntakeOutcome.IN_PROGRESS;
                 }

@@ -5,7 +5,7 @@ import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.config.ConfigException;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.openai.OpenAiEndpoints;
-import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import java.time.Duration;
 
 /** Everything the webhook Lambda reads from its environment, validated at start-up. */
@@ -22,7 +22,7 @@ public record WebhookConfig(String openAiApiKey, WebhookSecret webhookSecret, Op
             throw new ConfigException("OPENAI_WEBHOOK_SECRET", "is not a valid webhook secret (whsec_ + base64)");
         }
         OpenAiEndpoints openAi = new OpenAiEndpoints(env.url("OPENAI_BASE_URL").orElse(OpenAiEndpoints.DEFAULT_BASE));
-        AgentProfile profile = AgentProfile.fromEnv(env, ToolCatalog.fromEnv(env));
+        AgentProfile profile = AgentProfile.fromEnv(env, ToolRegistry.fromEnv(env));
         return new WebhookConfig(apiKey, secret, openAi, profile,
                 env.required("CALLS_TABLE"),
                 env.url("CALLS_QUEUE_URL").orElseThrow(() -> new ConfigException("CALLS_QUEUE_URL", "is required but not set")).toString(),

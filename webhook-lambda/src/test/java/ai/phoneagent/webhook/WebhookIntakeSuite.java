@@ -21,9 +21,12 @@ import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
 import ai.phoneagent.testing.LogCapture;
 import ai.phoneagent.testing.TestKeys;
+import ai.phoneagent.tools.ToolDefinition;
+import ai.phoneagent.tools.ToolRegistry;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -179,6 +182,24 @@ abstract class WebhookIntakeSuite {
         assertThat(stored.to()).isEqualTo("sip:+18005551212@sip.example.com");
         assertThat(stored.conferenceName()).isEqualTo(call.conferenceName());
         assertThat(stored.callToken()).isEqualTo("tok-123");
+    }
+
+    @Test
+    void theCallItemCarriesTheFingerprintOfTheToolsTheModelWasOffered() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.builder().from("+14255551212").to("+18005551212").build();
+        assertThat(deliver(incoming(call), "msg_tools").getStatusCode()).isEqualTo(200);
+
+        List<ToolDefinition> offered = new ArrayList<>();
+        for (JsonNode tool : accepts(call.callId()).getFirst().json().path("tools")) {
+            offered.add(new ToolDefinition(tool.path("name").asText(), tool.path("description").asText(),
+                    (ObjectNode) tool.path("parameters")));
+        }
+        assertThat(offered).extracting(ToolDefinition::name).contains("end_call");
+        String stored = aws.callStore().get(call.callId()).orElseThrow().toolCatalog();
+        assertThat(stored).matches("[0-9a-f]{16}").isEqualTo(ToolRegistry.fingerprint(offered));
+        assertThat(stored).as("the worker's registry built from the same settings")
+                .isEqualTo(ToolRegistry.fromEnv(Env.of(aws.env())).fingerprint());
+        assertThat(queuedMessages()).hasSize(1); // and leaves the queue empty for the next test
     }
 
     @Test

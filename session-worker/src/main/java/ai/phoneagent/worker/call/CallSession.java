@@ -18,7 +18,7 @@ import ai.phoneagent.worker.realtime.RealtimeConnection;
 import ai.phoneagent.worker.realtime.RealtimeListener;
 import ai.phoneagent.worker.realtime.ServerEvent;
 import ai.phoneagent.worker.realtime.ServerEvents;
-import ai.phoneagent.worker.tools.ToolContext;
+import ai.phoneagent.worker.tools.ToolHost;
 import ai.phoneagent.worker.tools.ToolRunner;
 import ai.phoneagent.worker.tools.TransferResult;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * Twilio) runs on the shared I/O executor and posts its result back. The decisions are {@link CallMachine}'s; this
  * class routes events and carries out the machine's effects.
  */
-public final class CallSession implements ToolContext {
+public final class CallSession implements ToolHost {
     private static final JsonLog LOG = JsonLog.forComponent("call");
     /** Client events kept while the socket is down; beyond this, sends are dropped (and logged). */
     private static final int MAX_DEFERRED = 64;
@@ -89,13 +89,15 @@ public final class CallSession implements ToolContext {
         this.machine = new CallMachine(greet, services.reattach());
         this.mailbox = new SerialExecutor("call-" + callId, t -> LOG.error("call event handling failed",
                 Map.of("call_id", callId, "error", JsonLog.describe(t))));
-        this.tools = new ToolRunner(services.catalog(), services.transfer(), services.httpTools(), this, services.io());
+        this.tools = new ToolRunner(services.tools(), services.transfer(), services.toolHttp(), services.clock(), this,
+                services.io());
     }
 
     // ---------------------------------------------------------------- mailbox
 
     /** Opens the call's WebSocket; the greeting goes out as soon as it is open. */
     public void start() {
+        tools.checkCatalog(call.toolCatalog());
         mailbox.execute(() -> apply(machine.start()));
     }
 
@@ -483,7 +485,7 @@ public final class CallSession implements ToolContext {
         }
     }
 
-    // ---------------------------------------------------------------- ToolContext
+    // ---------------------------------------------------------------- ToolHost
 
     @Override
     public String callId() {

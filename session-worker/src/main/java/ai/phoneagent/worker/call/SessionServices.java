@@ -4,22 +4,24 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
-import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.events.LiveEventSink;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
-import ai.phoneagent.worker.tools.HttpToolInvoker;
 import ai.phoneagent.worker.tools.TransferService;
 import ai.phoneagent.worker.transcript.CallJournal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.OkHttpClient;
 
 /**
  * The collaborators and settings every call session of a worker shares: one timer thread and one I/O executor for
  * all calls, so an idle call holds no thread of its own.
  *
  * @param events        where live call events go (Discord is one adapter)
+ * @param toolHttp      the client HTTP tools use (redirects off)
+ * @param tools         what runs when the model calls a tool; the webhook offers the same registry's definitions
  * @param reattach      backoff of re-attaches after a drop; its deadline is the re-attach window
  * @param attachTimeout bound on one attach (connect and upgrade)
  * @param timers   the worker's shared scheduler; tasks only post messages to a call's mailbox
@@ -34,8 +36,8 @@ public record SessionServices(
         CallJournal journal,
         LiveEventSink events,
         TransferService transfer,
-        HttpToolInvoker httpTools,
-        ToolCatalog catalog,
+        OkHttpClient toolHttp,
+        ToolRegistry tools,
         GreetingPolicy greeting,
         Duration endCallDelay,
         Duration endCallTimeout,

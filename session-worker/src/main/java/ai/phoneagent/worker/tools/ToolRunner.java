@@ -2,36 +2,39 @@ package ai.phoneagent.worker.tools;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
-import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.Tool;
+import ai.phoneagent.tools.ToolCall;
+import ai.phoneagent.tools.ToolContext;
+import ai.phoneagent.tools.ToolRegistry;
+import ai.phoneagent.tools.ToolResult;
 import ai.phoneagent.worker.realtime.ClientEvents;
 import ai.phoneagent.worker.realtime.FunctionCall;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
 
 /**
- * Runs the model's function calls for one call. The same call is announced by up to three events
- * ({@code response.function_call_arguments.done}, {@code response.output_item.done}, {@code response.done}); each
- * {@code call_id} runs once. Tools run off the call's event thread, so a slow tool never delays transcripts;
- * every tool answers with a {@code function_call_output} (an error the model can speak when it fails), then a
- * {@code response.create} so the model says the result.
+ * Runs the model's function calls for one call with the worker's {@link ToolRegistry}. The same call is announced
+ * by up to three events ({@code response.function_call_arguments.done}, {@code response.output_item.done},
+ * {@code response.done}); each {@code call_id} runs once. Tools run off the call's event thread, so a slow tool never
+ * delays transcripts; every tool answers with a {@code function_call_output} (an error the model can speak when it
+ * fails or is not in this worker's registry), then a {@code response.create} so the model says the result.
  */
 public final class ToolRunner {
     private static final JsonLog LOG = JsonLog.forComponent("tools");
-    /** Phone numbers and SIP/tel addresses: never accepted from the model as anything to dial. */
-    private static final Pattern ADDRESS = Pattern.compile("(?i)(sips?:|tel:|@|\\+?\\d[\\d\\-. ()]{5,}\\d)");
     private static final int MAX_EVENT_TEXT = 1_000;
+    static final String NOT_ON_THIS_LINE = "I can't do that on this line.";
 
-    private final ToolCatalog catalog;
-    private final TransferService transfer;
-    private final HttpToolInvoker http;
+    private final ToolRegistry registry;
+    private final ToolHost host;
     private final ToolContext context;
     private final Executor executor;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -39,13 +42,33 @@ public final class ToolRunner {
     private final Object idle = new Object();
     private int inFlight;
 
-    public ToolRunner(ToolCatalog catalog, TransferService transfer, HttpToolInvoker http, ToolContext context,
+    /**
+     * @param http the worker's client for tools (redirects off); shared by every call
+     */
+    public ToolRunner(ToolRegistry registry, TransferService transfer, OkHttpClient http, Clock clock, ToolHost host,
                       Executor executor) {
-        this.catalog = catalog;
-        this.transfer = transfer;
-        this.http = http;
-        this.context = context;
+        this.registry = registry;
+        this.host = host;
+        this.context = new HostContext(host, transfer, http, clock);
         this.executor = executor;
+    }
+
+    /**
+     * Compares the catalogue the call was accepted with to this worker's: when they differ (a deploy between the
+     * webhook and the worker, or different settings) the model may call a tool this worker lacks, so it is logged and
+     * recorded on the call ({@code tool_catalog_mismatch}); the call goes on with the tools this worker has. False on
+     * a mismatch. A call accepted before the fingerprint was stored is not checked.
+     */
+    public boolean checkCatalog(String offered) {
+        if (offered == null || offered.equals(registry.fingerprint())) {
+            return true;
+        }
+        LOG.warn("tool catalogue differs from the one offered at accept", Map.of("call_id", host.callId(),
+                "offered", offered, "worker", registry.fingerprint(), "worker_tools", registry.names().toString()));
+        ObjectNode details = Json.object().put("offered", offered).put("worker", registry.fingerprint());
+        registry.names().forEach(details.putArray("worker_tools")::add);
+        host.recordEvent("tool_catalog_mismatch", details);
+        return false;
     }
 
     /** Handles an announced function call; false when its {@code call_id} was already handled. */
@@ -54,31 +77,44 @@ public final class ToolRunner {
             return false;
         }
         String name = call.name() == null ? "" : call.name();
-        LOG.info("tool call", Map.of("call_id", context.callId(), "tool", name, "tool_call_id", call.callId()));
-        if (ToolCatalog.END_CALL_TOOL.equals(name) && catalog.endCallEnabled()) {
+        LOG.info("tool call", Map.of("call_id", host.callId(), "tool", name, "tool_call_id", call.callId()));
+        Optional<Tool> tool = registry.tool(name);
+        if (tool.isPresent() && tool.get().decidesTheCallsNextStep()) {
             // decided here, on the event thread, so the response.done that follows already sees it
             JsonNode args = parseArguments(call.arguments());
-            String reason = args == null ? null : Json.text(args, "reason");
-            context.hangupAfterResponse(reason == null ? "agent_hangup" : reason);
+            ToolResult result = runSafely(tool.get(), new ToolCall(call.callId(), name, args == null ? Json.object() : args));
             track(() -> {
                 recordCall(call, name);
                 // no response.create: the goodbye is already being said and nothing more should follow it
-                finish(call, name, ToolResult.success("The call will end after your goodbye."), false);
+                finish(call, name, result, false);
             });
             return true;
         }
         track(() -> {
             recordCall(call, name);
+            JsonNode args = parseArguments(call.arguments());
             ToolResult result;
-            try {
-                result = run(call, name);
-            } catch (RuntimeException e) {
-                LOG.error("tool crashed", Map.of("call_id", context.callId(), "tool", name, "error", JsonLog.describe(e)));
-                result = ToolResult.error("Something went wrong on my side. Please try again.");
+            if (tool.isEmpty()) {
+                LOG.warn("tool not in this worker's registry", Map.of("call_id", host.callId(), "tool", name,
+                        "worker_tools", registry.names().toString()));
+                result = ToolResult.error(NOT_ON_THIS_LINE);
+            } else if (args == null) {
+                result = ToolResult.error("The request was not understood. Please try again.");
+            } else {
+                result = runSafely(tool.get(), new ToolCall(call.callId(), name, args));
             }
             finish(call, name, result, true);
         });
         return true;
+    }
+
+    private ToolResult runSafely(Tool tool, ToolCall call) {
+        try {
+            return tool.run(call, context);
+        } catch (RuntimeException e) {
+            LOG.error("tool crashed", Map.of("call_id", host.callId(), "tool", call.name(), "error", JsonLog.describe(e)));
+            return ToolResult.error("Something went wrong on my side. Please try again.");
+        }
     }
 
     /** Runs a tool on the executor, counted as in flight until it has answered. */
@@ -130,57 +166,21 @@ public final class ToolRunner {
         return seen.size();
     }
 
-    private ToolResult run(FunctionCall call, String name) {
-        JsonNode args = parseArguments(call.arguments());
-        if (args == null) {
-            return ToolResult.error("The request was not understood. Please try again.");
-        }
-        if (ToolCatalog.TRANSFER_TOOL.equals(name)) {
-            return transfer(args);
-        }
-        var spec = catalog.httpTool(name);
-        if (spec.isPresent()) {
-            return http.invoke(spec.get(), context.callId(), call.callId(), args);
-        }
-        return ToolResult.error("I can't do that on this line.");
-    }
-
-    private ToolResult transfer(JsonNode args) {
-        String target = Json.text(args, "target");
-        String reason = Json.text(args, "reason");
-        for (Iterator<Map.Entry<String, JsonNode>> it = args.properties().iterator(); it.hasNext(); ) {
-            var field = it.next();
-            if (field.getKey().equals("reason")) {
-                continue;
-            }
-            String value = field.getValue().isValueNode() ? field.getValue().asText() : Json.write(field.getValue());
-            if (ADDRESS.matcher(value).find()) {
-                // a number or address the model passed (perhaps dictated by the caller) is never dialled
-                ObjectNode details = Json.object().put("source", "tool").put("error", "address_in_arguments")
-                        .put("field", TransferService.truncate(field.getKey(), 40));
-                context.recordEvent("transfer_refused", details);
-                LOG.warn("transfer refused", Map.of("call_id", context.callId(), "why", "address_in_arguments"));
-                return ToolResult.error(TransferService.UNKNOWN_TARGET);
-            }
-        }
-        return transfer.transfer(context.call(), target, reason).toToolResult();
-    }
-
     private void finish(FunctionCall call, String name, ToolResult result, boolean respond) {
-        boolean sent = context.send(ClientEvents.functionCallOutput(call.callId(), result.output()));
+        boolean sent = host.send(ClientEvents.functionCallOutput(call.callId(), result.output()));
         if (respond && sent) {
-            context.send(ClientEvents.responseCreate());
+            host.send(ClientEvents.responseCreate());
         }
         ObjectNode details = Json.object().put("call_id", call.callId()).put("name", name).put("ok", result.ok())
                 .put("output", TransferService.truncate(result.output(), MAX_EVENT_TEXT));
-        context.recordEvent("tool_result", details);
+        host.recordEvent("tool_result", details);
         if (!sent) {
-            LOG.warn("tool output not sent: socket closed", Map.of("call_id", context.callId(), "tool", name));
+            LOG.warn("tool output not sent: socket closed", Map.of("call_id", host.callId(), "tool", name));
         }
     }
 
     private void recordCall(FunctionCall call, String name) {
-        context.recordEvent("tool_call", Json.object().put("call_id", call.callId()).put("name", name)
+        host.recordEvent("tool_call", Json.object().put("call_id", call.callId()).put("name", name)
                 .put("arguments", TransferService.truncate(call.arguments() == null ? "" : call.arguments(), MAX_EVENT_TEXT)));
     }
 
@@ -190,6 +190,30 @@ public final class ToolRunner {
             return node != null && node.isObject() ? node : null;
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    /** The {@link ToolContext} tools see: the call's session, the worker's transfer service, HTTP client and clock. */
+    private record HostContext(ToolHost host, TransferService transfer, OkHttpClient http, Clock clock)
+            implements ToolContext {
+        @Override
+        public String callId() {
+            return host.callId();
+        }
+
+        @Override
+        public void recordEvent(String kind, JsonNode details) {
+            host.recordEvent(kind, details);
+        }
+
+        @Override
+        public void hangupAfterResponse(String reason) {
+            host.hangupAfterResponse(reason);
+        }
+
+        @Override
+        public ToolResult transfer(String targetName, String reason) {
+            return transfer.transfer(host.call(), targetName, reason).toToolResult();
         }
     }
 }

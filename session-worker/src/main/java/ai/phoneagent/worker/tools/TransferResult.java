@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.tools;
 
+import ai.phoneagent.tools.ToolResult;
 import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.tools.TransferTarget;
 

@@ -9,6 +9,7 @@ import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.tools.TransferConfig;
 import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.tools.TransferTarget;
+import ai.phoneagent.tools.TransferTool;
 import ai.phoneagent.worker.call.SipAddress;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.twilio.exception.ApiException;
@@ -38,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TransferService {
     private static final JsonLog LOG = JsonLog.forComponent("transfer");
     static final String NOT_AVAILABLE = "I'm sorry, I can't transfer calls right now.";
-    static final String UNKNOWN_TARGET = "I'm sorry, I can only transfer you to our own team.";
+    static final String UNKNOWN_TARGET = TransferTool.UNKNOWN_TARGET;
     static final String NO_PERSON = "I couldn't reach a person right now.";
 
     private final TransferConfig config;

@@ -16,7 +16,7 @@ class GreetingPolicyTest {
     private static CallRecord call(String direction, String opening) {
         return new CallRecord("rtc_1", CallStatus.ATTACHED, "wh", "+1555", "+1556", List.of(), null, null,
                 Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, "w", null, null, 0, 1, direction,
-                direction.equals("outbound") ? "ol_1" : null, opening);
+                direction.equals("outbound") ? "ol_1" : null, opening, null);
     }
 
     @Test

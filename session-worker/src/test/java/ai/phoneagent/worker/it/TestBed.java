@@ -136,6 +136,12 @@ public final class TestBed implements AutoCloseable {
 
     /** Records the call through the intake steps without sending a queue message. */
     public void recordQueued(String callId, String from, String to, String conference, String callToken) {
+        recordQueued(callId, from, to, conference, callToken, null);
+    }
+
+    /** As above, accepted (as the webhook does) with the tool catalogue of fingerprint {@code toolCatalog}. */
+    public void recordQueued(String callId, String from, String to, String conference, String callToken,
+                             String toolCatalog) {
         List<SipHeader> headers = new ArrayList<>();
         if (from != null) {
             headers.add(new SipHeader("From", from));
@@ -152,8 +158,11 @@ public final class TestBed implements AutoCloseable {
         Instant now = clock.instant();
         store.recordIncoming(new IncomingCall(callId, "wh_" + callId, headers), now);
         for (CallStore.Step step : CallStore.Step.values()) {
-            if (!store.claimStep(callId, step, "test", now, Duration.ofSeconds(30))
-                    || !store.completeStep(callId, step, "test", now)) {
+            boolean completed = store.claimStep(callId, step, "test", now, Duration.ofSeconds(30))
+                    && (step == CallStore.Step.ACCEPT && toolCatalog != null
+                    ? store.completeAccept(callId, "test", now, toolCatalog)
+                    : store.completeStep(callId, step, "test", now));
+            if (!completed) {
                 throw new IllegalStateException("could not move the call through " + step);
             }
         }

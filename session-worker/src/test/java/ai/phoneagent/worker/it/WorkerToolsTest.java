@@ -4,7 +4,9 @@ import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallEvent;
+import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
@@ -15,6 +17,7 @@ import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.TestKeys;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -233,6 +236,53 @@ class WorkerToolsTest {
             assertThat(timedOut.path("error").asText()).contains("did not answer in time");
         }
     }
+    @Test
+    void a_call_accepted_with_another_tool_catalogue_is_flagged_and_runs_the_tools_this_worker_has() throws Exception {
+        Map<String, String> settings = Map.of("WELCOME_MESSAGE", ""); // this worker runs end_call only
+        String workerCatalogue = ToolRegistry.fromEnv(Env.of(bed.env(settings))).fingerprint();
+        String offeredCatalogue = "0123456789abcdef"; // e.g. the webhook also offered an HTTP tool, order_status
+        bed.startWorker(settings);
+        String callId = bed.sim.newCall(Scenario.of("catalogue mismatch",
+                Step.caller("Where is my order?"),
+                Step.functionCall("order_status", Map.of("order", "A17"), "call_missing"),
+                Step.await(AwaitTarget.FUNCTION_CALL_OUTPUT),
+                Step.await(AwaitTarget.RESPONSE_CREATE),
+                Step.agent("Sorry, I can't look that up. Goodbye!"),
+                Step.functionCall("end_call", Map.of("reason", "caller is done"), "call_end")));
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null, offeredCatalogue);
+        bed.queue.send(new ai.phoneagent.queue.CallMessage(callId, "wh", 0, ai.phoneagent.queue.CallMessage.Reason.INCOMING));
+
+        JsonNode missing = toolOutput(callId);
+        assertThat(missing.path("ok").asBoolean()).isFalse();
+        assertThat(missing.path("error").asText()).isEqualTo("I can't do that on this line.");
+        Await.until("mismatch recorded", WAIT, () -> bed.eventKinds(callId).contains("tool_catalog_mismatch"));
+        CallEvent mismatch = bed.events(callId).stream().filter(e -> e.kind().equals("tool_catalog_mismatch"))
+                .findFirst().orElseThrow();
+        assertThat(mismatch.details().path("offered").asText()).isEqualTo(offeredCatalogue);
+        assertThat(mismatch.details().path("worker").asText()).isEqualTo(workerCatalogue);
+        assertThat(bed.logs()).contains("tool catalogue differs").contains(offeredCatalogue).contains(workerCatalogue);
+
+        // the tool this worker does have still runs: the agent hangs up
+        CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("agent_hangup");
+        assertThat(bed.eventKinds(callId)).containsOnlyOnce("tool_catalog_mismatch");
+    }
+
+    @Test
+    void a_call_accepted_with_this_workers_catalogue_records_no_mismatch() throws Exception {
+        Map<String, String> settings = Map.of("WELCOME_MESSAGE", "");
+        bed.startWorker(settings);
+        String callId = bed.sim.newCall(Scenario.of("same catalogue", Step.caller("That's all."),
+                Step.functionCall("end_call", Map.of()), Step.await(AwaitTarget.FUNCTION_CALL_OUTPUT)));
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null,
+                ToolRegistry.fromEnv(Env.of(bed.env(settings))).fingerprint());
+        bed.queue.send(new ai.phoneagent.queue.CallMessage(callId, "wh", 0, ai.phoneagent.queue.CallMessage.Reason.INCOMING));
+        assertThat(toolOutput(callId).path("ok").asBoolean()).isTrue();
+        // journal writes are ordered per call and the check runs before the first tool: tool_result implies it is done
+        Await.until("tool result recorded", WAIT, () -> bed.eventKinds(callId).contains("tool_result"));
+        assertThat(bed.eventKinds(callId)).doesNotContain("tool_catalog_mismatch");
+    }
+
     @Test
     void a_tool_that_finishes_while_the_socket_is_down_answers_on_the_re_attached_socket(@TempDir Path dir)
             throws Exception {

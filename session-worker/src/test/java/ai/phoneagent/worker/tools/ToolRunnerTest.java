@@ -8,6 +8,7 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.tools.ToolCatalog;
+import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.tools.TransferConfig;
 import ai.phoneagent.worker.realtime.FunctionCall;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class ToolRunnerTest {
     /** Records what the runner does to the call; no socket, no store. */
-    static final class FakeContext implements ToolContext {
+    static final class FakeContext implements ToolHost {
         final List<JsonNode> sent = new CopyOnWriteArrayList<>();
         final List<String> eventKinds = new CopyOnWriteArrayList<>();
         final List<JsonNode> events = new CopyOnWriteArrayList<>();
@@ -38,7 +39,7 @@ class ToolRunnerTest {
         public CallRecord call() {
             return new CallRecord("rtc_test", CallStatus.ATTACHED, "wh_1", "sip:+14255551212@example.com",
                     "sip:+18005551212@example.com", List.of(), null, null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
-                    null, null, null, "w", null, null, 0, 1, CallRecord.INBOUND, null, null);
+                    null, null, null, "w", null, null, 0, 1, CallRecord.INBOUND, null, null, null);
         }
 
         @Override
@@ -84,8 +85,8 @@ class ToolRunnerTest {
     }
 
     private static ToolRunner runner(FakeContext context, TransferService transfer) {
-        ToolCatalog catalog = new ToolCatalog(transfer.config(), true, List.of());
-        return new ToolRunner(catalog, transfer, new HttpToolInvoker(new OkHttpClient()), context, Runnable::run);
+        ToolRegistry registry = ToolRegistry.of(new ToolCatalog(transfer.config(), true, List.of()));
+        return new ToolRunner(registry, transfer, new OkHttpClient(), Clock.systemUTC(), context, Runnable::run);
     }
 
     @Test

@@ -3,11 +3,11 @@ package ai.phoneagent.worker.tools;
 import ai.phoneagent.call.CallRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** What a tool may do to the call it runs for; implemented by the call's session. */
-public interface ToolContext {
+/** What the tool runner needs of the call it runs tools for; implemented by the call's session. */
+public interface ToolHost {
     String callId();
 
-    /** The call as this worker claimed it (from, to, conference, token). */
+    /** The call as this worker claimed it (from, to, conference, token, tool catalogue). */
     CallRecord call();
 
     /** Sends a client event on the call's WebSocket; false when the socket is not open. */

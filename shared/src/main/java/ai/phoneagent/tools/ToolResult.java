@@ -1,4 +1,4 @@
-package ai.phoneagent.worker.tools;
+package ai.phoneagent.tools;
 
 import ai.phoneagent.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;

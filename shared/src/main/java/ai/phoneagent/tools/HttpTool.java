@@ -1,9 +1,7 @@
-package ai.phoneagent.worker.tools;
+package ai.phoneagent.tools;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
-import ai.phoneagent.tools.HttpToolSpec;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,28 +16,40 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * Runs a configured HTTP tool: POSTs {@code {"call_id":…,"tool_call_id":…,"arguments":{…}}} to its URL with its
- * headers and timeout and hands the (size-capped) response body to the model. Any failure becomes an error
- * output the agent can speak.
+ * A tool declared in the {@code HTTP_TOOLS_PATH} file: POSTs {@code {"call_id":…,"tool_call_id":…,"arguments":{…}}}
+ * to its URL with its headers and timeout and hands the (size-capped) response body to the model. Redirects are never
+ * followed (the configured URL is the only place arguments go). Any failure becomes an error output the agent can
+ * speak.
  */
-public final class HttpToolInvoker {
+public final class HttpTool implements Tool {
     private static final JsonLog LOG = JsonLog.forComponent("http-tool");
     private static final MediaType JSON = MediaType.get("application/json");
     /** The most response text handed to the model; more would only cost tokens and latency. */
     public static final int MAX_OUTPUT_CHARS = 4_000;
 
-    private final OkHttpClient http;
+    private final HttpToolSpec spec;
 
-    public HttpToolInvoker(OkHttpClient http) {
-        this.http = http.newBuilder().followRedirects(false).build();
+    public HttpTool(HttpToolSpec spec) {
+        this.spec = spec;
     }
 
-    public ToolResult invoke(HttpToolSpec spec, String callId, String toolCallId, JsonNode arguments) {
-        ObjectNode body = Json.object().put("call_id", callId).put("tool_call_id", toolCallId);
-        body.set("arguments", arguments);
+    @Override
+    public ToolDefinition definition() {
+        return spec.definition();
+    }
+
+    @Override
+    public ToolResult run(ToolCall toolCall, ToolContext context) {
+        String callId = context.callId();
+        ObjectNode body = Json.object().put("call_id", callId).put("tool_call_id", toolCall.id());
+        body.set("arguments", toolCall.arguments());
         Request.Builder request = new Request.Builder().url(spec.url().toString())
                 .post(RequestBody.create(Json.write(body), JSON));
         spec.headers().forEach(request::header);
+        OkHttpClient http = context.http();
+        if (http.followRedirects() || http.followSslRedirects()) {
+            http = http.newBuilder().followRedirects(false).followSslRedirects(false).build(); // shares the pool
+        }
         var call = http.newCall(request.build());
         call.timeout().timeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
         try (Response response = call.execute()) {
