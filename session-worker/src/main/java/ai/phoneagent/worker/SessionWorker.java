@@ -123,6 +123,7 @@ public final class SessionWorker implements AutoCloseable {
         CallIntake intake = new CallIntake(registry, services, () -> !draining && attachHealth.reason() == null);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
+        control.start(timers, io, RandomGenerator.getDefault());
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
@@ -193,9 +194,19 @@ public final class SessionWorker implements AutoCloseable {
         return sweeper.sweepOnce();
     }
 
-    /** Calls whose control queue this worker is polling. */
+    /** Calls whose control queue this worker reads (on nudges, at attach, in the safety sweep). */
     public List<String> controlQueuesPolled() {
         return control.polling();
+    }
+
+    /** Runs the control queues' safety sweep once now instead of waiting for its timer; the number of calls read. */
+    public int controlSweepNow() {
+        return control.sweepNow();
+    }
+
+    /** This worker's nudge queue, once created. */
+    public Optional<String> nudgeQueueUrl() {
+        return control.nudgeQueueUrl();
     }
 
     /**

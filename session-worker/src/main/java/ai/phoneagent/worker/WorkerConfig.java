@@ -58,7 +58,7 @@ public record WorkerConfig(
     /** Spoken when {@code WELCOME_MESSAGE} is not set at all. */
     public static final String DEFAULT_WELCOME_MESSAGE = "Hello! Thanks for calling. How can I help you today?";
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
-    public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 2;
+    public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 20;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
 
     public WorkerConfig {

@@ -130,7 +130,7 @@ class WorkerConfigTest {
     void control_queue_and_sweep_settings_have_defaults_and_bounds() {
         WorkerConfig defaults = config(Map.of("LEASE_DURATION_MS", "12000"));
         assertThat(defaults.controlQueuePrefix()).isEqualTo("call-control-");
-        assertThat(defaults.controlQueueWaitSeconds()).isEqualTo(2);
+        assertThat(defaults.controlQueueWaitSeconds()).isEqualTo(20);
         assertThat(defaults.sweepInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(defaults.orphanGrace()).as("one lease duration").isEqualTo(Duration.ofSeconds(12));
 

@@ -1,5 +1,8 @@
 package ai.phoneagent.command;
 
+import ai.phoneagent.json.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,11 +14,15 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
- * The per-call control queues, named {@code <prefix><call_id>}. The queue belongs to the call, so pending
- * commands follow it to whichever worker owns it.
+ * The per-call control queues, named {@code <prefix><call_id>}, and the per-worker nudge queues, named
+ * {@code <prefix>worker-<worker id>}. A call's queue belongs to the call, so pending commands follow it to whichever
+ * worker owns it; a nudge ({@code {"callId": ...}} on the owner's nudge queue) only tells that worker to read the
+ * call's queue now, so a worker long-polls one queue rather than one per call.
  */
 public final class ControlQueues {
     private static final int MAX_NAME = 80;
+    /** Follows the prefix in a nudge queue's name; call ids ({@code rtc_...}) never start with it. */
+    public static final String NUDGE_INFIX = "worker-";
     private final SqsClient sqs;
     private final String prefix;
 
@@ -39,6 +46,51 @@ public final class ControlQueues {
         }
         String hash = sha256Hex(callId).substring(0, 16);
         return name.substring(0, MAX_NAME - hash.length() - 1) + "-" + hash;
+    }
+
+    /**
+     * The worker's nudge queue name: {@code <prefix>worker-<id>}; an id with characters SQS names do not allow, or
+     * too long for 80 characters, has them replaced and a hash of the exact id appended, so names stay unique.
+     */
+    public String nudgeQueueName(String workerId) {
+        String safe = workerId.replaceAll("[^A-Za-z0-9_\\-]", "_");
+        String name = prefix + NUDGE_INFIX + safe;
+        if (safe.equals(workerId) && name.length() <= MAX_NAME) {
+            return name;
+        }
+        String hash = sha256Hex(workerId).substring(0, 16);
+        return name.substring(0, Math.min(name.length(), MAX_NAME - hash.length() - 1)) + "-" + hash;
+    }
+
+    /** Whether the queue URL is a worker's nudge queue (not a call's control queue). */
+    public boolean isNudgeQueue(String queueUrl) {
+        return queueUrl.substring(queueUrl.lastIndexOf('/') + 1).startsWith(prefix + NUDGE_INFIX);
+    }
+
+    /** Creates the worker's nudge queue (idempotent) and returns its URL. */
+    public String createNudgeQueue(String workerId) {
+        return sqs.createQueue(b -> b.queueName(nudgeQueueName(workerId)).attributes(java.util.Map.of(
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, "600",
+                QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
+    }
+
+    /**
+     * Tells the worker to read the call's control queue now. Throws {@link QueueDoesNotExistException} when the
+     * worker has no nudge queue (stopped, or not started yet) and any SDK error as is; the caller decides.
+     */
+    public void nudge(String workerId, String callId) {
+        String url = sqs.getQueueUrl(b -> b.queueName(nudgeQueueName(workerId))).queueUrl();
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody(Json.write(Json.object().put("callId", callId))));
+    }
+
+    /** The call id a nudge names; empty for a body that is not a nudge. */
+    public static Optional<String> nudgedCallId(String body) {
+        try {
+            JsonNode callId = Json.parse(body).path("callId");
+            return callId.isTextual() && !callId.asText().isBlank() ? Optional.of(callId.asText()) : Optional.empty();
+        } catch (JsonProcessingException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Creates the call's queue (idempotent) and returns its URL. */
@@ -95,7 +147,7 @@ public final class ControlQueues {
         }
     }
 
-    /** Every control queue that exists now (for the sweep of queues left by dead workers). */
+    /** Every control and nudge queue that exists now (for the sweep of queues left by dead workers). */
     public List<String> listAll() {
         return sqs.listQueuesPaginator(b -> b.queueNamePrefix(prefix).maxResults(1000)).queueUrls().stream().toList();
     }
@@ -103,7 +155,8 @@ public final class ControlQueues {
     /** The call id a queue URL belongs to, when its name is not a shortened one. */
     public Optional<String> callIdOf(String queueUrl) {
         String name = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
-        return name.startsWith(prefix) && name.length() < MAX_NAME ? Optional.of(name.substring(prefix.length()))
+        return name.startsWith(prefix) && !name.startsWith(prefix + NUDGE_INFIX) && name.length() < MAX_NAME
+                ? Optional.of(name.substring(prefix.length()))
                 : Optional.empty();
     }
 

@@ -143,7 +143,7 @@ public final class CommandService {
             // no worker holds the call (not yet, or no more): a hang-up or cold transfer needs none
             return new Outcome(fallback.get().execute(command), false);
         }
-        put(command, queueUrl.get());
+        put(command, queueUrl.get(), call.owner());
         Command latest = await(command, maxWait);
         if (latest.status() == CommandStatus.PENDING && fallback.isPresent()) {
             // no live owner took it within the ack window: do it here; the claim keeps a late worker from running it
@@ -201,7 +201,7 @@ public final class CommandService {
                         clock.instant());
                 return new Outcome(commands.get(earlier.callId(), earlier.commandId()).orElse(earlier), true);
             }
-            put(earlier, queueUrlOrFail(earlier, call.get()));
+            put(earlier, queueUrlOrFail(earlier, call.get()), call.get().owner());
         }
         return new Outcome(await(earlier, maxWait), true);
     }
@@ -226,7 +226,12 @@ public final class CommandService {
         return queues.find(call.callId());
     }
 
-    private void put(Command command, String queueUrl) {
+    /**
+     * Puts the command on the call's queue, marks it sent, then nudges the call's owner (one message on the owner's
+     * nudge queue) so it reads the call's queue now. The nudge is best effort: the command is stored and on the
+     * call's queue, where the owner's safety sweep, or the next owner's read at attach, finds it.
+     */
+    private void put(Command command, String queueUrl, String owner) {
         String messageId;
         try {
             messageId = queues.send(queueUrl, command.message());
@@ -242,6 +247,20 @@ public final class CommandService {
             // the message is on the queue; the marker only matters if this request dies and is retried
             LOG.warn("could not mark command sent", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "error", JsonLog.describe(e)));
+        }
+        nudge(command, owner);
+    }
+
+    private void nudge(Command command, String owner) {
+        if (owner == null || owner.isBlank()) {
+            return; // attached calls have an owner; without one the next owner's read at attach finds the command
+        }
+        try {
+            queues.nudge(owner, command.callId());
+        } catch (SdkException e) {
+            LOG.warn("worker not nudged; its safety sweep finds the command", Map.of("call_id", command.callId(),
+                    "command_id", command.commandId(), "worker_id", owner,
+                    "queue", queues.nudgeQueueName(owner), "error", JsonLog.describe(e)));
         }
     }
 

@@ -414,6 +414,25 @@ abstract class ControlEndToEndSuite {
         assertThat(bed.commands.get(callId, commandId).orElseThrow().status().name()).isEqualTo("DONE");
     }
 
+    @Test
+    void aCommandWhoseNudgeCannotBeSentIsStillAcceptedAndStaysOnTheCallsQueue() {
+        String callId = bed.placeCall();
+        // attached to a worker that never made a nudge queue: the nudge fails, the command must not
+        String owner = "worker-without-nudge-queue";
+        assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
+        String queueUrl = bed.queues.create(callId);
+        assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
+
+        Reply reply = post(impatient, callId, "instructions", "{\"text\":\"Be brief.\"}", null);
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        assertThat(reply.body().path("status").asText()).isEqualTo("pending");
+        assertThat(bed.depth(queueUrl)).as("the command waits on the call's queue for a sweep").isEqualTo(1);
+        assertThat(bed.logs().lines().filter(l -> l.contains("worker not nudged")).findFirst()).hasValueSatisfying(
+                line -> assertThat(line).contains(callId).contains(bed.queues.nudgeQueueName(owner)).contains("error"));
+    }
+
     // ------------------------------------------------------------------ sweeps
 
     @Test

@@ -23,7 +23,7 @@ final class Expectations {
                             "dynamodb:DeleteItem", "dynamodb:Query"),
                     // live and recent calls (gsi1)
                     Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
-                    // ControlQueues.find + send
+                    // ControlQueues.find + send, and nudge (the owner's nudge queue: GetQueueUrl + SendMessage)
                     Target.CONTROL_QUEUES, Set.of("sqs:GetQueueUrl", "sqs:SendMessage"),
                     Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
                     Target.OWN_LOG_GROUP, Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
@@ -34,7 +34,8 @@ final class Expectations {
                     // CallsQueue: receive, delete, retryLater; send for hand-off
                     Target.CALLS_QUEUE, Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                             "sqs:SendMessage"),
-                    // ControlQueues: create, find, send, receive, delete messages and queues, read attributes
+                    // ControlQueues: create, find, send, receive, delete messages and queues, read attributes; the
+                    // worker's nudge queue (same prefix): create, receive, delete messages, delete at shutdown
                     Target.CONTROL_QUEUES, Set.of("sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
                             "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:DeleteQueue"),
                     // ControlQueues.listAll (the sweep); ListQueues has no resource-level scoping

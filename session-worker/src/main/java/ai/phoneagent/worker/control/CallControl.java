@@ -18,22 +18,29 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * One hosted call's control queue on this worker: creates it (idempotent, so a worker taking the call over finds
- * the same queue and its pending messages), records it on the call item, and long-polls it for as long as this
- * worker hosts the call, carrying out each command at most once. Runs on one virtual thread; commands of a call run
- * one after another, in arrival order.
+ * the same queue and its pending messages), records it on the call item, and reads it when asked (a nudge, the
+ * attach, the safety sweep), carrying out each command at most once. Nothing polls while the call is idle: a read
+ * runs on a virtual thread that ends once the queue is empty. Commands of a call run one after another, in arrival
+ * order, because at most one read of a call runs at a time.
  */
 final class CallControl {
     private static final JsonLog LOG = JsonLog.forComponent("control");
     /** A command taken by an executor that has not finished it after this long is reported as interrupted. */
     static final Duration STALE_EXECUTION = Duration.ofMinutes(2);
     static final String CALL_ENDED = "call_ended";
+    /**
+     * The receive wait of a nudged read: a long poll (any wait above zero) asks every SQS server, so it finds the
+     * message the nudge announced; an empty one costs this wait on the reader's virtual thread only.
+     */
+    static final int NUDGED_WAIT_SECONDS = 1;
 
-    /** Why the poller stops. */
+    /** Why the reads stop. */
     enum Stop {
         /** The call ended: commands still on the queue fail with {@code call_ended}, then the queue is deleted. */
         ENDED,
@@ -48,16 +55,23 @@ final class CallControl {
     private final CallStore calls;
     private final CommandStore commands;
     private final CommandExecutor executor;
-    private final int waitSeconds;
     private final Clock clock;
-    private final Consumer<CallControl> onExit;
+    private final Set<CallControl> reading;
+    private final Object lock = new Object();
     private volatile Stop stop;
     private volatile String queueUrl;
-    private Thread thread;
+    /** The wait of the read asked for and not started yet; -1 when none is. Guarded by {@link #lock}. */
+    private int requestedWait = -1;
+    /** The reader thread while a read runs; guarded by {@link #lock}. */
+    private Thread reader;
+    /** Completed when the current reads are all done (for the sweep, which reads calls one at a time). */
+    private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 
+    /**
+     * @param reading the listener's set of calls with a read running (so a stop can wait for all of them)
+     */
     CallControl(CallSession session, String owner, ControlQueues queues, CallStore calls, CommandStore commands,
-                CommandExecutor executor, int waitSeconds, Clock clock, Consumer<CallControl> onExit) {
-        this.onExit = onExit;
+                CommandExecutor executor, Clock clock, Set<CallControl> reading) {
         this.session = session;
         this.callId = session.callId();
         this.owner = owner;
@@ -65,18 +79,13 @@ final class CallControl {
         this.calls = calls;
         this.commands = commands;
         this.executor = executor;
-        this.waitSeconds = waitSeconds;
         this.clock = clock;
+        this.reading = reading;
     }
 
+    /** Creates and records the queue, then reads it once (a call taken over may have commands waiting). */
     CallControl start() {
-        thread = Thread.ofVirtual().name("control-" + callId).start(() -> {
-            try {
-                run();
-            } finally {
-                onExit.accept(this);
-            }
-        });
+        read(NUDGED_WAIT_SECONDS);
         return this;
     }
 
@@ -93,20 +102,69 @@ final class CallControl {
         return queueUrl;
     }
 
-    /** Asks the poller to stop; a command being carried out finishes first. */
+    /**
+     * Reads the queue until it is empty, on a virtual thread; when a read is already running another follows it, so
+     * a command that arrived during a read is not missed. Returns a future completed when the reads are done.
+     *
+     * @param waitSeconds the receive wait: {@link #NUDGED_WAIT_SECONDS} when a command is known to be there, 0 for the
+     *                    sweep's look
+     */
+    CompletableFuture<Void> read(int waitSeconds) {
+        synchronized (lock) {
+            if (stopping()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            requestedWait = Math.max(requestedWait, waitSeconds);
+            if (reader == null) {
+                idle = new CompletableFuture<>();
+                reading.add(this);
+                reader = Thread.ofVirtual().name("control-" + callId).start(this::readLoop);
+            }
+            return idle;
+        }
+    }
+
+    private void readLoop() {
+        while (true) {
+            int wait;
+            CompletableFuture<Void> done;
+            synchronized (lock) {
+                wait = requestedWait;
+                requestedWait = -1;
+                if (wait < 0 || stopping()) {
+                    reader = null;
+                    done = idle;
+                    reading.remove(this);
+                    done.complete(null);
+                    return;
+                }
+            }
+            try {
+                drain(wait);
+            } catch (RuntimeException e) {
+                LOG.error("control queue read failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            }
+        }
+    }
+
+    /** Asks the reads to stop; a command being carried out finishes first. */
     void stop(Stop why) {
         if (stop == null) {
             stop = why;
         }
     }
 
-    /** Waits for the poller to finish; false when it did not within {@code timeout}. */
+    /** Waits for a running read to finish; false when it did not within {@code timeout}. */
     boolean join(Duration timeout) {
-        if (thread == null) {
+        Thread running;
+        synchronized (lock) {
+            running = reader;
+        }
+        if (running == null) {
             return true;
         }
         try {
-            return thread.join(timeout);
+            return running.join(timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -117,25 +175,33 @@ final class CallControl {
         return stop != null;
     }
 
-    private void run() {
-        String url = createAndRecord();
+    /**
+     * One read: receives until the queue is empty and handles each message. A failing receive is retried a few times
+     * with backoff; after that the command waits on the queue for the next nudge or the safety sweep.
+     */
+    private void drain(int waitSeconds) {
+        String url = queueUrl != null ? queueUrl : createAndRecord();
         long backoffMs = 200;
+        int failures = 0;
         while (url != null && !stopping()) {
             List<ControlQueues.Received> batch;
             try {
                 batch = queues.receive(url, 10, waitSeconds);
-                backoffMs = 200;
+                failures = 0;
             } catch (QueueDoesNotExistException e) {
                 if (stopping()) {
-                    break;
+                    return;
                 }
                 // deleted under a live call (e.g. a sweep raced a late status write): make it again
                 LOG.warn("control queue vanished; creating it again", Map.of("call_id", callId));
+                queueUrl = null;
                 url = createAndRecord();
                 continue;
             } catch (RuntimeException e) {
-                if (stopping()) {
-                    break;
+                if (stopping() || ++failures > 3) {
+                    LOG.warn("control queue receive failed; the safety sweep reads it again", Map.of("call_id", callId,
+                            "error", JsonLog.describe(e)));
+                    return;
                 }
                 LOG.warn("control queue receive failed", Map.of("call_id", callId, "error", JsonLog.describe(e),
                         "retry_in_ms", backoffMs));
@@ -143,9 +209,12 @@ final class CallControl {
                 backoffMs = Math.min(backoffMs * 2, 5_000);
                 continue;
             }
+            if (batch.isEmpty()) {
+                return;
+            }
             for (ControlQueues.Received message : batch) {
                 if (stop == Stop.DETACHED) {
-                    break; // not ours any more: the messages become visible again for the new owner
+                    return; // not ours any more: the messages become visible again for the new owner
                 }
                 handle(url, message);
             }

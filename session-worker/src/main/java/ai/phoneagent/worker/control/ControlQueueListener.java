@@ -16,54 +16,137 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
 
 /**
  * The worker side of operator commands. Plugged in as a {@link CallLifecycleListener}, so nothing here is on the path
  * from queue message to greeting:
  * <ul>
  *   <li>attached: create the call's control queue ({@code <CONTROL_QUEUE_PREFIX><call_id>}), record it on the call
- *       item and long-poll it ({@link CallControl});</li>
- *   <li>ended: stop polling, fail whatever is still pending with {@code call_ended}, delete the queue;</li>
- *   <li>detached (hand-off, lost lease): stop polling and leave the queue with its messages to the new owner.</li>
+ *       item and read it once ({@link CallControl}: a call taken over may have commands waiting);</li>
+ *   <li>nudged: the control side puts {@code {"callId"}} on this worker's one nudge queue
+ *       ({@link NudgeListener}) after each command; the call's queue is read then, and only then;</li>
+ *   <li>every {@link #SAFETY_SWEEP} (jittered): every hosted call's queue is read once, for nudges that were lost;</li>
+ *   <li>ended: stop reading, fail whatever is still pending with {@code call_ended}, delete the queue;</li>
+ *   <li>detached (hand-off, lost lease): stop reading and leave the queue with its messages to the new owner.</li>
  * </ul>
  */
 public final class ControlQueueListener implements CallLifecycleListener, AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("control");
+    /** How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). */
+    public static final Duration SAFETY_SWEEP = Duration.ofSeconds(30);
+    /** How long the sweep waits for one call's read before it goes on to the next call. */
+    private static final Duration SWEEP_READ_BOUND = Duration.ofSeconds(5);
 
     private final String owner;
     private final ControlQueues queues;
     private final CallStore calls;
     private final CommandStore commands;
     private final CommandExecutor executor;
-    private final int waitSeconds;
     private final Clock clock;
+    private final NudgeListener nudges;
     private final ConcurrentHashMap<String, CallControl> active = new ConcurrentHashMap<>();
-    /** Every poller thread still running, including ones already told to stop. */
+    /** Every call with a read running, including ones already told to stop. */
     private final Set<CallControl> running = ConcurrentHashMap.newKeySet();
     private volatile boolean halted;
+    private volatile ScheduledFuture<?> nextSweep;
 
     /**
-     * @param waitSeconds the long-poll wait (0–20 s); short, because a call's end waits for the poll in flight
+     * @param nudgeWaitSeconds the long-poll wait on the worker's nudge queue (0–20 s)
      */
     public ControlQueueListener(String owner, ControlQueues queues, CallStore calls, CommandStore commands,
-                                CommandExecutor executor, int waitSeconds, Clock clock) {
+                                CommandExecutor executor, int nudgeWaitSeconds, Clock clock) {
         this.owner = owner;
         this.queues = queues;
         this.calls = calls;
         this.commands = commands;
         this.executor = executor;
-        this.waitSeconds = waitSeconds;
         this.clock = clock;
+        this.nudges = new NudgeListener(owner, queues, nudgeWaitSeconds, this::nudged);
     }
 
-    /** How long a stop may wait for the poller: its long poll, plus a command being carried out. */
-    private Duration joinBound() {
-        return Duration.ofSeconds(waitSeconds + 30L);
+    /** How long a stop may wait for a call's read: one receive, plus a command being carried out. */
+    private static Duration joinBound() {
+        return Duration.ofSeconds(CallControl.NUDGED_WAIT_SECONDS + 30L);
     }
 
-    /** Calls whose control queue this worker polls now. */
+    /**
+     * Creates the worker's nudge queue and starts its one long poll, and schedules the safety sweep on the worker's
+     * shared timer (the reads run on virtual threads, never on the timer).
+     */
+    public ControlQueueListener start(ScheduledExecutorService timers, Executor io, RandomGenerator random) {
+        nudges.start();
+        scheduleSweep(timers, io, random);
+        return this;
+    }
+
+    private void scheduleSweep(ScheduledExecutorService timers, Executor io, RandomGenerator random) {
+        if (halted || nudges.stopped()) {
+            return;
+        }
+        long ms = SAFETY_SWEEP.toMillis();
+        long delay = ms * 3 / 4 + random.nextLong(ms / 2);
+        try {
+            nextSweep = timers.schedule(() -> io.execute(() -> {
+                try {
+                    sweepNow();
+                } finally {
+                    scheduleSweep(timers, io, random);
+                }
+            }), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the worker is stopping
+        }
+    }
+
+    /** Calls whose control queue this worker reads (on nudges, at attach and in the safety sweep). */
     public List<String> polling() {
         return List.copyOf(active.keySet());
+    }
+
+    /** The URL of this worker's nudge queue once created. */
+    public Optional<String> nudgeQueueUrl() {
+        return Optional.ofNullable(nudges.queueUrl());
+    }
+
+    /**
+     * The safety sweep, now: reads every hosted call's queue once, one call at a time, for commands whose nudge was
+     * lost. Returns the number of calls read.
+     */
+    public int sweepNow() {
+        int read = 0;
+        for (CallControl control : List.copyOf(active.values())) {
+            if (halted) {
+                break;
+            }
+            try {
+                control.read(0).get(SWEEP_READ_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                // still reading (a slow command): it carries on by itself; the sweep goes on to the next call
+            }
+            read++;
+        }
+        return read;
+    }
+
+    private void nudged(String callId) {
+        CallControl control = active.get(callId);
+        if (control == null) {
+            // not hosted here (ended, or handed off): its next owner reads the queue when it attaches
+            LOG.info("nudge for a call not hosted here dropped", Map.of("call_id", callId));
+            return;
+        }
+        control.read(CallControl.NUDGED_WAIT_SECONDS);
     }
 
     @Override
@@ -86,7 +169,6 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
         if (replaced[0] != null) {
             replaced[0].stop(CallControl.Stop.DETACHED);
         }
-        running.add(control);
         control.start();
         if (session.state().isFinal()) {
             // the call stopped while we were starting; its end/detach hook may have missed the new poller
@@ -95,7 +177,7 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     }
 
     private CallControl newControl(CallSession session) {
-        return new CallControl(session, owner, queues, calls, commands, executor, waitSeconds, clock, running::remove);
+        return new CallControl(session, owner, queues, calls, commands, executor, clock, running);
     }
 
     /** Removes and returns the session's poller, if this session's is the one registered. */
@@ -182,29 +264,41 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     }
 
     /**
-     * Stops every poller and waits for them (a command in progress finishes), leaving the queues and their messages
-     * for the calls' next owners. The worker does this at shutdown before it hands the calls off, so no poll is in
-     * flight when the next owner starts polling.
+     * Stops the nudge poll (deleting the nudge queue) and every read, and waits for them (a command in progress
+     * finishes), leaving the calls' queues and their messages for the calls' next owners. The worker does this at
+     * shutdown before it hands the calls off, so no read is in flight when the next owner reads.
      */
     @Override
     public void close() {
-        close(Duration.ofSeconds(waitSeconds + 30L));
+        close(joinBound());
     }
 
     /** As {@link #close()}, waiting at most {@code bound}. */
     public void close(Duration bound) {
+        cancelSweep();
+        nudges.close(true);
         stopAll(bound);
     }
 
-    /** Stops at once, like a killed process: pollers stop, nothing is written or deleted. */
+    /** Stops at once, like a killed process: reads stop, nothing is written or deleted (the nudge queue stays). */
     public void halt() {
         halted = true;
-        // a process that dies takes its long polls with it; wait for ours so none receives after the "crash"
-        stopAll(Duration.ofSeconds(waitSeconds + 5L));
+        cancelSweep();
+        // a process that dies takes its polls with it; wait for ours so none receives after the "crash"
+        nudges.close(false);
+        stopAll(Duration.ofSeconds(CallControl.NUDGED_WAIT_SECONDS + 5L));
+    }
+
+    private void cancelSweep() {
+        ScheduledFuture<?> sweep = nextSweep;
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
     }
 
     private void stopAll(Duration bound) {
-        List<CallControl> stopping = new ArrayList<>(running);
+        Set<CallControl> stopping = new java.util.HashSet<>(running);
+        stopping.addAll(active.values());
         active.clear();
         stopping.forEach(c -> c.stop(CallControl.Stop.DETACHED));
         long deadline = System.nanoTime() + bound.toNanos();

@@ -28,6 +28,7 @@ import java.util.random.RandomGenerator;
  * The worker's periodic clean-up, one task per worker at a jittered interval; every step is a conditional write or
  * an idempotent delete, so any number of workers may sweep at once:
  * <ol>
+ *   <li>nudge queues of workers retired or silent for long are deleted;</li>
  *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
  *       deleting the queue), are deleted;</li>
  *   <li>live calls {@code ATTACHED} to an owner that is gone (no heartbeat for {@code staleAfter + orphanGrace},
@@ -157,9 +158,24 @@ public final class Sweeper implements AutoCloseable {
 
     private int sweepQueues() {
         int deleted = 0;
+        Map<String, WorkerHeartbeats.Heartbeat> workersByQueue = null;
         for (String url : queues.listAll()) {
             if (stopped) {
                 break;
+            }
+            if (queues.isNudgeQueue(url)) {
+                if (workersByQueue == null) {
+                    workersByQueue = new HashMap<>();
+                    for (WorkerHeartbeats.Heartbeat beat : beats.all()) {
+                        workersByQueue.put(queues.nudgeQueueName(beat.workerId()), beat);
+                    }
+                }
+                if (nudgeQueueAbandoned(url, workersByQueue)) {
+                    queues.deleteQueue(url);
+                    deleted++;
+                    LOG.info("stale nudge queue deleted", Map.of("queue", url.substring(url.lastIndexOf('/') + 1)));
+                }
+                continue;
             }
             Optional<String> callId = queues.callIdOf(url);
             if (callId.isEmpty()) {
@@ -174,6 +190,27 @@ public final class Sweeper implements AutoCloseable {
             }
         }
         return deleted;
+    }
+
+    /**
+     * A nudge queue whose worker is gone for long: retired, taken over or silent for longer than
+     * {@code staleAfter + orphanGrace + resendAfter}, or with no heartbeat record at all (expired, or a worker id
+     * never registered). A worker whose queue is deleted while it lives creates it again at its next receive.
+     */
+    private boolean nudgeQueueAbandoned(String url, Map<String, WorkerHeartbeats.Heartbeat> workersByQueue) {
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        if (name.equals(queues.nudgeQueueName(self))) {
+            return false;
+        }
+        WorkerHeartbeats.Heartbeat owner = workersByQueue.get(name);
+        if (owner == null) {
+            return true;
+        }
+        Instant longAgo = clock.instant().minus(staleAfter.plus(orphanGrace).plus(resendAfter));
+        if (owner.takenOverBy() != null) {
+            return owner.takenOverAt() == null || owner.takenOverAt().isBefore(longAgo);
+        }
+        return owner.beatAt() == null || owner.beatAt().isBefore(longAgo);
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.SipHeader;
 import ai.phoneagent.call.Turn;
+import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
@@ -100,8 +101,18 @@ public final class TestBed implements AutoCloseable {
         return startWorker(overrides, lifecycle, store);
     }
 
+    /** A worker whose control and nudge queues go through {@code controlQueues} (e.g. a client counting requests). */
+    public SessionWorker startWorker(Map<String, String> overrides, ControlQueues controlQueues) {
+        return startWorker(overrides, CallLifecycleListener.none(), store, controlQueues);
+    }
+
     /** A worker whose call store is {@code callStore} (e.g. one over a DynamoDB client that fails on demand). */
     public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle, CallStore callStore) {
+        return startWorker(overrides, lifecycle, callStore, null);
+    }
+
+    private SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle, CallStore callStore,
+                                      ControlQueues controlQueues) {
         WorkerConfig config = WorkerConfig.fromEnv(Env.of(env(overrides)));
         OkHttpClient http = WorkerDeps.defaultHttp();
         CallsClient calls = calls();
@@ -110,6 +121,9 @@ public final class TestBed implements AutoCloseable {
                         config.discord().maxAttempts(), Duration.ofMillis(20)))
                 .orElseGet(DiscordSink::none);
         WorkerDeps deps = new WorkerDeps(callStore, queue, http, calls, TwilioClientFactory.over(twilio::httpClientBuilder), sink, lifecycle);
+        if (controlQueues != null) {
+            deps = deps.withControlQueues(controlQueues);
+        }
         SessionWorker worker = new SessionWorker(config, deps, clock).start();
         workers.add(worker);
         return worker;

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** The worker's side of operator commands: each call's control queue, over real SQS and DynamoDB APIs. */
 class WorkerControlQueueTest {
@@ -59,12 +60,20 @@ class WorkerControlQueueTest {
         return Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
     }
 
-    /** Stores a command and puts it on the call's queue, as the control Lambda does. */
+    /** Stores a command, puts it on the call's queue and nudges the call's owner, as the control Lambda does. */
     private Command send(String callId, String queueUrl, CommandType type, ObjectNode args) {
         Command command = Command.pending(callId, "cmd_" + UUID.randomUUID().toString().replace("-", ""), type, args,
                 null, Instant.now());
         commands.create(command);
         queues.send(queueUrl, command.message());
+        try {
+            String owner = bed.call(callId).owner();
+            if (owner != null) {
+                queues.nudge(owner, callId);
+            }
+        } catch (QueueDoesNotExistException e) {
+            // the owner stopped (its nudge queue is gone): the next owner reads the call's queue when it attaches
+        }
         return command;
     }
 
@@ -104,6 +113,7 @@ class WorkerControlQueueTest {
         Command instructions = send(callId, url, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Offer a callback tomorrow.").put("respond", true));
         queues.send(url, instructions.message()); // SQS may deliver twice; a control retry may re-send
+        queues.nudge(worker.workerId(), callId);
         Command done = awaitFinished(instructions);
         assertThat(done.status()).isEqualTo(CommandStatus.DONE);
         assertThat(done.result().path("ok").asBoolean()).isTrue();

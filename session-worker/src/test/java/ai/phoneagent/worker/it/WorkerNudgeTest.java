@@ -1,0 +1,217 @@
+package ai.phoneagent.worker.it;
+
+import static ai.phoneagent.worker.it.TestBed.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.phoneagent.aws.AwsSettings;
+import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.command.Command;
+import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.CommandStore;
+import ai.phoneagent.command.CommandType;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
+import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
+import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.EmbeddedAws;
+import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.control.ControlQueueListener;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+
+/**
+ * Commands reach an idle call through its worker's one nudge queue, not through a poll per call: the worker's SQS
+ * requests are counted on the wire (an SDK interceptor on the client its control queues use), over ElasticMQ.
+ */
+class WorkerNudgeTest {
+    /** A one-second nudge poll: each of its receives is a tick the tests can await instead of sleeping. */
+    static final Map<String, String> ENV = Map.of("CONTROL_QUEUE_WAIT_SECONDS", "1");
+
+    TestBed bed;
+    ControlQueues queues;
+    CommandStore commands;
+    /** ReceiveMessage requests the worker made, by queue URL. */
+    final Map<String, AtomicInteger> receives = new ConcurrentHashMap<>();
+    SqsClient countingSqs;
+
+    @BeforeEach
+    void startBed() {
+        bed = new TestBed(EmbeddedAws.shared());
+        queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
+        commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
+        AwsSettings settings = bed.aws.backend().settings();
+        var keys = settings.staticKeys().orElseThrow();
+        countingSqs = SqsClient.builder().region(Region.of(settings.region()))
+                .endpointOverride(settings.sqsEndpoint().orElseThrow())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof ReceiveMessageRequest receive) {
+                            receives.computeIfAbsent(receive.queueUrl(), u -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
+    }
+
+    @AfterEach
+    void stopBed() {
+        bed.close();
+        countingSqs.close();
+    }
+
+    /** Before this, the worker's safety sweep cannot have run (its first run is 30 s − 25 % after start). */
+    Instant sweepPossibleFrom;
+
+    private SessionWorker startWorker() {
+        sweepPossibleFrom = Instant.now().plus(ControlQueueListener.SAFETY_SWEEP.multipliedBy(3).dividedBy(4));
+        return bed.startWorker(ENV, new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+    }
+
+    /** An idle window is only evidence while the safety sweep cannot have read the queues (a very loaded machine). */
+    private void assumeNoSafetySweepYet() {
+        assumeTrue(Instant.now().isBefore(sweepPossibleFrom), "the idle window reached the first safety sweep");
+    }
+
+    private int receivesOn(String url) {
+        AtomicInteger count = receives.get(url);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Waits for the worker's nudge poll to make {@code polls} more receives: an idle period of about that many seconds. */
+    private void awaitNudgePolls(SessionWorker worker, int polls) {
+        String nudgeUrl = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
+        int from = receivesOn(nudgeUrl);
+        Await.until(polls + " nudge polls", WAIT, () -> receivesOn(nudgeUrl) >= from + polls);
+    }
+
+    private static Scenario longCall() {
+        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
+    }
+
+    /** Stores a command and puts it on the call's queue without nudging anyone (a lost nudge). */
+    private Command sendWithoutNudge(String callId, CommandType type, ObjectNode args) {
+        Command command = Command.pending(callId, "cmd_" + UUID.randomUUID().toString().replace("-", ""), type, args,
+                null, Instant.now());
+        commands.create(command);
+        queues.send(queues.find(callId).orElseThrow(), command.message());
+        return command;
+    }
+
+    private CommandStatus status(Command command) {
+        return commands.get(command.callId(), command.commandId()).orElseThrow().status();
+    }
+
+    private Command awaitFinished(Command command) {
+        return Await.value("command " + command.commandId() + " finished", WAIT, () -> commands
+                .get(command.callId(), command.commandId())
+                .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
+    }
+
+    @Test
+    void an_idle_call_is_not_polled_and_a_nudged_command_reaches_it() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
+        awaitNudgePolls(worker, 2); // the read at attach has ended (its empty receive waits one second)
+        int afterAttach = receivesOn(url);
+
+        awaitNudgePolls(worker, 3);
+        assumeNoSafetySweepYet();
+        assertThat(receivesOn(url)).as("receives on the idle call's queue").isEqualTo(afterAttach);
+
+        Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
+        queues.nudge(worker.workerId(), callId); // as the control Lambda does after sending
+        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("operator_hangup");
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        assertThat(receivesOn(url)).isGreaterThan(afterAttach);
+        String nudgeUrl = worker.nudgeQueueUrl().orElseThrow();
+        Await.until("the nudge deleted", WAIT, () -> depth(nudgeUrl) == 0);
+    }
+
+    @Test
+    void a_command_whose_nudge_was_lost_is_run_by_the_safety_sweep() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        awaitNudgePolls(worker, 2);
+
+        Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Mention the holiday hours."));
+        awaitNudgePolls(worker, 3);
+        assumeNoSafetySweepYet();
+        assertThat(status(instructions)).as("nobody polls the call's queue").isEqualTo(CommandStatus.PENDING);
+
+        assertThat(worker.controlSweepNow()).isEqualTo(1);
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+    }
+
+    @Test
+    void a_call_taken_over_reads_its_queue_at_once_and_runs_the_command_sent_during_the_failover() {
+        Map<String, String> fast = Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200",
+                "CONTROL_QUEUE_WAIT_SECONDS", "1");
+        SessionWorker owner = bed.startWorker(fast);
+        String callId = bed.placeCall(longCall());
+        Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        owner.halt(); // a crash: the heartbeat stops, the nudge queue stays and nobody reads it
+
+        Command during = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Apologise for the interruption."));
+        queues.nudge(owner.workerId(), callId); // lands on the dead worker's queue: lost
+        SessionWorker survivor = bed.startWorker(fast);
+
+        // the safety sweep runs every 30 s (at least 22.5 s after start), later than this wait: the attach read runs it
+        assertThat(awaitFinished(during).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.call(callId).owner()).isEqualTo(survivor.workerId());
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
+                .filter(e -> e.path("item").path("content").path(0).path("text").asText()
+                        .equals("Apologise for the interruption.")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void the_nudge_queue_is_deleted_at_shutdown_and_a_dead_workers_is_swept() {
+        SessionWorker worker = startWorker();
+        String own = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
+        assertThat(own).endsWith(queues.nudgeQueueName(worker.workerId()));
+        String unknown = queues.createNudgeQueue("worker-long-gone");
+        assertThat(worker.sweepNow().queuesDeleted()).isEqualTo(1);
+        assertThat(queues.listAll()).contains(own).doesNotContain(unknown);
+
+        worker.close();
+        assertThat(queues.listAll()).doesNotContain(own);
+    }
+
+    private int depth(String url) {
+        var attributes = bed.aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+}
