@@ -57,7 +57,11 @@ class WorkerCallEventsTest {
     }
 
     private void startWorker(String url) {
-        Map<String, String> env = new HashMap<>();
+        startWorker(url, Map.of());
+    }
+
+    private void startWorker(String url, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
         env.put("CALL_EVENTS_URL", url);
         env.put("CALL_EVENTS_SECRET", secret);
         env.put("CALL_EVENTS_QUEUE_URL", bed.aws.callEventsQueueUrl());
@@ -193,5 +197,26 @@ class WorkerCallEventsTest {
         assertThat(idsByType.get("call.ended")).containsOnly(firstIds.get("call.ended"));
         assertThat(replayed.stream().collect(Collectors.toMap(m -> m.type().wireName(), CallEventMessage::eventId)))
                 .isEqualTo(firstIds);
+    }
+
+    @Test
+    void aColdTransferIsPostedAsCallTransferredAndTheEndCarriesItsOutcome() {
+        receiver = CallEventReceiver.start(secret);
+        startWorker(receiver.url(), Map.of("TRANSFER_MODE", "cold", "TRANSFER_TARGETS", "support=sip:support@pbx.example.com"));
+        String callId = bed.placeCall(Scenario.of("transfer",
+                Step.await(AwaitTarget.GREETING),
+                Step.caller("A person please."),
+                Step.functionCall("transfer_to_human", Map.of("target", "support", "reason", "billing")),
+                Step.await(AwaitTarget.FUNCTION_CALL_OUTPUT),
+                Step.hangup(true)));
+
+        Await.until("call.transferred and call.ended accepted", WAIT, () ->
+                receiver.accepted(callId, "call.transferred").size() == 1 && receiver.accepted(callId, "call.ended").size() == 1);
+        JsonNode transferred = receiver.accepted(callId, "call.transferred").getFirst().body().path("data").path("transfer");
+        assertThat(transferred.path("target").asText()).isEqualTo("support");
+        assertThat(transferred.path("mode").asText()).isEqualTo("cold");
+        assertThat(transferred.path("ok").asBoolean()).isTrue();
+        JsonNode ended = receiver.accepted(callId, "call.ended").getFirst().body().path("data");
+        assertThat(ended.path("transfer").path("event_id").asText()).isEqualTo(transferred.path("event_id").asText());
     }
 }
