@@ -144,8 +144,10 @@ class WorkerCallEventsTest {
         startWorker(receiver.url());
         String callId = bed.placeCall(conversation());
         bed.awaitStatus(callId, CallStatus.ENDED);
-        Await.until("both events refused twice while the receiver is down", LONG_WAIT, () ->
-                receiver.deliveries(callId).stream().filter(d -> d.answered() == 503).count() >= 4);
+        Await.until("each event refused twice while the receiver is down", LONG_WAIT, () ->
+                receiver.deliveries(callId).stream().filter(d -> d.answered() == 503)
+                        .collect(Collectors.groupingBy(CallEventReceiver.Delivery::type, Collectors.counting()))
+                        .entrySet().stream().filter(e -> e.getValue() >= 2).count() == 2);
 
         receiver.answer(200);
 
