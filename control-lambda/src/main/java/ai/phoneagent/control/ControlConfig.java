@@ -45,6 +45,8 @@ import javax.crypto.spec.SecretKeySpec;
  * @param openAiApiKey            {@code OPENAI_API_KEY}: lets the control side hang up (or cold-transfer) a call no
  *                                worker holds; without it such commands answer 409 {@code call_not_ready} or 202
  * @param openAiBaseUrl           {@code OPENAI_BASE_URL} (default the public API)
+ * @param callEventsQueueUrl      {@code CALL_EVENTS_QUEUE_URL}: where the replay route re-enqueues a call's events;
+ *                                unset: the route answers 503 {@code call_events_not_configured}
  */
 public record ControlConfig(
         String callsTable,
@@ -62,7 +64,8 @@ public record ControlConfig(
         AwsSettings aws,
         OutboundSettings outbound,
         Optional<Secret> openAiApiKey,
-        URI openAiBaseUrl) {
+        URI openAiBaseUrl,
+        Optional<String> callEventsQueueUrl) {
 
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMillis(5000);
     /** Well under the Cloudflare proxy's 8 s upstream timeout, leaving time for the reads and the reply. */
@@ -110,7 +113,7 @@ public record ControlConfig(
         URI openAiBase = env.url("OPENAI_BASE_URL").orElse(OpenAiEndpoints.DEFAULT_BASE);
         return new ControlConfig(table, prefix, token, authDisabled, ackTimeout, recentDays, transfer, twilioToken,
                 callbackUrl, transfer.humanLabel(), aiLeaves, cursorKey, aws, OutboundSettings.fromEnv(env, callbackUrl),
-                openAiKey, openAiBase);
+                openAiKey, openAiBase, env.url("CALL_EVENTS_QUEUE_URL").map(URI::toString));
     }
 
     /**

@@ -1,6 +1,9 @@
 package ai.phoneagent.control;
 
 import ai.phoneagent.aws.AwsClients;
+import ai.phoneagent.callevents.CallEventMessage;
+import ai.phoneagent.callevents.CallEventReplay;
+import ai.phoneagent.callevents.CallEventsQueue;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
@@ -74,6 +77,8 @@ public final class ControlService {
     private final CursorCodec cursors;
     private final OutboundService outbound;
     private final OutboundCallbacks outboundCallbacks;
+    private final Optional<CallEventReplay> replay;
+    private final Clock clock;
 
     /** Builds every collaborator on real AWS clients (once per container). */
     public static ControlService create(ControlConfig config) {
@@ -83,11 +88,20 @@ public final class ControlService {
     public static ControlService create(ControlConfig config, AwsClients clients, Clock clock) {
         CallStore calls = new CallStore(clients.dynamo(), config.callsTable());
         return new ControlService(config, calls, new CommandStore(calls.client(), config.callsTable()),
-                new ControlQueues(clients.sqs(), config.controlQueuePrefix()), clock, AckWait.system());
+                new ControlQueues(clients.sqs(), config.controlQueuePrefix()), clock, AckWait.system(),
+                config.callEventsQueueUrl().map(url -> new CallEventReplay(calls, new CallEventsQueue(clients.sqs(), url))));
     }
 
     public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
                           Clock clock, AckWait wait) {
+        this(config, calls, commandStore, queues, clock, wait, Optional.empty());
+    }
+
+    /** As above; {@code replay} serves {@code POST /control/calls/{call_id}/events/replay} (empty: 503). */
+    public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
+                          Clock clock, AckWait wait, Optional<CallEventReplay> replay) {
+        this.replay = replay;
+        this.clock = clock;
         this.config = config;
         this.auth = new BearerAuth(config.controlApiToken(), config.authDisabled());
         this.cursors = new CursorCodec(config.cursorKey().reveal().getBytes(StandardCharsets.UTF_8));
@@ -268,6 +282,7 @@ public final class ControlService {
                 trace.put("command_id", commandId);
                 yield CommandViews.resource(commands.get(callId, commandId));
             }
+            case REPLAY_EVENTS -> replayEvents(match, trace);
             case TRANSFER -> command(CommandType.TRANSFER, request, match, remaining, trace);
             case HANGUP -> command(CommandType.HANGUP, request, match, remaining, trace);
             case INSTRUCTIONS -> command(CommandType.INSTRUCTIONS, request, match, remaining, trace);
@@ -277,6 +292,20 @@ public final class ControlService {
                  OUTBOUND_TEMPLATE_LIST, OUTBOUND_TEMPLATE_GET, OUTBOUND_TEMPLATE_UPDATE, OUTBOUND_TEMPLATE_DELETE ->
                     outbound.handle(match, request, trace);
         };
+    }
+
+    private ApiResponse replayEvents(ControlRoutes.Match match, Map<String, Object> trace) {
+        String callId = Ids.callId(match.param("call_id"));
+        trace.put("call_id", callId);
+        CallEventReplay events = replay.orElseThrow(() -> new ApiError(503, ErrorCode.CALL_EVENTS_NOT_CONFIGURED,
+                "Call events are not configured (CALL_EVENTS_QUEUE_URL is not set)"));
+        List<CallEventMessage> sent = events.replay(callId, clock.millis())
+                .orElseThrow(() -> new ApiError(404, ErrorCode.CALL_NOT_FOUND, "No call with this id"));
+        trace.put("replayed", sent.size());
+        ObjectNode body = Json.object().put("call_id", callId);
+        var list = body.putArray("replayed");
+        sent.forEach(m -> list.addObject().put("event_id", m.eventId()).put("type", m.type().wireName()));
+        return ApiResponse.ok(202, body);
     }
 
     private ApiResponse command(CommandType type, ApiRequest request, ControlRoutes.Match match, Duration remaining,

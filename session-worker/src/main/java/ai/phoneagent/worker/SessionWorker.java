@@ -16,7 +16,11 @@ import ai.phoneagent.worker.call.SessionServices;
 import ai.phoneagent.worker.control.CommandExecutor;
 import ai.phoneagent.worker.control.ControlQueueListener;
 import ai.phoneagent.worker.control.Sweeper;
+import ai.phoneagent.callevents.CallEventsQueue;
+import ai.phoneagent.worker.events.CallEventDeliverer;
+import ai.phoneagent.worker.events.CallEventPublisher;
 import ai.phoneagent.worker.events.DiscordEventSink;
+import ai.phoneagent.worker.events.LiveEventSink;
 import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
@@ -67,6 +71,8 @@ public final class SessionWorker implements AutoCloseable {
     private final AttachHealth attachHealth;
     private final WorkerHeartbeats beats;
     private final HeartbeatKeeper heartbeat;
+    /** Posts call events to {@code CALL_EVENTS_URL}; null when that is not set. */
+    private final CallEventDeliverer deliverer;
     private QueuePoller poller;
     private HealthServer health;
 
@@ -76,15 +82,24 @@ public final class SessionWorker implements AutoCloseable {
         this.clock = clock;
         this.registry = new CallRegistry(config.capacity());
         this.connector = new RealtimeConnector(deps.http(), config.endpoints(), config.openAiApiKey(), config.pingInterval());
+        this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
+        LiveEventSink events = new DiscordEventSink(deps.discord(), config.discord().maskNumbers());
+        if (config.callEvents().enabled()) {
+            CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
+                    config.callEvents().queueUrl().orElseThrow());
+            events = LiveEventSink.all(events, new CallEventPublisher(callEvents, io, clock));
+            this.deliverer = new CallEventDeliverer(callEvents, deps.store(), deps.http(), config.callEvents(), clock);
+        } else {
+            this.deliverer = null;
+        }
         TransferService transfer = new TransferService(config.tools().transfer(), deps.calls(), deps.twilio(),
-                config.twilioStatusCallbackUrl(), deps.store(), clock);
+                config.twilioStatusCallbackUrl(), deps.store(), clock, events);
         ControlQueues queues = deps.controlQueues() != null ? deps.controlQueues()
                 : new ControlQueues(new AwsClients(config.aws()).sqs(), config.controlQueuePrefix());
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
                 new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(), clock);
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-timers").factory());
-        this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
         this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
         this.attachHealth = new AttachHealth(config.attachFailureLimit());
         this.beats = new WorkerHeartbeats(deps.store().client(), deps.store().tableName());
@@ -99,7 +114,7 @@ public final class SessionWorker implements AutoCloseable {
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
                 RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
-                journal, new DiscordEventSink(deps.discord(), config.discord().maskNumbers()), transfer,
+                journal, events, transfer,
                 deps.http().newBuilder().followRedirects(false).followSslRedirects(false).build(),
                 ToolRegistry.of(config.tools()), GreetingPolicy.byDirection(config.welcomeMessage()),
                 config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
@@ -124,6 +139,9 @@ public final class SessionWorker implements AutoCloseable {
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         control.start(timers, io, RandomGenerator.getDefault());
+        if (deliverer != null) {
+            deliverer.start();
+        }
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
@@ -223,6 +241,9 @@ public final class SessionWorker implements AutoCloseable {
                 "active_calls", registry.active()));
         control.halt();
         sweeper.close();
+        if (deliverer != null) {
+            deliverer.close();
+        }
         heartbeat.close();
         if (poller != null) {
             poller.stop(1);
@@ -280,6 +301,9 @@ public final class SessionWorker implements AutoCloseable {
         }
         // beats stop only after the hand-offs: until then the calls are still this worker's
         heartbeat.close();
+        if (deliverer != null) {
+            deliverer.close();
+        }
         try {
             beats.retire(config.workerId(), clock.instant());
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import ai.phoneagent.openai.OpenAiEndpoints;
 import ai.phoneagent.tools.ToolCatalog;
 import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.discord.DiscordSettings;
+import ai.phoneagent.worker.events.CallEventsSettings;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -44,7 +45,8 @@ public record WorkerConfig(
         Duration reattachWindow,
         Duration attachTimeout,
         int attachFailureLimit,
-        Duration journalGiveUp) {
+        Duration journalGiveUp,
+        CallEventsSettings callEvents) {
 
     public static final int DEFAULT_CAPACITY = 50;
     /** How long a worker's heartbeat stays good: after this much silence another worker takes its calls over. */
@@ -110,7 +112,8 @@ public record WorkerConfig(
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp);
+                controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
+                CallEventsSettings.fromEnv(env));
     }
 
     /** The OpenAI URLs under the configured base. */
@@ -124,7 +127,7 @@ public record WorkerConfig(
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
                 controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
-                attachFailureLimit, journalGiveUp);
+                attachFailureLimit, journalGiveUp, callEvents);
     }
 
     private static String defaultWorkerId() {
@@ -146,7 +149,7 @@ public record WorkerConfig(
         return "WorkerConfig[workerId=" + workerId + ", openAiBaseUrl=" + openAiBaseUrl + ", callsTable=" + callsTable
                 + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
-                + ", discord=" + discord + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
+                + ", discord=" + discord + ", callEvents=" + callEvents + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
                 + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + ToolRegistry.of(tools).names() + "]";
     }
 }

@@ -84,6 +84,16 @@ public final class AwsFixture {
         return new CallsQueue(sqs, queueUrl);
     }
 
+    private String callEventsQueueUrl;
+
+    /** A call-events queue of its own (created on first use), for {@code CALL_EVENTS_QUEUE_URL}. */
+    public synchronized String callEventsQueueUrl() {
+        if (callEventsQueueUrl == null) {
+            callEventsQueueUrl = LocalResources.createCallsQueue(sqs, tableName.replace("calls-", "call-events-"), 60);
+        }
+        return callEventsQueueUrl;
+    }
+
     /** Environment variables that point a part of the system at these resources. */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>();

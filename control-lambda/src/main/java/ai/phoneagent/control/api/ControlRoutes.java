@@ -16,6 +16,8 @@ public final class ControlRoutes {
         LIST_CALLS("GET", "/control/calls"),
         GET_CALL("GET", "/control/calls/{call_id}"),
         GET_COMMAND("GET", "/control/calls/{call_id}/commands/{command_id}"),
+        // call-event webhooks: enqueue a call's events again, with their original webhook-ids
+        REPLAY_EVENTS("POST", "/control/calls/{call_id}/events/replay"),
         TRANSFER_TARGETS("GET", "/control/transfer-targets"),
         TWILIO_CONFERENCE_EVENTS("POST", "/twilio/conference-events"),
         // outbound calls (control/outbound); the template routes come before GET /control/outbound/{launch_id}

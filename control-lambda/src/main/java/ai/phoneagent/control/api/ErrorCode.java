@@ -21,6 +21,7 @@ public final class ErrorCode {
     public static final String UPSTREAM_ERROR = "upstream_error";
     public static final String FORBIDDEN = "forbidden";
     public static final String TWILIO_NOT_CONFIGURED = "twilio_not_configured";
+    public static final String CALL_EVENTS_NOT_CONFIGURED = "call_events_not_configured";
     public static final String SERVICE_UNAVAILABLE = "service_unavailable";
     /** DynamoDB failed or did not answer within the request's bound. */
     public static final String STORE_UNAVAILABLE = "store_unavailable";

@@ -19,6 +19,7 @@ class ControlRoutesTest {
                 "GET /control/calls",
                 "GET /control/calls/{call_id}",
                 "GET /control/calls/{call_id}/commands/{command_id}",
+                "POST /control/calls/{call_id}/events/replay",
                 "GET /control/transfer-targets",
                 "POST /twilio/conference-events",
                 "POST /control/outbound",

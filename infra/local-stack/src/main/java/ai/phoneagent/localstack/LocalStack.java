@@ -113,6 +113,9 @@ public final class LocalStack implements AutoCloseable {
             defaults.put("CALLS_TABLE", table);
             defaults.put("CALLS_QUEUE_URL", queueUrl);
             defaults.put("CONTROL_QUEUE_PREFIX", "call-control-");
+            // call-event webhooks: the queue always exists; posting starts when CALL_EVENTS_URL is set
+            defaults.put("CALL_EVENTS_QUEUE_URL", given.optional("CALL_EVENTS_QUEUE_URL")
+                    .orElseGet(() -> LocalResources.createCallsQueue(clients.sqs(), DEFAULT_QUEUE + "-events", 60)));
             defaults.put("HEALTH_PORT", "0");
 
             // OpenAI: the simulator unless a real key is given; with it come a fake Discord and a fake Twilio.

@@ -6,6 +6,7 @@ public enum Target {
     CALLS_TABLE_INDEXES("the calls table's indexes"),
     CALLS_QUEUE("the calls queue"),
     CALLS_DLQ("the calls dead-letter queue"),
+    CALL_EVENTS_QUEUE("the call-events queue"),
     CONTROL_QUEUES("the per-call control queues (CONTROL_QUEUE_PREFIX*)"),
     SECRET("the agent secret"),
     OWN_LOG_GROUP("the part's own log group"),

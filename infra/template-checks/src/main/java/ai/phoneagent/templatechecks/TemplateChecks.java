@@ -598,6 +598,8 @@ public final class TemplateChecks {
                 targets.put(stack.resolve(Map.of("Fn::GetAtt", List.of(dlq, "Arn"))), Target.CALLS_DLQ);
             }
         });
+        sharedTarget("CALL_EVENTS_QUEUE_URL", "AWS::SQS::Queue", ignored).ifPresent(q ->
+                targets.put(stack.resolve(Map.of("Fn::GetAtt", List.of(q, "Arn"))), Target.CALL_EVENTS_QUEUE));
         for (Part p : Part.values()) {
             Object prefix = environment(p).get("CONTROL_QUEUE_PREFIX");
             if (prefix != null) {

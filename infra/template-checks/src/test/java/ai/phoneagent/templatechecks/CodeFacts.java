@@ -140,6 +140,9 @@ final class CodeFacts {
         values.put("CALLS_TABLE", "phone-agent-calls");
         values.put("CALLS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/phone-agent-calls");
         values.put("CONTROL_QUEUE_PREFIX", "phone-agent-ctl-");
+        values.put("CALL_EVENTS_URL", "https://backend.example.com/hooks/calls");
+        values.put("CALL_EVENTS_SECRET", "whsec_dGVtcGxhdGUtY2hlY2tzLW5vdC1hLXNlY3JldA==");
+        values.put("CALL_EVENTS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/phone-agent-call-events");
         values.put("CONTROL_ACK_TIMEOUT_MS", "5000");
         values.put("WORKER_CAPACITY", "20");
         values.put("LEASE_DURATION_MS", "30000");
@@ -170,6 +173,7 @@ final class CodeFacts {
                     "GET /control/calls",
                     "GET /control/calls/{call_id}",
                     "GET /control/calls/{call_id}/commands/{command_id}",
+                    "POST /control/calls/{call_id}/events/replay",
                     "GET /control/transfer-targets",
                     "POST /twilio/conference-events",
                     "POST /control/outbound",

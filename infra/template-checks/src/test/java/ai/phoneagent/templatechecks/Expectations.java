@@ -25,6 +25,8 @@ final class Expectations {
                     Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
                     // ControlQueues.find + send, and nudge (the owner's nudge queue: GetQueueUrl + SendMessage)
                     Target.CONTROL_QUEUES, Set.of("sqs:GetQueueUrl", "sqs:SendMessage"),
+                    // CallEventReplay: re-enqueues a call's events
+                    Target.CALL_EVENTS_QUEUE, Set.of("sqs:SendMessage"),
                     Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
                     Target.OWN_LOG_GROUP, Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
             Part.WORKER, Map.of(
@@ -34,6 +36,9 @@ final class Expectations {
                     // CallsQueue: receive, delete, retryLater; send for hand-off
                     Target.CALLS_QUEUE, Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                             "sqs:SendMessage"),
+                    // CallEventPublisher sends; CallEventDeliverer receives, deletes, delays (retries)
+                    Target.CALL_EVENTS_QUEUE, Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+                            "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
                     // ControlQueues: create, find, send, receive, delete messages and queues, read attributes; the
                     // worker's nudge queue (same prefix): create, receive, delete messages, delete at shutdown
                     Target.CONTROL_QUEUES, Set.of("sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",

@@ -23,7 +23,11 @@ public final class DiscordEventSink implements LiveEventSink {
             case LiveEvent.Utterance u -> u.speaker() == Turn.Speaker.CALLER ? DiscordText.callerLine(u.text())
                     : DiscordText.agentLine(u.text());
             case LiveEvent.CallEnded e -> DiscordText.endNotice(e.duration(), e.reason());
+            // the transcript's own lines already tell the channel about a transfer
+            case LiveEvent.CallTransferred t -> null;
         };
-        discord.post(event.callId(), line);
+        if (line != null) {
+            discord.post(event.callId(), line);
+        }
     }
 }

@@ -15,6 +15,10 @@ public sealed interface LiveEvent {
     record Utterance(String callId, Turn.Speaker speaker, String text) implements LiveEvent {
     }
 
+    /** A transfer that started (warm: the human is being dialled; cold: OpenAI accepted the REFER). */
+    record CallTransferred(String callId, String eventId, String target, String mode) implements LiveEvent {
+    }
+
     record CallEnded(String callId, Duration duration, String reason) implements LiveEvent {
     }
 }

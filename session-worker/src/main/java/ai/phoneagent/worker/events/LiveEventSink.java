@@ -11,4 +11,10 @@ public interface LiveEventSink {
     static LiveEventSink none() {
         return event -> { };
     }
+
+    /** Every sink in turn (each is quick and never throws). */
+    static LiveEventSink all(LiveEventSink... sinks) {
+        java.util.List<LiveEventSink> list = java.util.List.of(sinks);
+        return event -> list.forEach(sink -> sink.publish(event));
+    }
 }

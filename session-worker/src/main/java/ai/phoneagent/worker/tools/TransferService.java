@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.tools;
 
+import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.json.Json;
@@ -11,6 +12,8 @@ import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.tools.TransferTarget;
 import ai.phoneagent.tools.TransferTool;
 import ai.phoneagent.worker.call.SipAddress;
+import ai.phoneagent.worker.events.LiveEvent;
+import ai.phoneagent.worker.events.LiveEventSink;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.twilio.exception.ApiException;
 import com.twilio.exception.TwilioException;
@@ -48,10 +51,18 @@ public final class TransferService {
     private final Optional<URI> statusCallback;
     private final CallStore store;
     private final Clock clock;
+    private final LiveEventSink events;
     private final Map<String, TwilioRestClient> twilioClients = new ConcurrentHashMap<>();
 
     public TransferService(TransferConfig config, CallsClient calls, TwilioClientFactory twilioFactory,
                            Optional<URI> statusCallback, CallStore store, Clock clock) {
+        this(config, calls, twilioFactory, statusCallback, store, clock, LiveEventSink.none());
+    }
+
+    /** As above; each transfer that starts is published to {@code events} (as {@code call.transferred}). */
+    public TransferService(TransferConfig config, CallsClient calls, TwilioClientFactory twilioFactory,
+                           Optional<URI> statusCallback, CallStore store, Clock clock, LiveEventSink events) {
+        this.events = events;
         this.config = config;
         this.calls = calls;
         this.twilioFactory = twilioFactory;
@@ -96,7 +107,11 @@ public final class TransferService {
             case TransferResult.Failed f -> details.put("error", f.code());
             case TransferResult.Refused r -> details.put("error", r.code());
         }
-        record(call, "transfer", details);
+        CallEvent recorded = record(call, "transfer", details);
+        if (result.ok() && recorded != null) {
+            events.publish(new LiveEvent.CallTransferred(call.callId(), recorded.id(), target.name(),
+                    effective.name().toLowerCase(java.util.Locale.ROOT)));
+        }
         LOG.info("transfer attempted", Map.of("call_id", call.callId(), "target", target.name(),
                 "mode", effective.name(), "ok", result.ok(), "source", source));
         return result;
@@ -165,11 +180,12 @@ public final class TransferService {
         return new TransferResult.Refused(code, speakable);
     }
 
-    private void record(CallRecord call, String kind, ObjectNode details) {
+    private CallEvent record(CallRecord call, String kind, ObjectNode details) {
         try {
-            store.appendEvent(call.callId(), kind, details, clock.instant());
+            return store.appendEvent(call.callId(), kind, details, clock.instant());
         } catch (RuntimeException e) {
             LOG.warn("event not recorded", Map.of("call_id", call.callId(), "kind", kind, "error", JsonLog.describe(e)));
+            return null;
         }
     }
 
