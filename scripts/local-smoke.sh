@@ -39,10 +39,7 @@ until grep -q '^local stack: serving on port' "$console"; do
 done
 echo "local-smoke: $(grep '^local stack: serving' "$console")"
 
-# Every listening socket of the stack's process must be on loopback. The worker's own /health listener is
-# reported apart: session-worker binds it on every interface (the container's health check needs that), and a
-# bind-address setting there is the worker's to add.
-health_port=$(sed -n -E 's#^  health +http://127\.0\.0\.1:([0-9]+)/health.*#\1#p' "$console")
+# Every listening socket of the stack's process must be on loopback, the worker's /health included.
 listeners=$(ss -Hltnp | grep "pid=$stack_pid," | awk '{print $4}')
 [ -n "$listeners" ] || fail "ss shows no listening socket for pid $stack_pid"
 checked=0
@@ -51,12 +48,7 @@ while read -r address; do
   host=${address%:*}
   case "$host" in
     127.0.0.1 | "[::ffff:127.0.0.1]" | "[::1]") checked=$((checked + 1)) ;;
-    *)
-      if [ "$port" = "$health_port" ]; then
-        echo "local-smoke: note: the worker's /health port $port listens on $host (session-worker's HealthServer)"
-      else
-        fail "port $port listens on $host, not on loopback"
-      fi ;;
+    *) fail "port $port listens on $host, not on loopback" ;;
   esac
 done <<< "$listeners"
 echo "local-smoke: $checked listening sockets of the stack are on loopback"

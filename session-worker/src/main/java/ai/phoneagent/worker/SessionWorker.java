@@ -131,7 +131,7 @@ public final class SessionWorker implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             return this;
         }
-        health = HealthServer.start(config.healthPort(), () -> new HealthServer.Status(draining, attachHealth.reason(),
+        health = HealthServer.start(config.healthHost(), config.healthPort(), () -> new HealthServer.Status(draining, attachHealth.reason(),
                 registry.active(), registry.capacity(), config.workerId(), journal.health().pending(),
                 storeFailingSince()));
         heartbeat.start();

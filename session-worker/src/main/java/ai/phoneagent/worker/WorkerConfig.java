@@ -31,6 +31,7 @@ public record WorkerConfig(
         Duration leaseRenewInterval,
         int queueWaitSeconds,
         int healthPort,
+        String healthHost,
         ToolCatalog tools,
         Optional<URI> twilioStatusCallbackUrl,
         DiscordSettings discord,
@@ -57,6 +58,7 @@ public record WorkerConfig(
     public static final Duration DEFAULT_ATTACH_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(4);
     public static final int DEFAULT_HEALTH_PORT = 8080;
+    public static final String DEFAULT_HEALTH_HOST = "0.0.0.0";
     /** Spoken when {@code WELCOME_MESSAGE} is not set at all. */
     public static final String DEFAULT_WELCOME_MESSAGE = "Hello! Thanks for calling. How can I help you today?";
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
@@ -92,6 +94,11 @@ public record WorkerConfig(
         Duration renew = env.millis("LEASE_RENEW_MS", DEFAULT_LEASE_RENEW, Duration.ofMillis(100), Duration.ofMinutes(5));
         int wait = env.intValue("QUEUE_WAIT_SECONDS", 20, 0, 20);
         int port = env.intValue("HEALTH_PORT", DEFAULT_HEALTH_PORT, 0, 65_535);
+        // every interface by default (the container's health check); the local stack binds loopback
+        String healthHost = env.get("HEALTH_HOST", DEFAULT_HEALTH_HOST);
+        if (!healthHost.matches("[A-Za-z0-9.:\\-\\[\\]]{1,255}")) {
+            throw new ConfigException("HEALTH_HOST", "must be a host name or an IP address");
+        }
         ToolCatalog tools = ToolCatalog.fromEnv(env);
         Optional<URI> statusCallback = env.url("TWILIO_STATUS_CALLBACK_URL");
         DiscordSettings discord = DiscordSettings.fromEnv(env);
@@ -111,7 +118,7 @@ public record WorkerConfig(
         int failureLimit = env.intValue("ATTACH_FAILURE_LIMIT", 3, 1, 1_000);
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
-                port, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
+                port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
                 controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
                 CallEventsSettings.fromEnv(env));
     }
@@ -124,7 +131,7 @@ public record WorkerConfig(
     /** A copy with another worker id (several in-process workers in tests). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
-                capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, tools,
+                capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
                 controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
                 attachFailureLimit, journalGiveUp, callEvents);

@@ -38,6 +38,7 @@ class WorkerConfigTest {
         assertThat(config.pingInterval()).as("a silent socket is noticed within 10 s").isLessThanOrEqualTo(Duration.ofSeconds(5));
         assertThat(config.attachFailureLimit()).isEqualTo(3);
         assertThat(config.healthPort()).isEqualTo(8080);
+        assertThat(config.healthHost()).as("the container's health check reaches every interface").isEqualTo("0.0.0.0");
         assertThat(config.queueWaitSeconds()).isEqualTo(20);
         assertThat(config.openAiBaseUrl().toString()).isEqualTo("https://api.openai.com");
         assertThat(config.welcomeMessage()).contains(WorkerConfig.DEFAULT_WELCOME_MESSAGE);
@@ -98,6 +99,8 @@ class WorkerConfigTest {
     void out_of_range_numbers_fail_naming_the_variable() {
         assertThatThrownBy(() -> config(Map.of("WORKER_CAPACITY", "0"))).hasMessageContaining("WORKER_CAPACITY");
         assertThatThrownBy(() -> config(Map.of("HEALTH_PORT", "70000"))).hasMessageContaining("HEALTH_PORT");
+        assertThatThrownBy(() -> config(Map.of("HEALTH_HOST", "127.0.0.1/8"))).hasMessageContaining("HEALTH_HOST");
+        assertThat(config(Map.of("HEALTH_HOST", "127.0.0.1")).healthHost()).isEqualTo("127.0.0.1");
         assertThatThrownBy(() -> config(Map.of("DISCORD_MASK_NUMBERS", "maybe"))).hasMessageContaining("DISCORD_MASK_NUMBERS");
         assertThatThrownBy(() -> config(Map.of("WORKER_ID", "bad id with spaces"))).hasMessageContaining("WORKER_ID");
     }
@@ -120,7 +123,7 @@ class WorkerConfigTest {
         WorkerConfig.fromEnv(env);
         assertThat(env.namesRead()).contains("OPENAI_API_KEY", "OPENAI_BASE_URL", "CALLS_TABLE", "CALLS_QUEUE_URL",
                 "WELCOME_MESSAGE", "WORKER_CAPACITY", "LEASE_DURATION_MS", "LEASE_RENEW_MS", "HEALTH_PORT",
-                "DISCORD_WEBHOOK_URL", "DISCORD_MASK_NUMBERS", "TWILIO_STATUS_CALLBACK_URL", "TWILIO_HUMAN_LABEL",
+                "HEALTH_HOST", "DISCORD_WEBHOOK_URL", "DISCORD_MASK_NUMBERS", "TWILIO_STATUS_CALLBACK_URL", "TWILIO_HUMAN_LABEL",
                 "HUMAN_AGENT_NUMBER", "WORKER_ID", "AWS_REGION", "CONTROL_QUEUE_PREFIX", "CONTROL_QUEUE_WAIT_SECONDS",
                 "SWEEP_INTERVAL_MS", "ORPHAN_GRACE_MS", "REATTACH_WINDOW_MS", "ATTACH_TIMEOUT_MS", "ATTACH_FAILURE_LIMIT",
                 "TRANSCRIPT_RETRY_MS");

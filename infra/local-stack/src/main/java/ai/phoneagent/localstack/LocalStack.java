@@ -117,6 +117,7 @@ public final class LocalStack implements AutoCloseable {
             defaults.put("CALL_EVENTS_QUEUE_URL", given.optional("CALL_EVENTS_QUEUE_URL")
                     .orElseGet(() -> LocalResources.createCallsQueue(clients.sqs(), DEFAULT_QUEUE + "-events", 60)));
             defaults.put("HEALTH_PORT", "0");
+            defaults.put("HEALTH_HOST", host);
 
             // OpenAI: the simulator unless a real key is given; with it come a fake Discord and a fake Twilio.
             Optional<ConnectorSimulator> simulator = Optional.empty();
@@ -264,6 +265,7 @@ public final class LocalStack implements AutoCloseable {
             env.optional(name).ifPresent(value -> out.put(name, value));
         }
         out.put("HEALTH_PORT", "0");
+        out.put("HEALTH_HOST", env.get("HEALTH_HOST", LocalAws.LOOPBACK));
         return out;
     }
 

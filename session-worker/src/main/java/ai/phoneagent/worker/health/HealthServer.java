@@ -33,11 +33,11 @@ public final class HealthServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts serving on {@code port} (0: any free port) on all interfaces, as the container's health check needs. */
-    public static HealthServer start(int port, Supplier<Status> status) {
+    /** Starts serving on {@code host}:{@code port} (0: any free port); {@code 0.0.0.0} is every interface. */
+    public static HealthServer start(String host, int port, Supplier<Status> status) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 50);
+            server = HttpServer.create(new InetSocketAddress(host, port), 50);
         } catch (IOException e) {
             throw new UncheckedIOException("health port " + port + " unavailable", e);
         }
