@@ -208,7 +208,7 @@ describe("operator console", { timeout: 240_000 }, () => {
     assert.ok(text.includes(`"It is <img src=x onerror=""window.__xss='img'""> and`));
   });
 
-  test("hang-up asks for confirmation, goes pending then done, and the call ends", async () => {
+  test("hang-up asks for confirmation, is done, and the call ends", async () => {
     const hangUp = page.getByRole("button", { name: "Hang up…" });
     await hangUp.focus();
     await page.keyboard.press("Enter");
@@ -222,7 +222,11 @@ describe("operator console", { timeout: 240_000 }, () => {
     await page.getByRole("dialog").getByLabel("Reason").fill("done in the console test");
     await page.getByRole("button", { name: "Hang up now" }).click();
     const state = page.locator("#hangup-box-title ~ .action-state");
-    assert.deepEqual(await statesUntilSettled(state), ["pending", "done"]);
+    // with a zero ack window the control side itself hangs up a call whose worker has not taken the command (done at
+    // once), unless the worker claimed it first (pending, then done): either way the page ends on done
+    const states = await statesUntilSettled(state);
+    assert.equal(states.at(-1), "done", `states: ${states}`);
+    assert.ok(states.every((word) => word === "pending" || word === "done"), `states: ${states}`);
     await until("the call to end", async () => (await page.locator(".call-head").textContent()).includes("ended"), 20_000);
     await page.getByText("Actions (the call has ended").waitFor();
     assert.equal(await page.getByRole("button", { name: "Send instructions" }).isDisabled(), true);
