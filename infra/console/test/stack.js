@@ -80,7 +80,7 @@ export async function startStack(extraEnv = {}) {
     printedLogin,
     token,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return; // already stopped (a test may stop it)
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
