@@ -8,12 +8,13 @@ SESSION_WORKER_JAR=session-worker/target/session-worker.jar
 LOCAL_JAVA_OPTS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 
 # The first source file (main code, resources, POMs, the bundled prompt) newer than the older of the two jars.
+# Hidden files are not sources: tests leave some behind (e.g. jqwik's .jqwik-database) after the jars are built.
 local_jars_changed_source() {
   local oldest=$LOCAL_STACK_JAR
   [ "$SESSION_WORKER_JAR" -ot "$oldest" ] && oldest=$SESSION_WORKER_JAR
   find pom.xml config shared webhook-lambda session-worker control-lambda infra/local-aws infra/simulator \
       infra/local-stack test-support/pom.xml \
-      \( -name target -o -name node_modules -o -path '*/src/test' \) -prune -o -type f -newer "$oldest" -print -quit
+      \( -name target -o -name node_modules -o -name '.*' -o -path '*/src/test' \) -prune -o -type f -newer "$oldest" -print -quit
 }
 
 # Builds the jars unless they are there and newer than every source; prints one line per module while building.

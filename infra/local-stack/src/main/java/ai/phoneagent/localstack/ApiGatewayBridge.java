@@ -41,12 +41,35 @@ public final class ApiGatewayBridge implements AutoCloseable {
 
     /** Starts serving on loopback (or all interfaces when {@code host} says so). */
     public static ApiGatewayBridge start(String host, int port, List<Route> routes, Clock clock) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        ApiGatewayBridge bridge = new ApiGatewayBridge(server, routes, clock);
-        server.createContext("/", bridge::handle);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.start();
-        return bridge;
+        return bind(host, port).start(routes, clock);
+    }
+
+    /**
+     * Binds the port now ({@code 0}: any free one) so its number is known before the routes exist, without the race
+     * of picking a "free" port and binding it later; serves once {@link Bound#start started}.
+     */
+    public static Bound bind(String host, int port) throws IOException {
+        return new Bound(HttpServer.create(new InetSocketAddress(host, port), 128));
+    }
+
+    /** A bound, not yet serving, listener. */
+    public record Bound(HttpServer server) implements AutoCloseable {
+        public int port() {
+            return server.getAddress().getPort();
+        }
+
+        public ApiGatewayBridge start(List<Route> routes, Clock clock) {
+            ApiGatewayBridge bridge = new ApiGatewayBridge(server, routes, clock);
+            server.createContext("/", bridge::handle);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.start();
+            return bridge;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     public int port() {

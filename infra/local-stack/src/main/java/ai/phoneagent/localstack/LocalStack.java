@@ -80,10 +80,10 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> generated = new HashMap<>();
         try {
             String host = given.get("LOCAL_STACK_HOST", LocalAws.LOOPBACK);
-            int port = given.intValue("PORT", 3000, 0, 65_535);
-            if (port == 0) {
-                port = LocalAws.freePort(host);
-            }
+            // bound first: its port (0: any free one) goes into the other parts' configuration
+            ApiGatewayBridge.Bound listener = ApiGatewayBridge.bind(host, given.intValue("PORT", 3000, 0, 65_535));
+            resources.add(listener);
+            int port = listener.port();
             String base = "http://127.0.0.1:" + port;
 
             // AWS: embedded engines unless the environment points somewhere real.
@@ -174,12 +174,13 @@ public final class LocalStack implements AutoCloseable {
 
             ConsoleSite console = new ConsoleSite(java.nio.file.Path.of(env.get("CONSOLE_DIR", "infra/console/public")),
                     control, env.required("CONTROL_API_TOKEN"), clock);
-            ApiGatewayBridge bridge = ApiGatewayBridge.start(host, port, List.of(
+            ApiGatewayBridge bridge = listener.start(List.of(
                     new ApiGatewayBridge.Route("/openai/webhook", webhook),
                     new ApiGatewayBridge.Route("/control", control),
                     new ApiGatewayBridge.Route("/twilio", control),
                     new ApiGatewayBridge.Route("/console", console), new ApiGatewayBridge.Route("/api", console)), clock);
-            resources.add(bridge);
+            resources.remove(listener);
+            resources.add(listener); // the front closes first: no request reaches parts already stopped
             if (twilio.isPresent() && simulator.isPresent()) {
                 OutboundDemo.connect(twilio.get(), simulator.get(), URI.create("http://127.0.0.1:" + bridge.port()
                         + "/openai/webhook"), env, clock);
