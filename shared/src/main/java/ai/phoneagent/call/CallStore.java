@@ -519,6 +519,20 @@ public final class CallStore {
                 ? Optional.of(Map.of("afterSeq", Long.toString(turns.getLast().seq()))) : Optional.empty());
     }
 
+    /** Every event of the call, in order, read page by page. */
+    public List<CallEvent> allEvents(String callId) {
+        List<CallEvent> out = new ArrayList<>();
+        String after = null;
+        while (true) {
+            Page<CallEvent> page = events(callId, after, 500);
+            out.addAll(page.items());
+            if (page.nextKey().isEmpty()) {
+                return out;
+            }
+            after = page.nextKey().get().get("afterId");
+        }
+    }
+
     /** Events in time order. */
     public Page<CallEvent> events(String callId, String afterId, int limit) {
         QueryResponse response = dynamo.query(QueryRequest.builder()

@@ -3,7 +3,6 @@ package ai.phoneagent.callevents;
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
-import ai.phoneagent.call.Page;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,16 +23,7 @@ public final class CallEventReplay {
         if (call.isEmpty()) {
             return Optional.empty();
         }
-        List<CallEvent> events = new ArrayList<>();
-        String after = null;
-        while (true) {
-            Page<CallEvent> page = store.events(callId, after, 500);
-            events.addAll(page.items());
-            if (page.nextKey().isEmpty()) {
-                break;
-            }
-            after = page.nextKey().get().get("afterId");
-        }
+        List<CallEvent> events = store.allEvents(callId);
         List<CallEventMessage> sent = new ArrayList<>();
         for (CallEventMessage message : CallEventsQueue.eventsOf(call.get(), events)) {
             CallEventMessage again = message.enqueuedAgain(now);

@@ -104,17 +104,8 @@ public final class CallEventPayloads {
     }
 
     private List<CallEvent> events(String callId) {
-        List<CallEvent> out = new ArrayList<>();
-        String after = null;
-        while (true) {
-            Page<CallEvent> page = store.events(callId, after, PAGE);
-            page.items().stream().filter(e -> !DELIVERED_KIND.equals(e.kind()) && !FAILED_KIND.equals(e.kind()))
-                    .forEach(out::add);
-            if (page.nextKey().isEmpty()) {
-                return out;
-            }
-            after = page.nextKey().get().get("afterId");
-        }
+        return store.allEvents(callId).stream()
+                .filter(e -> !DELIVERED_KIND.equals(e.kind()) && !FAILED_KIND.equals(e.kind())).toList();
     }
 
     private List<Turn> turns(String callId) {
