@@ -9,7 +9,8 @@ import java.util.Optional;
  * (items written before outbound calls existed read as inbound); an outbound call carries its {@code launchId} and
  * {@code opening}: what the agent says first (null: the launch set none, empty: the model opens from its
  * instructions). {@code toolCatalog} is the fingerprint of the tools the model was offered at accept (null on calls
- * accepted before it was stored).
+ * accepted before it was stored). {@code traceId} is the call's W3C trace id, given by the webhook that recorded it
+ * (null on calls recorded before it was stored).
  */
 public record CallRecord(
         String callId,
@@ -34,12 +35,24 @@ public record CallRecord(
         String direction,
         String launchId,
         String opening,
-        String toolCatalog) {
+        String toolCatalog,
+        String traceId) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
     public CallRecord {
         direction = direction == null ? INBOUND : direction;
+    }
+
+    /** A record without a trace id (calls recorded before trace ids were stored). */
+    public CallRecord(String callId, CallStatus status, String webhookId, String from, String to,
+                      List<SipHeader> sipHeaders, String conferenceName, String callToken, Instant createdAt,
+                      Instant acceptedAt, Instant attachedAt, Instant endedAt, String endReason, String failureReason,
+                      String owner, Instant leaseUntil, String controlQueueUrl, long nextSeq, long version,
+                      String direction, String launchId, String opening, String toolCatalog) {
+        this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
+                attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
+                direction, launchId, opening, toolCatalog, null);
     }
 
     /** True for a call we placed (an outbound launch), false for one that called us. */

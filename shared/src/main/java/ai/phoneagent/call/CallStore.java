@@ -15,6 +15,7 @@ import static ai.phoneagent.call.CallTable.SK;
 import static ai.phoneagent.call.CallTable.callKey;
 
 import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.LogContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,6 +105,10 @@ public final class CallStore {
         call.conferenceName().ifPresent(v -> item.put("conferenceName", s(v)));
         call.callToken().ifPresent(v -> item.put("callToken", s(v)));
         item.put("sipHeaders", s(Json.write(call.sipHeaders())));
+        String traceId = LogContext.traceIdFor(call.callId()); // the webhook's trace for this call
+        if (traceId != null) {
+            item.put("traceId", s(traceId));
+        }
         item.put("createdAt", time(now));
         item.put("direction", s(CallRecord.INBOUND));
         item.put("nextSeq", n(0));
@@ -651,7 +656,8 @@ public final class CallStore {
                 string(item, "direction"),
                 string(item, "launchId"),
                 string(item, "opening"),
-                string(item, "toolCatalog"));
+                string(item, "toolCatalog"),
+                string(item, "traceId"));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

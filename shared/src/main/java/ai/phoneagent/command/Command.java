@@ -1,5 +1,6 @@
 package ai.phoneagent.command;
 
+import ai.phoneagent.logging.LogContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -19,8 +20,8 @@ public record Command(String callId, String commandId, CommandType type, ObjectN
                 requestedAt, null);
     }
 
-    /** The message that carries this command on the call's control queue. */
+    /** The message that carries this command on the call's control queue, in the running request's trace of the call. */
     public ControlMessage message() {
-        return new ControlMessage(commandId, type, args, requestedAt.toEpochMilli());
+        return new ControlMessage(commandId, type, args, requestedAt.toEpochMilli(), LogContext.traceIdFor(callId));
     }
 }

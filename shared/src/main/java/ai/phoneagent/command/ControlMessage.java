@@ -1,14 +1,18 @@
 package ai.phoneagent.command;
 
 import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.TraceParent;
 import ai.phoneagent.queue.InvalidMessageException;
 import ai.phoneagent.queue.MessageJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.regex.Pattern;
 
-/** A control-queue message: {@code {"commandId","type","args","requestedAt"}}. */
-public record ControlMessage(String commandId, CommandType type, ObjectNode args, long requestedAt) {
+/**
+ * A control-queue message: {@code {"commandId","type","args","requestedAt","traceId"?}}; {@code traceId} is the
+ * call's trace id as the control side knew it (absent on older messages).
+ */
+public record ControlMessage(String commandId, CommandType type, ObjectNode args, long requestedAt, String traceId) {
     private static final Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
     /** True when the id is safe to use as a key. */
@@ -21,6 +25,9 @@ public record ControlMessage(String commandId, CommandType type, ObjectNode args
                 .put("commandId", commandId)
                 .put("type", type.wireName())
                 .put("requestedAt", requestedAt);
+        if (traceId != null) {
+            body.put("traceId", traceId);
+        }
         body.set("args", args == null ? Json.object() : args);
         return Json.write(body);
     }
@@ -42,7 +49,8 @@ public record ControlMessage(String commandId, CommandType type, ObjectNode args
         if (requestedAt != null && !requestedAt.canConvertToLong()) {
             throw new InvalidMessageException("requestedAt must be epoch milliseconds");
         }
+        String traceId = Json.text(node, "traceId"); // a malformed one is dropped: the command matters more
         return new ControlMessage(commandId, type, args == null || args.isNull() ? Json.object() : (ObjectNode) args,
-                requestedAt == null ? 0 : requestedAt.asLong());
+                requestedAt == null ? 0 : requestedAt.asLong(), TraceParent.isValidTraceId(traceId) ? traceId : null);
     }
 }

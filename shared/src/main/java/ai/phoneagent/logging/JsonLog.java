@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * One JSON object per line on standard output (CloudWatch, ECS and the local console all read it).
- * Only the fields a caller passes are written, so secrets cannot slip in through exception dumps.
+ * Only the fields a caller passes are written, so secrets cannot slip in through exception dumps, plus the
+ * {@code call_id} and {@code trace_id} of the {@link LogContext} the line is written in.
  */
 public final class JsonLog {
     private static volatile PrintStream out = System.out;
@@ -52,19 +53,52 @@ public final class JsonLog {
         line.put("level", level);
         line.put("component", component);
         line.put("msg", message);
+        LogContext.current().ifPresent(context -> correlate(line, context, fields.get("call_id")));
         fields.forEach((k, v) -> line.set(k, Json.mapper().valueToTree(v)));
         out.println(line);
+    }
+
+    /**
+     * The context's call and trace ids; a line that names another call keeps its own {@code call_id} and gets no
+     * trace id (the context's is not that call's).
+     */
+    private static void correlate(ObjectNode line, LogContext context, Object namedCall) {
+        String callId = context.callId();
+        if (namedCall != null && !namedCall.equals(callId)) {
+            return;
+        }
+        if (callId != null) {
+            line.put("call_id", callId);
+        }
+        if (context.traceId() != null) {
+            line.put("trace_id", context.traceId());
+        }
     }
 
     private static final java.util.regex.Pattern SECRET_LIKE = java.util.regex.Pattern.compile(
             "(?i)(bearer\\s+|basic\\s+|sk-|whsec_|token=|key=|secret=|password=)[^\\s,;\"')]+");
 
+    /** Causes described after the failure itself; deeper ones are left out. */
+    private static final int MAX_CAUSES = 3;
+
     /**
      * A short, secret-free description of a failure: its type and message (for AWS calls the message names the
-     * operation and endpoint, see {@code AwsFailures}), at most 300 characters, with anything shaped like a
-     * credential masked.
+     * operation and endpoint, see {@code AwsFailures}), then each cause's type and message ({@code caused by …}, up to
+     * three), each message at most 300 characters, with anything shaped like a credential masked.
      */
     public static String describe(Throwable t) {
+        StringBuilder text = new StringBuilder(one(t));
+        Throwable cause = t.getCause();
+        for (int i = 0; i < MAX_CAUSES && cause != null && cause != t; i++, cause = cause.getCause()) {
+            String described = one(cause);
+            if (!text.toString().endsWith(described)) { // wrappers often repeat their cause as their message
+                text.append("; caused by ").append(described);
+            }
+        }
+        return text.toString();
+    }
+
+    private static String one(Throwable t) {
         String message = t.getMessage();
         if (message == null || message.isBlank()) {
             return t.getClass().getSimpleName();

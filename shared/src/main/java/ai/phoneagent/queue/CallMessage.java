@@ -1,12 +1,23 @@
 package ai.phoneagent.queue;
 
 import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.logging.TraceParent;
 import ai.phoneagent.openai.OpenAiEndpoints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
-/** A calls-queue message: a call that needs a worker. */
-public record CallMessage(String callId, String webhookId, long acceptedAt, Reason reason) {
+/**
+ * A calls-queue message: a call that needs a worker. {@code traceId} (optional; older messages lack it) is the
+ * call's trace id, so the worker's lines join the webhook's.
+ */
+public record CallMessage(String callId, String webhookId, long acceptedAt, Reason reason, String traceId) {
+    /** A message in the trace of the running work when that work is about this call (see {@link LogContext}). */
+    public CallMessage(String callId, String webhookId, long acceptedAt, Reason reason) {
+        this(callId, webhookId, acceptedAt, reason, LogContext.traceIdFor(callId));
+    }
+
     /** Why the call needs a worker. */
     public enum Reason {
         INCOMING, OUTBOUND, HANDOFF, ORPHANED;
@@ -18,11 +29,15 @@ public record CallMessage(String callId, String webhookId, long acceptedAt, Reas
 
     /** The message body. */
     public String toJson() {
-        return Json.write(Json.object()
+        ObjectNode body = Json.object()
                 .put("callId", callId)
                 .put("webhookId", webhookId)
                 .put("acceptedAt", acceptedAt)
-                .put("reason", reason.wireName()));
+                .put("reason", reason.wireName());
+        if (traceId != null) {
+            body.put("traceId", traceId);
+        }
+        return Json.write(body);
     }
 
     /** Parses and validates a body; a bad one is an {@link InvalidMessageException} with a precise reason. */
@@ -43,6 +58,9 @@ public record CallMessage(String callId, String webhookId, long acceptedAt, Reas
         if (acceptedAt != null && !acceptedAt.canConvertToLong()) {
             throw new InvalidMessageException("acceptedAt must be epoch milliseconds");
         }
-        return new CallMessage(callId, Json.text(node, "webhookId"), acceptedAt == null ? 0 : acceptedAt.asLong(), reason);
+        // a malformed trace id is dropped, not refused: the call matters more than its trace
+        String traceId = Json.text(node, "traceId");
+        return new CallMessage(callId, Json.text(node, "webhookId"), acceptedAt == null ? 0 : acceptedAt.asLong(), reason,
+                TraceParent.isValidTraceId(traceId) ? traceId : null);
     }
 }
