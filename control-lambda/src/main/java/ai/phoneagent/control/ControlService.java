@@ -36,6 +36,7 @@ import ai.phoneagent.control.outbound.TwilioDialer;
 import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.outbound.LaunchStore;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.OpenAiEndpoints;
@@ -149,19 +150,24 @@ public final class ControlService {
     /**
      * Handles a request and writes its log line. Never throws, and answers within {@code CONTROL_ACK_TIMEOUT_MS} + 1 s
      * (3 s at least; less when the Lambda has less time left) even when DynamoDB or SQS hang: the request runs on its own virtual
-     * thread and is cut off (interrupted) at that deadline with 503 naming the service it was waiting on.
+     * thread and is cut off (interrupted) at that deadline with 503 naming the service it was waiting on. The request
+     * runs in its own {@link LogContext}: once it has read the call it is about, its lines carry the call's trace.
      */
     public ApiResponse handle(ApiRequest request, Duration remaining) {
+        return LogContext.request().get(() -> handleInContext(request, remaining));
+    }
+
+    private ApiResponse handleInContext(ApiRequest request, Duration remaining) {
         long started = System.nanoTime();
         Map<String, Object> trace = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         trace.put("request_id", request.requestId());
         trace.put("method", request.method());
         trace.put("route", "unmatched");
         java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.Future<ApiResponse> running = REQUESTS.submit(() -> {
+        java.util.concurrent.Future<ApiResponse> running = REQUESTS.submit(LogContext.wrapCallable(() -> {
             worker.set(Thread.currentThread());
             return answer(request, remaining, trace);
-        });
+        }));
         ApiResponse response;
         try {
             response = running.get(deadline(remaining).toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -5,6 +5,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.call.CallLifecycleListener;
@@ -87,7 +88,7 @@ public final class SessionWorker implements AutoCloseable {
         if (config.callEvents().enabled()) {
             CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
                     config.callEvents().queueUrl().orElseThrow());
-            events = LiveEventSink.all(events, new CallEventPublisher(callEvents, io, clock));
+            events = LiveEventSink.all(events, new CallEventPublisher(callEvents, LogContext.propagating(io), clock));
             this.deliverer = new CallEventDeliverer(callEvents, deps.store(), deps.http(), config.callEvents(), clock);
         } else {
             this.deliverer = null;
@@ -117,7 +118,8 @@ public final class SessionWorker implements AutoCloseable {
                 journal, events, transfer,
                 deps.http().newBuilder().followRedirects(false).followSslRedirects(false).build(),
                 ToolRegistry.of(config.tools()), GreetingPolicy.byDirection(config.welcomeMessage()),
-                config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers, io, clock);
+                config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers,
+                LogContext.propagating(io), clock); // a call's I/O tasks log in the call's context
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
     }
 

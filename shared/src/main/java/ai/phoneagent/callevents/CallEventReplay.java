@@ -3,6 +3,7 @@ package ai.phoneagent.callevents;
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.logging.LogContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public final class CallEventReplay {
     /** The events enqueued again, in order; empty when the call is unknown. */
     public Optional<List<CallEventMessage>> replay(String callId, long now) {
         Optional<CallRecord> call = store.get(callId);
+        call.ifPresent(c -> LogContext.identify(callId, c.traceId()));
         if (call.isEmpty()) {
             return Optional.empty();
         }

@@ -5,6 +5,7 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.outbound.LaunchStore;
@@ -61,6 +62,7 @@ public final class CallIntake {
         if (recorded.created()) {
             return acceptThenEnqueue(recorded.call(), token);
         }
+        LogContext.identify(incoming.callId(), recorded.call().traceId()); // a redelivery joins the call's first trace
         return resume(recorded.call());
     }
 

@@ -1,6 +1,8 @@
 package ai.phoneagent.webhook;
 
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.logging.TraceParent;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +26,15 @@ public final class WebhookService {
         this.clock = clock;
     }
 
-    /** Answers one delivery and writes one log line about it. */
+    /**
+     * Answers one delivery and writes one log line about it. The delivery runs in its own {@link LogContext}, which
+     * learns the call and its trace once the body is verified, so every line about the call carries both.
+     */
     public WebhookResponse handle(WebhookRequest request) {
+        return LogContext.request().get(() -> handleInContext(request));
+    }
+
+    private WebhookResponse handleInContext(WebhookRequest request) {
         long started = System.nanoTime();
         Map<String, Object> log = new LinkedHashMap<>();
         WebhookResponse response = route(request, log);
@@ -76,6 +85,8 @@ public final class WebhookService {
             }
             case IncomingEvent.CallIncoming(var call) -> {
                 log.put("call_id", call.callId());
+                // the caller's trace when OpenAI sent a valid traceparent, else a new one (intake may adopt the stored one)
+                LogContext.identify(call.callId(), TraceParent.traceId(request.headers()).orElseGet(TraceParent::newTraceId));
                 yield intake(call, log);
             }
         };

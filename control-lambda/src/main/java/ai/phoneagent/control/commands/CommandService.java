@@ -12,6 +12,7 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.control.api.ApiError;
 import ai.phoneagent.control.api.ErrorCode;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -117,6 +118,7 @@ public final class CommandService {
             }
         }
         CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
+        LogContext.identify(callId, call.traceId()); // this request's lines, and the command message, join the call's trace
         if (call.status().isTerminal()) {
             throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
         }
@@ -196,6 +198,7 @@ public final class CommandService {
             // the first request stored the command but died before sending it: finish its job, once
             LOG.warn("sending stranded command", Map.of("call_id", earlier.callId(), "command_id", earlier.commandId()));
             Optional<CallRecord> call = calls.get(earlier.callId());
+            call.ifPresent(c -> LogContext.identify(c.callId(), c.traceId()));
             if (call.isEmpty() || call.get().status().isTerminal()) {
                 commands.fail(earlier.callId(), earlier.commandId(), "the call ended before the command was sent",
                         clock.instant());

@@ -5,6 +5,7 @@ import ai.phoneagent.call.EndReason;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.tools.TransferMode;
@@ -59,6 +60,8 @@ public final class CallSession implements ToolHost {
     private final boolean greet;
     private final SessionServices services;
     private final SerialExecutor mailbox;
+    /** The call's ids on every line its work writes: the mailbox, and I/O tasks it hands over, run in it. */
+    private final LogContext context;
     private final ToolRunner tools;
     private final Runnable onStopped;
     private final CompletableFuture<String> finished = new CompletableFuture<>();
@@ -87,7 +90,10 @@ public final class CallSession implements ToolHost {
         this.services = services;
         this.onStopped = onStopped;
         this.machine = new CallMachine(greet, services.reattach());
-        this.mailbox = new SerialExecutor("call-" + callId, t -> LOG.error("call event handling failed",
+        // the call's stored trace; else the one the queue message brought; else (older calls) a new one
+        String traceId = call.traceId() != null ? call.traceId() : LogContext.traceIdFor(callId);
+        this.context = LogContext.ofCall(callId, traceId);
+        this.mailbox = new SerialExecutor("call-" + callId, context, t -> LOG.error("call event handling failed",
                 Map.of("call_id", callId, "error", JsonLog.describe(t))));
         this.tools = new ToolRunner(services.tools(), services.transfer(), services.toolHttp(), services.clock(), this,
                 services.io());
@@ -495,6 +501,11 @@ public final class CallSession implements ToolHost {
     @Override
     public CallRecord call() {
         return call;
+    }
+
+    /** The call's logging context (its call and trace ids), for work about it on other threads. */
+    public LogContext logContext() {
+        return context;
     }
 
     /**

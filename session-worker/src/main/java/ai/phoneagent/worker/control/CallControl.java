@@ -118,7 +118,7 @@ final class CallControl {
             if (reader == null) {
                 idle = new CompletableFuture<>();
                 reading.add(this);
-                reader = Thread.ofVirtual().name("control-" + callId).start(this::readLoop);
+                reader = Thread.ofVirtual().name("control-" + callId).start(session.logContext().bind(this::readLoop));
             }
             return idle;
         }

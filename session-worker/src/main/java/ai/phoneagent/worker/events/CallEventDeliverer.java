@@ -5,6 +5,8 @@ import ai.phoneagent.callevents.CallEventMessage;
 import ai.phoneagent.callevents.CallEventsQueue;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.logging.TraceParent;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.queue.InvalidMessageException;
@@ -87,7 +89,7 @@ public final class CallEventDeliverer implements AutoCloseable {
             }
             List<Thread> posts = new ArrayList<>();
             for (CallsQueue.Received received : batch) {
-                posts.add(Thread.ofVirtual().name("call-event-post").start(() -> handle(received)));
+                posts.add(Thread.ofVirtual().name("call-event-post").start(() -> LogContext.request().run(() -> handle(received))));
             }
             for (Thread post : posts) {
                 try {
@@ -108,6 +110,7 @@ public final class CallEventDeliverer implements AutoCloseable {
             deleteQuietly(received);
             return;
         }
+        LogContext.identify(message.callId(), null); // the trace comes with the call's item (CallEventPayloads)
         try {
             deliver(message, received);
         } catch (RuntimeException e) {
@@ -132,15 +135,16 @@ public final class CallEventDeliverer implements AutoCloseable {
     private void post(CallEventMessage message, CallsQueue.Received received, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String timestamp = Long.toString(clock.instant().getEpochSecond());
-        Request request = new Request.Builder().url(url.toString())
+        Request.Builder request = new Request.Builder().url(url.toString())
                 .header("webhook-id", message.eventId())
                 .header("webhook-timestamp", timestamp)
                 .header("webhook-signature", WebhookSignatures.sign(secret, message.eventId(), timestamp, bytes))
                 .header("user-agent", "phone-agent-call-events/1")
-                .post(RequestBody.create(bytes, JSON))
-                .build();
+                .post(RequestBody.create(bytes, JSON));
+        // the call's trace, so the receiver's lines can join ours (calls recorded before trace ids have none)
+        LogContext.current().flatMap(LogContext::traceparent).ifPresent(header -> request.header(TraceParent.HEADER, header));
         int status;
-        try (Response response = http.newCall(request).execute()) {
+        try (Response response = http.newCall(request.build()).execute()) {
             status = response.code();
         } catch (IOException e) {
             retryOrGiveUp(message, received, 0, "no_answer: " + e.getClass().getSimpleName());

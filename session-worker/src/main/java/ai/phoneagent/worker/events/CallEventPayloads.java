@@ -10,6 +10,7 @@ import ai.phoneagent.callevents.CallEventMessage;
 import ai.phoneagent.callevents.CallEventType;
 import ai.phoneagent.callevents.CallEventsQueue;
 import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.LogContext;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -53,6 +54,7 @@ public final class CallEventPayloads {
             return new Outcome.Gone("call_not_found");
         }
         CallRecord call = found.get();
+        LogContext.identify(call.callId(), call.traceId()); // the delivery's lines and traceparent join the call's trace
         if (message.type() == CallEventType.ENDED && call.status() != CallStatus.ENDED) {
             return new Outcome.NotYet("call_not_ended_in_store");
         }

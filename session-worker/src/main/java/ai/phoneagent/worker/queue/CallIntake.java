@@ -3,6 +3,7 @@ package ai.phoneagent.worker.queue;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.queue.InvalidMessageException;
@@ -40,8 +41,15 @@ public final class CallIntake {
         this.accepting = accepting;
     }
 
-    /** Handles a received message that holds one reserved capacity slot; the slot is freed or kept by the call. */
+    /**
+     * Handles a received message that holds one reserved capacity slot; the slot is freed or kept by the call. Its
+     * lines carry the call's ids once the message is parsed.
+     */
     public void handle(CallsQueue.Received message) {
+        LogContext.request().run(() -> handleInContext(message));
+    }
+
+    private void handleInContext(CallsQueue.Received message) {
         CallMessage parsed;
         try {
             parsed = CallMessage.parse(message.body());
@@ -53,6 +61,7 @@ public final class CallIntake {
             return;
         }
         String callId = parsed.callId();
+        LogContext.identify(callId, parsed.traceId());
         if (!registry.begin(callId)) {
             LOG.info("duplicate message for a call already hosted here", Map.of("call_id", callId));
             registry.release(1);
@@ -88,6 +97,7 @@ public final class CallIntake {
             return;
         }
         CallRecord call = claimed.get();
+        LogContext.identify(callId, call.traceId()); // the stored trace wins over the message's
         // greet only on the call's first attach; an orphaned or handed-off call is mid-conversation
         boolean firstAttach = call.attachedAt() != null && call.attachedAt().toEpochMilli() == now.toEpochMilli();
         boolean greet = (parsed.reason() == CallMessage.Reason.INCOMING || parsed.reason() == CallMessage.Reason.OUTBOUND)
@@ -109,7 +119,7 @@ public final class CallIntake {
             LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
             session.release();
         }
-        Thread.ofVirtual().name("delete-" + callId).start(() -> delete(message, callId));
+        Thread.ofVirtual().name("delete-" + callId).start(LogContext.wrap(() -> delete(message, callId)));
     }
 
     private void delete(CallsQueue.Received message, String callId) {

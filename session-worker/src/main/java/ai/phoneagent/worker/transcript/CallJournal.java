@@ -3,6 +3,7 @@ package ai.phoneagent.worker.transcript;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.openai.RetryPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
@@ -115,7 +116,7 @@ public final class CallJournal {
                 continue; // that lane just emptied and retired; the next one takes the entry
             }
             if (start) {
-                Thread.ofVirtual().name("journal-" + callId).start(lane::drain);
+                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(lane::drain)); // the appending call's context
             }
             return;
         }
