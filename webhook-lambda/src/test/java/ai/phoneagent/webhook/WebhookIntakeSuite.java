@@ -536,4 +536,60 @@ abstract class WebhookIntakeSuite {
         assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
         assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-fast");
     }
+
+    // ------------------------------------------------------------------ one trace per call
+
+    private APIGatewayV2HTTPResponse deliverWithTraceparent(IncomingCallSpec call, String webhookId, String traceparent) {
+        byte[] body = incoming(call).body();
+        Map<String, String> headers = new HashMap<>(signer.signedHeaders(webhookId, body));
+        headers.put("traceparent", traceparent);
+        return handler.handleRequest(event("POST", "/openai/webhook", headers, body, false), null);
+    }
+
+    private List<JsonNode> handledLines(String callId) {
+        return logs.text().lines().filter(l -> l.contains("\"webhook handled\"") && l.contains(callId)).map(l -> {
+            try {
+                return Json.parse(l);
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void theCallersTraceparentStartsTheCallsTraceOnTheItemTheMessageAndTheLogLine() throws Exception {
+        String trace = ai.phoneagent.logging.TraceParent.newTraceId();
+        IncomingCallSpec call = IncomingCallSpec.random();
+        assertThat(deliverWithTraceparent(call, "msg_traced", "00-" + trace + "-00f067aa0ba902b7-01").getStatusCode())
+                .isEqualTo(200);
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().traceId()).isEqualTo(trace);
+        assertThat(queuedMessages()).extracting(CallMessage::traceId).containsExactly(trace);
+        assertThat(handledLines(call.callId())).singleElement()
+                .satisfies(line -> assertThat(line.path("trace_id").asText()).isEqualTo(trace));
+    }
+
+    @Test
+    void anInvalidTraceparentIsIgnoredAndTheWebhookStartsANewTrace() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        String invalid = "00-" + "0".repeat(32) + "-00f067aa0ba902b7-01";
+        assertThat(deliverWithTraceparent(call, "msg_invalid", invalid).getStatusCode()).isEqualTo(200);
+        String stored = aws.callStore().get(call.callId()).orElseThrow().traceId();
+        assertThat(ai.phoneagent.logging.TraceParent.isValidTraceId(stored)).isTrue();
+        assertThat(queuedMessages()).extracting(CallMessage::traceId).containsExactly(stored);
+        assertThat(handledLines(call.callId())).singleElement()
+                .satisfies(line -> assertThat(line.path("trace_id").asText()).isEqualTo(stored));
+    }
+
+    @Test
+    void aRedeliveryWithAnotherTraceJoinsTheCallsFirstTrace() throws Exception {
+        String first = ai.phoneagent.logging.TraceParent.newTraceId();
+        IncomingCallSpec call = IncomingCallSpec.random();
+        deliverWithTraceparent(call, "msg_again", "00-" + first + "-00f067aa0ba902b7-01");
+        String second = ai.phoneagent.logging.TraceParent.newTraceId();
+        assertThat(body(deliverWithTraceparent(call, "msg_again", "00-" + second + "-00f067aa0ba902b7-01"))
+                .get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(handledLines(call.callId())).hasSize(2)
+                .allSatisfy(line -> assertThat(line.path("trace_id").asText()).isEqualTo(first));
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().traceId()).isEqualTo(first);
+    }
 }
