@@ -45,6 +45,11 @@ public final class LogContext {
         return new LogContext(false, callId, null);
     }
 
+    /** Work about a stored call from outside its own work (a sweep, a take-over): its trace if it has a valid one. */
+    public static LogContext about(String callId, String traceId) {
+        return new LogContext(false, callId, TraceParent.isValidTraceId(traceId) ? traceId : null);
+    }
+
     /** The context of the running work, if any. */
     public static Optional<LogContext> current() {
         return CURRENT.isBound() ? Optional.of(CURRENT.get()) : Optional.empty();

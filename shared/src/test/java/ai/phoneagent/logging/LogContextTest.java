@@ -166,6 +166,8 @@ class LogContextTest {
         assertThat(TraceParent.isValidTraceId(minted)).isTrue();
         assertThat(LogContext.ofCall("rtc_a", "ZZ").traceId()).isNotEqualTo("ZZ");
         assertThat(LogContext.about("rtc_a").traceparent()).isEmpty();
+        assertThat(LogContext.about("rtc_a", null).traceId()).as("a stored call without a trace gets none").isNull();
+        assertThat(LogContext.about("rtc_a", TRACE_A).traceId()).isEqualTo(TRACE_A);
     }
 
     @Test

@@ -7,6 +7,7 @@ import ai.phoneagent.call.CallTable;
 import ai.phoneagent.call.Page;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
@@ -52,7 +53,7 @@ public final class Takeover {
                 seen++;
                 if (call.status() == CallStatus.ATTACHED && call.owner() != null && gone.test(call)) {
                     try {
-                        if (free(call, why)) {
+                        if (LogContext.about(call.callId(), call.traceId()).get(() -> free(call, why))) {
                             freed++;
                         }
                     } catch (RuntimeException e) {
