@@ -24,13 +24,16 @@ public final class TraceParent {
 
     /** A new random trace id: 32 lowercase hex digits, never all zeros. */
     public static String newTraceId() {
-        String id;
+        return randomHex(16);
+    }
+
+    /** {@code bytes} random bytes as lowercase hex, never all zeros (W3C forbids all-zero ids). */
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
         do {
-            byte[] bytes = new byte[16];
-            RANDOM.nextBytes(bytes);
-            id = HexFormat.of().formatHex(bytes);
-        } while (id.equals(ZERO_TRACE));
-        return id;
+            RANDOM.nextBytes(random);
+        } while (java.util.Arrays.equals(random, new byte[bytes]));
+        return HexFormat.of().formatHex(random);
     }
 
     /** True for a trace id we accept: 32 lowercase hex digits, not all zeros. */
@@ -78,12 +81,6 @@ public final class TraceParent {
         if (!isValidTraceId(traceId)) {
             throw new IllegalArgumentException("not a trace id");
         }
-        String parent;
-        do {
-            byte[] bytes = new byte[8];
-            RANDOM.nextBytes(bytes);
-            parent = HexFormat.of().formatHex(bytes);
-        } while (parent.equals(ZERO_PARENT));
-        return "00-" + traceId + "-" + parent + "-01";
+        return "00-" + traceId + "-" + randomHex(8) + "-01";
     }
 }
