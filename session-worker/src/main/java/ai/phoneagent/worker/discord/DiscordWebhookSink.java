@@ -2,6 +2,11 @@ package ai.phoneagent.worker.discord;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -28,6 +33,7 @@ import okhttp3.Response;
  */
 public final class DiscordWebhookSink implements DiscordSink {
     private static final JsonLog LOG = JsonLog.forComponent("discord");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     private static final MediaType JSON = MediaType.get("application/json");
     private static final int MAX_RATE_LIMIT_WAITS = 20;
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -134,6 +140,7 @@ public final class DiscordWebhookSink implements DiscordSink {
         }
         if (left > 0) {
             dropped.addAndGet(left);
+            METRICS.record(Measurement.of(Metric.DISCORD_DROPS, left).with(Dimension.REASON, "shutdown"));
             LOG.warn("discord lines dropped at shutdown", Map.of("dropped", left, "dropped_total", dropped.get()));
         }
         sender.interrupt();
@@ -141,6 +148,7 @@ public final class DiscordWebhookSink implements DiscordSink {
 
     private void drop(String callId, int count, String why) {
         long total = dropped.addAndGet(count);
+        METRICS.record(Measurement.of(Metric.DISCORD_DROPS, count).with(Dimension.REASON, why).property("call_id", callId));
         // a full buffer drops many lines in a row; log the first and then every hundredth
         if (total - count == 0 || total / 100 != (total - count) / 100) {
             LOG.warn("discord line dropped", Map.of("call_id", callId, "why", why, "dropped_total", total));
@@ -197,6 +205,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 int code = response.code();
                 if (code >= 200 && code < 300) {
                     delivered.incrementAndGet();
+                    METRICS.record(Measurement.one(Metric.DISCORD_POSTS).property("call_id", line.callId()));
                     return;
                 }
                 String text = response.body().string();
@@ -207,6 +216,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                     }
                     Duration wait = retryAfter(text, response.header("Retry-After"));
                     LOG.info("discord rate limited", Map.of("call_id", line.callId(), "retry_after_ms", wait.toMillis()));
+                    METRICS.record(Measurement.one(Metric.DISCORD_RETRIES).property("call_id", line.callId()));
                     TimeUnit.MILLISECONDS.sleep(wait.toMillis());
                     continue;
                 }
@@ -225,6 +235,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 drop(line.callId(), 1, "unavailable");
                 return;
             }
+            METRICS.record(Measurement.one(Metric.DISCORD_RETRIES).property("call_id", line.callId()));
             long cap = Math.min(8_000, baseBackoff.toMillis() << Math.min(failures - 1, 10));
             TimeUnit.MILLISECONDS.sleep(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
         }
