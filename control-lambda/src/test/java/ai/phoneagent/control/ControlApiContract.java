@@ -526,7 +526,7 @@ abstract class ControlApiContract {
         List<EmfLines.Datum> data = EmfLines.parse(logs.toString(StandardCharsets.UTF_8));
         assertThat(data).allSatisfy(d -> {
             assertThat(d.namespace()).isEqualTo(Metric.NAMESPACE);
-            assertThat(d.dimensions()).containsEntry("Service", "control").doesNotContainValues(live, over);
+            assertThat(d.dimensions()).containsEntry("Service", "control").doesNotContainValue(live).doesNotContainValue(over);
         });
         assertThat(EmfLines.named(data, "Commands")).hasSize(2).allSatisfy(d -> assertThat(d.value()).isEqualTo(1.0));
         assertThat(EmfLines.named(data, "Commands")).extracting(EmfLines.Datum::dimensions).containsExactly(

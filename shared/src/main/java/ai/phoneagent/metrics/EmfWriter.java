@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * Writes measurements as CloudWatch embedded-metric-format lines: one JSON object per line whose {@code _aws}
  * member declares the namespace, dimension sets and metrics, with the values, dimension values and properties at
  * the root. Measurements recorded together share a line when their dimension values agree (one directive per
- * metric), so a call's greeting or a webhook delivery costs one line. Lines go to the log stream ({@link JsonLog}'s
+ * metric) and their properties are the same, so a call's greeting costs one line. Lines go to the log stream ({@link JsonLog}'s
  * by default), so the local stack's log file and the tests see them where they see the logs.
  */
 public final class EmfWriter implements MetricRecorder {
@@ -81,7 +81,7 @@ public final class EmfWriter implements MetricRecorder {
         return lines;
     }
 
-    /** Measurements that can share one EMF document: root keys (dimension values, metric names) do not clash. */
+    /** Measurements that can share one EMF document: dimension values agree, properties are equal, no metric twice. */
     private static final class Group {
         final Map<String, String> dimensionValues = new LinkedHashMap<>();
         final List<Measurement> members = new ArrayList<>();
@@ -102,13 +102,8 @@ public final class EmfWriter implements MetricRecorder {
                     return false;
                 }
             }
-            for (var e : m.properties().entrySet()) {
-                Object held = properties.get(e.getKey());
-                if (held != null && !held.equals(e.getValue())) {
-                    return false;
-                }
-            }
-            return true;
+            // a property describes every value on its line: share one only with the same properties
+            return members.isEmpty() || properties.equals(m.properties());
         }
 
         void add(Measurement m) {

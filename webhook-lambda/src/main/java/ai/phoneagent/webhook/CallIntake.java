@@ -114,8 +114,8 @@ public final class CallIntake {
         LaunchMatcher.Acceptance acceptance = launches.match(call);
         long acceptStarted = System.nanoTime();
         CallsOutcome outcome = calls.accept(call.callId(), acceptance.body());
-        recordAccept(call.callId(), acceptance.outbound(), outcome, System.nanoTime() - acceptStarted);
-        return switch (outcome) {
+        long acceptNanos = System.nanoTime() - acceptStarted;
+        IntakeOutcome result = switch (outcome) {
             case CallsOutcome.Done done -> {
                 String enqueueToken = newToken();
                 Instant acceptedAt = Instant.ofEpochMilli(clock.millis());
@@ -139,6 +139,9 @@ public final class CallIntake {
                 yield IntakeOutcome.ACCEPT_UNAVAILABLE;
             }
         };
+        // written after the enqueue: the caller's path is not made to wait for a log line
+        recordAccept(call.callId(), acceptance.outbound(), outcome, acceptNanos);
+        return result;
     }
 
     /**

@@ -140,6 +140,37 @@ class WorkerMetricsTest {
         assertThat(TestKeys.containsSecret(bed.logs())).isFalse();
     }
 
+    @Test
+    void a_re_attach_a_failover_and_a_hand_off_are_counted_once_each() {
+        Map<String, String> fastLease = Map.of("LEASE_DURATION_MS", "2000", "LEASE_RENEW_MS", "200");
+        SessionWorker first = bed.startWorker(fastLease);
+        String callId = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+
+        bed.sim.dropConnections(callId, true);
+        Await.until("re-attach counted", WAIT, () -> !named(callId, "Reattaches").isEmpty());
+
+        first.halt(); // a crash: the heartbeat stops
+        SessionWorker second = bed.startWorker(fastLease);
+        Await.until("taken over and attached by the second worker", WAIT,
+                () -> second.workerId().equals(bed.call(callId).owner()) && bed.call(callId).status() == CallStatus.ATTACHED);
+        second.close(); // SIGTERM: the call is handed on
+
+        Await.until("hand-off counted", WAIT, () -> !named(callId, "Handoffs").isEmpty());
+        assertThat(named(callId, "Reattaches")).singleElement().extracting(Datum::value).isEqualTo(1.0);
+        assertThat(named(callId, "Failovers")).singleElement().satisfies(d ->
+                assertThat(d.dimensions().get("Reason")).isIn("owner_heartbeat_stale", "sweep"));
+        assertThat(named(callId, "Handoffs")).singleElement().satisfies(d ->
+                assertThat(d.dimensions()).containsEntry("Reason", "handoff"));
+        assertThat(named(callId, "GreetingWait")).as("greeted once, not again by the new owner").hasSize(1);
+        assertThat(named(callId, "CallsEnded")).as("a failover or hand-off never ends the call").isEmpty();
+    }
+
+    /** The call's values of one metric among everything logged so far. */
+    private List<Datum> named(String callId, String metric) {
+        return EmfLines.where(EmfLines.named(EmfLines.parse(bed.logs()), metric), d -> callId.equals(d.property("call_id")));
+    }
+
     private ai.phoneagent.webhook.WebhookResponse deliver(WebhookEvent event) {
         return webhook.handle(new WebhookRequest("POST", WebhookService.PATH,
                 sender.signedHeaders(event.id(), event.body()), event.body()));
