@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import okhttp3.MediaType;
@@ -50,6 +51,9 @@ public final class DiscordWebhookSink implements DiscordSink {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicLong dropped = new AtomicLong();
+    /** Drops not yet written as metrics, by reason (see {@link #reportDrops}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> unreportedDrops =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
     private boolean inFlight;
     private boolean closed;
@@ -140,15 +144,29 @@ public final class DiscordWebhookSink implements DiscordSink {
         }
         if (left > 0) {
             dropped.addAndGet(left);
-            METRICS.record(Measurement.of(Metric.DISCORD_DROPS, left).with(Dimension.REASON, "shutdown"));
+            unreportedDrops.computeIfAbsent("shutdown", k -> new LongAdder()).add(left);
             LOG.warn("discord lines dropped at shutdown", Map.of("dropped", left, "dropped_total", dropped.get()));
         }
+        reportDrops();
         sender.interrupt();
+    }
+
+    /**
+     * Writes the drops counted since the last report, by reason. Called from the sender thread and at close, never
+     * from {@link #post}: a full buffer drops line after line under the lock, on the call's path.
+     */
+    private void reportDrops() {
+        unreportedDrops.forEach((why, count) -> {
+            long n = count.sumThenReset();
+            if (n > 0) {
+                METRICS.record(Measurement.of(Metric.DISCORD_DROPS, n).with(Dimension.REASON, why));
+            }
+        });
     }
 
     private void drop(String callId, int count, String why) {
         long total = dropped.addAndGet(count);
-        METRICS.record(Measurement.of(Metric.DISCORD_DROPS, count).with(Dimension.REASON, why).property("call_id", callId));
+        unreportedDrops.computeIfAbsent(why, k -> new LongAdder()).add(count);
         // a full buffer drops many lines in a row; log the first and then every hundredth
         if (total - count == 0 || total / 100 != (total - count) / 100) {
             LOG.warn("discord line dropped", Map.of("call_id", callId, "why", why, "dropped_total", total));
@@ -182,6 +200,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 LOG.warn("discord line failed", Map.of("call_id", line.callId(), "error", JsonLog.describe(e)));
                 drop(line.callId(), 1, "failed");
             } finally {
+                reportDrops();
                 lock.lock();
                 try {
                     inFlight = false;

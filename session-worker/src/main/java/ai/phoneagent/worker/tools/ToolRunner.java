@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -125,11 +126,12 @@ public final class ToolRunner {
             LOG.error("tool crashed", Map.of("call_id", host.callId(), "tool", call.name(), "error", JsonLog.describe(e)));
             result = ToolResult.error("Something went wrong on my side. Please try again.");
         }
-        METRICS.record(
+        List<Measurement> taken = List.of(
                 Measurement.one(Metric.TOOL_CALLS).with(Dimension.TOOL, call.name())
                         .with(Dimension.OUTCOME, result.ok() ? "ok" : "error").property("call_id", host.callId()),
                 Measurement.of(Metric.TOOL_LATENCY, (System.nanoTime() - started) / 1_000_000.0)
                         .with(Dimension.TOOL, call.name()).property("call_id", host.callId()));
+        executor.execute(() -> METRICS.record(taken)); // some tools run on the call's event thread
         return result;
     }
 
