@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.config.Env;
 import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.simulator.CallVerb;
+import ai.phoneagent.simulator.CallsAnswer;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
@@ -49,6 +51,7 @@ class WebhookMetricsTest {
         env.put("OPENAI_API_KEY", TestKeys.OPENAI_API_KEY);
         env.put("OPENAI_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET);
         env.put("OPENAI_BASE_URL", openAi.baseUrl().toString());
+        env.put("ACCEPT_DEADLINE_MS", "1500");
         handler = new WebhookHandler(WebhookApp.service(WebhookConfig.fromEnv(Env.of(env)), Clock.systemUTC()));
     }
 
@@ -97,6 +100,34 @@ class WebhookMetricsTest {
         });
         assertThat(EmfLines.named(data, "AcceptFailures")).isEmpty();
         assertThat(TestKeys.containsSecret(stdout)).as("metrics leak a secret").isFalse();
+    }
+
+    @Test
+    void aRefusedAcceptAndAnUnreachableOpenAiAreAcceptFailuresByReason() {
+        IncomingCallSpec refused = IncomingCallSpec.builder().build();
+        IncomingCallSpec unreachable = IncomingCallSpec.builder().build();
+        openAi.answer(refused.callId(), CallVerb.ACCEPT, CallsAnswer.badRequest("Invalid value for 'voice'."));
+        openAi.answerAlways(unreachable.callId(), CallVerb.ACCEPT, CallsAnswer.serverError(503));
+
+        String stdout = capturingStdout(() -> {
+            assertThat(deliver(refused, "msg_refused")).isEqualTo(200); // refused: recorded FAILED, not retried
+            assertThat(deliver(unreachable, "msg_unreachable")).isEqualTo(500); // OpenAI retries the delivery
+        });
+        openAi.clearAnswers();
+
+        List<Datum> data = EmfLines.parse(stdout);
+        assertThat(EmfLines.named(data, "AcceptFailures")).extracting(d -> d.dimensions().get("Reason"), d -> d.property("call_id"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("refused", refused.callId()),
+                        org.assertj.core.groups.Tuple.tuple("unavailable", unreachable.callId()));
+        assertThat(EmfLines.named(data, "AcceptLatency")).extracting(d -> d.dimensions().get("Outcome"))
+                .containsExactlyInAnyOrder("refused", "unavailable");
+        assertThat(EmfLines.named(data, "CallsQueued")).isEmpty();
+        assertThat(EmfLines.named(data, "WebhooksReceived")).hasSize(2);
+    }
+
+    private int deliver(IncomingCallSpec call, String webhookId) {
+        byte[] body = WebhookEvent.incomingCall(call, Clock.systemUTC()).body();
+        return handler.handleRequest(event(signer.signedHeaders(webhookId, body), body), null).getStatusCode();
     }
 
     /** Runs {@code action} with standard output (where Powertools prints) and the JSON logs captured. */
