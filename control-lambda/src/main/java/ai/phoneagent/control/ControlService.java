@@ -37,6 +37,12 @@ import ai.phoneagent.control.twilio.ConferenceEvents;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
+import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.outbound.LaunchStore;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.OpenAiEndpoints;
@@ -80,17 +86,24 @@ public final class ControlService {
     private final OutboundCallbacks outboundCallbacks;
     private final Optional<CallEventReplay> replay;
     private final Clock clock;
+    private final MetricRecorder metrics;
 
-    /** Builds every collaborator on real AWS clients (once per container). */
+    /** Builds every collaborator on real AWS clients (once per container); metrics through Powertools (the Lambda). */
     public static ControlService create(ControlConfig config) {
-        return create(config, new AwsClients(config.aws()), Clock.systemUTC());
+        return create(config, new AwsClients(config.aws()), Clock.systemUTC(), PowertoolsRecorder.create());
     }
 
+    /** As the Lambda's, with metrics as EMF lines on the log stream. */
     public static ControlService create(ControlConfig config, AwsClients clients, Clock clock) {
+        return create(config, clients, clock, EmfWriter.toLogStream());
+    }
+
+    private static ControlService create(ControlConfig config, AwsClients clients, Clock clock, MetricRecorder metrics) {
         CallStore calls = new CallStore(clients.dynamo(), config.callsTable());
         return new ControlService(config, calls, new CommandStore(calls.client(), config.callsTable()),
                 new ControlQueues(clients.sqs(), config.controlQueuePrefix()), clock, AckWait.system(),
-                config.callEventsQueueUrl().map(url -> new CallEventReplay(calls, new CallEventsQueue(clients.sqs(), url))));
+                config.callEventsQueueUrl().map(url -> new CallEventReplay(calls, new CallEventsQueue(clients.sqs(), url))),
+                metrics);
     }
 
     public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
@@ -101,6 +114,13 @@ public final class ControlService {
     /** As above; {@code replay} serves {@code POST /control/calls/{call_id}/events/replay} (empty: 503). */
     public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
                           Clock clock, AckWait wait, Optional<CallEventReplay> replay) {
+        this(config, calls, commandStore, queues, clock, wait, replay, EmfWriter.toLogStream());
+    }
+
+    /** As above; {@code metrics} receives the command metrics. */
+    public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
+                          Clock clock, AckWait wait, Optional<CallEventReplay> replay, MetricRecorder metrics) {
+        this.metrics = metrics;
         this.replay = replay;
         this.clock = clock;
         this.config = config;
@@ -320,13 +340,37 @@ public final class ControlService {
         trace.put("call_id", callId);
         String idempotencyKey = Ids.idempotencyKey(request);
         ObjectNode args = commandRequests.args(type, JsonBodies.object(request));
-        CommandService.Outcome outcome = commands.submit(callId, type, args, idempotencyKey, remaining);
+        long started = System.nanoTime();
+        CommandService.Outcome outcome;
+        try {
+            outcome = commands.submit(callId, type, args, idempotencyKey, remaining);
+        } catch (ApiError e) {
+            recordCommand(type, e.code(), started, callId);
+            throw e;
+        }
+        Command done = outcome.command();
+        recordCommand(type, switch (done.status()) {
+            case DONE -> "done";
+            case PENDING -> "pending";
+            case FAILED -> done.errorCode() == null ? "failed" : done.errorCode();
+        }, started, callId);
         trace.put("command_id", outcome.command().commandId());
         trace.put("command_status", outcome.command().status().name());
         if (outcome.replayed()) {
             trace.put("replayed", true);
         }
         return CommandViews.outcome(outcome);
+    }
+
+    /** A command's count and latency by type and outcome ({@code done}, {@code pending} or its error code). */
+    private void recordCommand(CommandType type, String outcome, long startedNanos, String callId) {
+        double millis = (System.nanoTime() - startedNanos) / 1_000_000.0;
+        String typeName = type.wireName();
+        metrics.record(
+                Measurement.one(Metric.COMMANDS).with(Dimension.COMMAND_TYPE, typeName).with(Dimension.OUTCOME, outcome)
+                        .property("call_id", callId),
+                Measurement.of(Metric.COMMAND_LATENCY, millis).with(Dimension.COMMAND_TYPE, typeName)
+                        .with(Dimension.OUTCOME, outcome).property("call_id", callId));
     }
 
     private static String cursor(ApiRequest request, String name) {

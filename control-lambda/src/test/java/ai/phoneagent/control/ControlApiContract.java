@@ -11,6 +11,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.json.Json;
@@ -18,6 +19,7 @@ import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.EmfLines;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.testing.TestKeys;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -508,6 +510,34 @@ abstract class ControlApiContract {
             assertThat(status.body().at("/args/reason").asText()).isEqualTo("operator");
             assertThat(status.body().has("completed_at")).isTrue();
         }
+    }
+
+    @Test
+    void commandsAreCountedAndTimedByTypeAndOutcomeAsEmf() throws Exception {
+        String live = seeder.attached(START);
+        String over = seeder.ended(START, START.plusSeconds(30));
+        long started = System.nanoTime();
+        try (FakeWorker worker = worker(live, c -> FakeWorker.Reply.done("{}"))) {
+            assertThat(send(authed("POST", path(live, "hangup")).build()).status()).isEqualTo(200);
+        }
+        assertError(send(authed("POST", path(over, "instructions")).json("{\"text\":\"hi\"}").build()), 409, "call_ended");
+        double elapsedMs = (System.nanoTime() - started) / 1e6;
+
+        List<EmfLines.Datum> data = EmfLines.parse(logs.toString(StandardCharsets.UTF_8));
+        assertThat(data).allSatisfy(d -> {
+            assertThat(d.namespace()).isEqualTo(Metric.NAMESPACE);
+            assertThat(d.dimensions()).containsEntry("Service", "control").doesNotContainValue(live).doesNotContainValue(over);
+        });
+        assertThat(EmfLines.named(data, "Commands")).hasSize(2).allSatisfy(d -> assertThat(d.value()).isEqualTo(1.0));
+        assertThat(EmfLines.named(data, "Commands")).extracting(EmfLines.Datum::dimensions).containsExactly(
+                Map.of("Service", "control", "CommandType", "hangup", "Outcome", "done"),
+                Map.of("Service", "control", "CommandType", "instructions", "Outcome", "call_ended"));
+        assertThat(EmfLines.named(data, "CommandLatency")).hasSize(2).allSatisfy(d -> {
+            assertThat(d.unit()).isEqualTo("Milliseconds");
+            assertThat(d.value()).isPositive().isLessThan(elapsedMs);
+            assertThat(d.dimensionSets()).isEqualTo(Metric.COMMAND_LATENCY.dimensionSets());
+        });
+        assertThat(EmfLines.named(data, "CommandLatency").getFirst().property("call_id")).isEqualTo(live);
     }
 
     @Test

@@ -6,6 +6,9 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.call.CallLifecycleListener;
@@ -54,6 +57,8 @@ import java.util.random.RandomGenerator;
  */
 public final class SessionWorker implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("worker");
+    /** How often live calls and capacity are sampled (a CloudWatch minute: Sum over workers is the fleet's load). */
+    static final Duration METRICS_INTERVAL = Duration.ofSeconds(60);
 
     private final WorkerConfig config;
     private final WorkerDeps deps;
@@ -144,6 +149,8 @@ public final class SessionWorker implements AutoCloseable {
         if (deliverer != null) {
             deliverer.start();
         }
+        timers.scheduleAtFixedRate(this::sampleMetrics, METRICS_INTERVAL.toMillis(), METRICS_INTERVAL.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
@@ -197,6 +204,14 @@ public final class SessionWorker implements AutoCloseable {
 
     public boolean draining() {
         return draining;
+    }
+
+    /** Writes the live-calls and capacity sample now (the timer does it every {@link #METRICS_INTERVAL}). */
+    public void sampleMetrics() {
+        String worker = config.workerId();
+        EmfWriter.toLogStream().record(
+                Measurement.of(Metric.LIVE_CALLS, registry.active()).property("worker_id", worker),
+                Measurement.of(Metric.WORKER_CAPACITY, registry.capacity()).property("worker_id", worker));
     }
 
     /** Beats and looks at the other workers' beats now (tests use this instead of waiting for the timer). */

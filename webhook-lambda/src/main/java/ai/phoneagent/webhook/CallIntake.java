@@ -6,6 +6,10 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.outbound.LaunchStore;
@@ -41,9 +45,16 @@ public final class CallIntake {
     private final Duration waitForOthers;
     /** Stored on the call at accept, so a worker with another tool catalogue can say so. */
     private final String toolCatalog;
+    private final MetricRecorder metrics;
 
     public CallIntake(CallStore store, CallsClient calls, CallsQueue queue, AgentProfile profile, Clock clock,
                       Duration acceptDeadline) {
+        this(store, calls, queue, profile, clock, acceptDeadline, MetricRecorder.none());
+    }
+
+    public CallIntake(CallStore store, CallsClient calls, CallsQueue queue, AgentProfile profile, Clock clock,
+                      Duration acceptDeadline, MetricRecorder metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.calls = calls;
         this.queue = queue;
@@ -103,8 +114,10 @@ public final class CallIntake {
     /** Calls OpenAI's accept under the accept claim {@code token}, then enqueues; or ends intake with its outcome. */
     private IntakeOutcome acceptThenEnqueue(CallRecord call, String token) {
         LaunchMatcher.Acceptance acceptance = launches.match(call);
+        long acceptStarted = System.nanoTime();
         CallsOutcome outcome = calls.accept(call.callId(), acceptance.body());
-        return switch (outcome) {
+        long acceptNanos = System.nanoTime() - acceptStarted;
+        IntakeOutcome result = switch (outcome) {
             case CallsOutcome.Done done -> {
                 String enqueueToken = newToken();
                 Instant acceptedAt = Instant.ofEpochMilli(clock.millis());
@@ -128,6 +141,9 @@ public final class CallIntake {
                 yield IntakeOutcome.ACCEPT_UNAVAILABLE;
             }
         };
+        // written after the enqueue: the caller's path is not made to wait for a log line
+        recordAccept(call.callId(), acceptance.outbound(), outcome, acceptNanos);
+        return result;
     }
 
     /**
@@ -141,9 +157,34 @@ public final class CallIntake {
             queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt.toEpochMilli(), reason));
         } catch (RuntimeException e) {
             store.undoEnqueue(call.callId(), token);
+            metrics.record(Measurement.one(Metric.ACCEPT_FAILURES).with(Dimension.REASON, "enqueue_failed")
+                    .property("call_id", call.callId()));
             return IntakeOutcome.ENQUEUE_FAILED;
         }
+        metrics.record(Measurement.one(Metric.CALLS_QUEUED)
+                .with(Dimension.CALL_DIRECTION, outbound || call.outbound() ? "outbound" : "inbound")
+                .property("call_id", call.callId()));
         return IntakeOutcome.QUEUED;
+    }
+
+    /** Accept latency by how it ended, and a failure when OpenAI refused or could not be reached. */
+    private void recordAccept(String callId, boolean outbound, CallsOutcome outcome, long nanos) {
+        String ended = switch (outcome) {
+            case CallsOutcome.Done d -> "done";
+            case CallsOutcome.Gone g -> "gone";
+            case CallsOutcome.Refused r -> "refused";
+            case CallsOutcome.Unavailable u -> "unavailable";
+        };
+        Measurement latency = Measurement.of(Metric.ACCEPT_LATENCY, nanos / 1_000_000.0)
+                .with(Dimension.CALL_DIRECTION, outbound ? "outbound" : "inbound")
+                .with(Dimension.OUTCOME, ended)
+                .property("call_id", callId);
+        if (outcome instanceof CallsOutcome.Refused || outcome instanceof CallsOutcome.Unavailable) {
+            metrics.record(latency, Measurement.one(Metric.ACCEPT_FAILURES).with(Dimension.REASON, ended)
+                    .property("call_id", callId));
+        } else {
+            metrics.record(latency);
+        }
     }
 
     private static String newToken() {

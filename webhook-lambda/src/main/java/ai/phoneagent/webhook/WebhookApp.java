@@ -3,6 +3,9 @@ package ai.phoneagent.webhook;
 import ai.phoneagent.aws.AwsClients;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.MetricRecorder;
+import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
@@ -20,17 +23,20 @@ public final class WebhookApp {
     private WebhookApp() {
     }
 
-    /** The service with real AWS clients and the OpenAI Calls client. */
+    /** The service with real AWS clients and the OpenAI Calls client; metrics through Powertools (the Lambda). */
     public static WebhookService service(WebhookConfig config, Clock clock) {
         AwsClients aws = new AwsClients(config.aws());
         CallStore store = new CallStore(aws.dynamo(), config.callsTable());
         CallsQueue queue = new CallsQueue(aws.sqs(), config.callsQueueUrl());
-        return service(config, clock, store, queue);
+        return service(config, clock, store, queue, CallsClient.defaultHttpClient(), PowertoolsRecorder.create());
     }
 
-    /** The service over given store and queue (tests and the local stack share clients this way). */
+    /**
+     * The service over given store and queue (tests and the local stack share clients this way); metrics as EMF
+     * lines on the log stream.
+     */
     public static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue) {
-        return service(config, clock, store, queue, CallsClient.defaultHttpClient());
+        return service(config, clock, store, queue, CallsClient.defaultHttpClient(), EmfWriter.toLogStream());
     }
 
     /**
@@ -46,7 +52,7 @@ public final class WebhookApp {
                         .code(200).message("OK").body(ResponseBody.create("{}", MediaType.get("application/json"))).build())
                 .build();
         WebhookService offline = service(config, clock, new CallStore(aws.dynamo(), config.callsTable()),
-                new CallsQueue(aws.sqs(), "http://offline.invalid/000000000000/prime"), openAi);
+                new CallsQueue(aws.sqs(), "http://offline.invalid/000000000000/prime"), openAi, MetricRecorder.none());
         int ok = 0;
         java.io.PrintStream logs = JsonLog.current();
         JsonLog.redirect(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
@@ -72,11 +78,12 @@ public final class WebhookApp {
     }
 
     private static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue,
-                                          OkHttpClient openAiHttp) {
+                                          OkHttpClient openAiHttp, MetricRecorder metrics) {
         RetryPolicy retry = new RetryPolicy(config.acceptDeadline(), Duration.ofMillis(150), Duration.ofMillis(1_000),
                 RandomGenerator.getDefault());
         CallsClient calls = new CallsClient(openAiHttp, config.openAi(), config.openAiApiKey(), retry, clock);
-        CallIntake intake = new CallIntake(store, calls, queue, config.profile(), clock, config.acceptDeadline());
-        return new WebhookService(new WebhookVerifier(config.webhookSecret(), clock), intake, config.maxBodyBytes(), clock);
+        CallIntake intake = new CallIntake(store, calls, queue, config.profile(), clock, config.acceptDeadline(), metrics);
+        return new WebhookService(new WebhookVerifier(config.webhookSecret(), clock), intake, config.maxBodyBytes(),
+                clock, metrics);
     }
 }

@@ -3,6 +3,10 @@ package ai.phoneagent.webhook;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.logging.TraceParent;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,8 +22,15 @@ public final class WebhookService {
     private final CallIntake intake;
     private final int maxBodyBytes;
     private final Clock clock;
+    private final MetricRecorder metrics;
 
     public WebhookService(WebhookVerifier verifier, CallIntake intake, int maxBodyBytes, Clock clock) {
+        this(verifier, intake, maxBodyBytes, clock, MetricRecorder.none());
+    }
+
+    public WebhookService(WebhookVerifier verifier, CallIntake intake, int maxBodyBytes, Clock clock,
+                          MetricRecorder metrics) {
+        this.metrics = metrics;
         this.verifier = verifier;
         this.intake = intake;
         this.maxBodyBytes = maxBodyBytes;
@@ -47,7 +58,30 @@ public final class WebhookService {
         } else {
             LOG.info("webhook handled", log);
         }
+        recordDelivery(response.status(), String.valueOf(log.get("outcome")), log.get("call_id"));
         return response;
+    }
+
+    /** Every delivery counts as received; a 4xx as rejected by its code; a duplicate and an internal error as such. */
+    private void recordDelivery(int status, String outcome, Object callId) {
+        Measurement received = Measurement.one(Metric.WEBHOOKS_RECEIVED);
+        Measurement verdict = null;
+        if (status >= 400 && status < 500) {
+            verdict = Measurement.one(Metric.WEBHOOKS_REJECTED).with(Dimension.REASON, outcome);
+        } else if (IntakeOutcome.DUPLICATE.wireName().equals(outcome)) {
+            verdict = Measurement.one(Metric.WEBHOOK_DUPLICATES);
+        } else if ("internal_error".equals(outcome)) {
+            verdict = Measurement.one(Metric.ACCEPT_FAILURES).with(Dimension.REASON, outcome);
+        }
+        if (callId != null) {
+            received = received.property("call_id", callId);
+            verdict = verdict == null ? null : verdict.property("call_id", callId);
+        }
+        if (verdict == null) {
+            metrics.record(received);
+        } else {
+            metrics.record(received, verdict);
+        }
     }
 
     private WebhookResponse route(WebhookRequest request, Map<String, Object> log) {

@@ -937,4 +937,164 @@ public final class TemplateChecks {
         });
         return problems;
     }
+
+    // ================================================================== metrics: dashboards and alarms
+
+    /** The dimension every emitted metric carries, naming the part. */
+    static final String SERVICE_DIMENSION = "Service";
+    private static final java.util.regex.Pattern SEARCH = java.util.regex.Pattern.compile(
+            "SEARCH\\(\\s*'\\{([^}]*)\\}([^']*)'");
+    private static final java.util.regex.Pattern SEARCH_TERM = java.util.regex.Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    /**
+     * Every metric in {@code namespace} that a dashboard widget or an alarm names is one the code emits, under a
+     * dimension set it is emitted with and the {@code Service} value of the part that emits it (a metric math
+     * {@code SEARCH} names its schema and {@code MetricName}); every emitted metric is on a dashboard; each of
+     * {@code alarmed} has an alarm. Other namespaces must be AWS's own ({@code AWS/…}, {@code ECS/…}).
+     */
+    public List<String> checkMetrics(String namespace, List<EmittedMetric> emitted, List<String> alarmed) {
+        List<String> problems = new ArrayList<>();
+        Map<String, EmittedMetric> byName = new LinkedHashMap<>();
+        emitted.forEach(m -> byName.put(m.name(), m));
+        Set<String> charted = new TreeSet<>();
+        Set<String> alarms = new TreeSet<>();
+        List<String> dashboards = template.resourcesOfType("AWS::CloudWatch::Dashboard");
+        if (dashboards.isEmpty()) {
+            problems.add("no AWS::CloudWatch::Dashboard shows the metrics in " + namespace);
+        }
+        for (String dashboard : dashboards) {
+            Map<String, Object> body;
+            try {
+                body = map(new org.yaml.snakeyaml.Yaml().load(stack.resolve(template.properties(dashboard).get("DashboardBody"))));
+            } catch (RuntimeException e) {
+                problems.add("dashboard " + dashboard + " has a DashboardBody that is not JSON: " + e.getMessage());
+                continue;
+            }
+            int index = 0;
+            for (Object widget : list(body.get("widgets"))) {
+                String where = "dashboard " + dashboard + " widget " + index++ + " ("
+                        + string(at(widget, "properties", "title")) + ")";
+                List<Object> previous = List.of();
+                for (Object row : list(at(widget, "properties", "metrics"))) {
+                    List<Object> items = new ArrayList<>(list(row));
+                    for (int i = 0; i < items.size() && i < previous.size(); i++) {
+                        if (".".equals(items.get(i))) {
+                            items.set(i, previous.get(i)); // the dashboard shorthand: as the row above
+                        }
+                    }
+                    previous = items;
+                    checkChartRow(where, items, namespace, byName, charted, problems);
+                }
+            }
+        }
+        for (String alarm : template.resourcesOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> p = template.properties(alarm);
+            List<Map<String, Object>> metrics = new ArrayList<>();
+            if (p.get("MetricName") != null) {
+                metrics.add(p);
+            }
+            for (Object query : list(p.get("Metrics"))) {
+                Object metric = at(query, "MetricStat", "Metric");
+                if (metric != null) {
+                    metrics.add(map(metric));
+                }
+                String expression = string(map(query).get("Expression"));
+                if (expression != null) {
+                    checkSearches("alarm " + alarm, expression, namespace, byName, alarms, problems);
+                }
+            }
+            for (Map<String, Object> metric : metrics) {
+                String ns = string(metric.get("Namespace"));
+                String name = string(metric.get("MetricName"));
+                Map<String, String> dims = new LinkedHashMap<>();
+                for (Object d : list(metric.get("Dimensions"))) {
+                    dims.put(string(map(d).get("Name")), String.valueOf(stack.resolve(map(d).get("Value"))));
+                }
+                checkMetric("alarm " + alarm, ns, name, dims, namespace, byName, alarms, problems);
+            }
+        }
+        for (String name : byName.keySet()) {
+            if (!charted.contains(name)) {
+                problems.add("metric " + name + " is emitted but no dashboard widget shows it");
+            }
+        }
+        for (String name : alarmed) {
+            if (!alarms.contains(name)) {
+                problems.add("no alarm watches " + namespace + " metric " + name);
+            }
+        }
+        return problems;
+    }
+
+    private void checkChartRow(String where, List<Object> items, String namespace, Map<String, EmittedMetric> byName,
+                               Set<String> seen, List<String> problems) {
+        if (!items.isEmpty() && items.getFirst() instanceof Map<?, ?> options) {
+            String expression = string(options.get("expression"));
+            if (expression == null) {
+                problems.add(where + " has a row that is neither a metric nor an expression: " + items);
+            } else {
+                checkSearches(where, expression, namespace, byName, seen, problems);
+            }
+            return;
+        }
+        List<String> parts = items.stream().filter(i -> !(i instanceof Map)).map(String::valueOf).toList();
+        if (parts.size() < 2 || parts.size() % 2 != 0) {
+            problems.add(where + " has a malformed metric row " + items);
+            return;
+        }
+        Map<String, String> dims = new LinkedHashMap<>();
+        for (int i = 2; i + 1 < parts.size(); i += 2) {
+            dims.put(parts.get(i), parts.get(i + 1));
+        }
+        checkMetric(where, parts.get(0), parts.get(1), dims, namespace, byName, seen, problems);
+    }
+
+    /** Each {@code SEARCH('{Namespace,Dim,…} MetricName="…" Dim="…"', …)} in an expression. */
+    private void checkSearches(String where, String expression, String namespace, Map<String, EmittedMetric> byName,
+                               Set<String> seen, List<String> problems) {
+        java.util.regex.Matcher search = SEARCH.matcher(expression);
+        while (search.find()) {
+            List<String> schema = java.util.Arrays.stream(search.group(1).split(",")).map(String::strip).toList();
+            Map<String, String> terms = new LinkedHashMap<>();
+            java.util.regex.Matcher term = SEARCH_TERM.matcher(search.group(2));
+            while (term.find()) {
+                terms.put(term.group(1), term.group(2));
+            }
+            String name = terms.get("MetricName");
+            if (name == null) {
+                problems.add(where + " searches " + search.group(0) + " without naming a MetricName");
+                continue;
+            }
+            Map<String, String> dims = new LinkedHashMap<>();
+            schema.stream().skip(1).forEach(d -> dims.put(d, terms.get(d)));
+            checkMetric(where, schema.getFirst(), name, dims, namespace, byName, seen, problems);
+        }
+    }
+
+    /** {@code dims} values may be null (a search over every value of that dimension). */
+    private static void checkMetric(String where, String ns, String name, Map<String, String> dims, String namespace,
+                                    Map<String, EmittedMetric> byName, Set<String> seen, List<String> problems) {
+        if (ns == null || ns.startsWith("AWS/") || ns.startsWith("ECS/")) {
+            return;
+        }
+        if (!namespace.equals(ns)) {
+            problems.add(where + " names namespace " + ns + ", which nothing emits (the code's is " + namespace + ")");
+            return;
+        }
+        EmittedMetric metric = byName.get(name);
+        if (metric == null) {
+            problems.add(where + " names metric " + name + ", which the code does not emit");
+            return;
+        }
+        seen.add(name);
+        if (metric.dimensionSets().stream().noneMatch(set -> Set.copyOf(set).equals(dims.keySet()))) {
+            problems.add(where + " names " + name + " with dimensions " + dims.keySet()
+                    + ", but it is emitted only with " + metric.dimensionSets());
+        }
+        String service = dims.get(SERVICE_DIMENSION);
+        if (dims.containsKey(SERVICE_DIMENSION) && service != null && !metric.service().equals(service)) {
+            problems.add(where + " names " + name + " with Service=" + service + ", but " + metric.service()
+                    + " emits it");
+        }
+    }
 }

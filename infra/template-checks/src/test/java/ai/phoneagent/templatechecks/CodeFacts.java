@@ -235,4 +235,16 @@ final class CodeFacts {
 
     private CodeFacts() {
     }
+
+    /** Every metric the code emits ({@code ai.phoneagent.metrics.Metric}), as the template checks see them. */
+    static List<EmittedMetric> emittedMetrics() {
+        return java.util.Arrays.stream(ai.phoneagent.metrics.Metric.values())
+                .map(m -> new EmittedMetric(m.metricName(), m.source().value(), m.dimensionSets()))
+                .toList();
+    }
+
+    /** The metrics the issue asks alarms on: the caller's wait, accept failures, failovers, call-event failures. */
+    static final List<String> ALARMED_METRICS = List.of(ai.phoneagent.metrics.Metric.GREETING_WAIT.metricName(),
+            ai.phoneagent.metrics.Metric.ACCEPT_FAILURES.metricName(), ai.phoneagent.metrics.Metric.FAILOVERS.metricName(),
+            ai.phoneagent.metrics.Metric.CALL_EVENT_FAILURES.metricName());
 }

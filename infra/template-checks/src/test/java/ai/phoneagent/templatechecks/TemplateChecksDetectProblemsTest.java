@@ -371,4 +371,42 @@ class TemplateChecksDetectProblemsTest {
                 "output WebhookUrl evaluates to https://httpapi0id.execute-api.us-east-1.amazonaws.com/webhook, expected"
                         + " https://httpapi0id.execute-api.us-east-1.amazonaws.com/openai/webhook");
     }
+
+    @Test
+    void metricsTheCodeDoesNotEmitOrEmitsOtherwiseAreReported() {
+        Template t = broken();
+        props(t, "FailoversAlarm").put("MetricName", "Failover");
+        props(t, "AcceptFailuresAlarm").put("Dimensions", List.of(Map.of("Name", "Service", "Value", "worker")));
+        props(t, "GreetingWaitAlarm").put("Dimensions", List.of(Map.of("Name", "Service", "Value", "worker"),
+                Map.of("Name", "CallId", "Value", "rtc_1")));
+        props(t, "CallEventDeliveryFailuresAlarm").put("Namespace", "PhoneAgentStaging");
+        assertThat(new TemplateChecks(t).checkMetrics("PhoneAgent", CodeFacts.emittedMetrics(), CodeFacts.ALARMED_METRICS))
+                .containsExactlyInAnyOrder(
+                        "alarm FailoversAlarm names metric Failover, which the code does not emit",
+                        "alarm AcceptFailuresAlarm names AcceptFailures with Service=worker, but webhook emits it",
+                        "alarm GreetingWaitAlarm names GreetingWait with dimensions [Service, CallId], but it is emitted"
+                                + " only with [[Service], [Service, CallDirection]]",
+                        "alarm CallEventDeliveryFailuresAlarm names namespace PhoneAgentStaging, which nothing emits"
+                                + " (the code's is PhoneAgent)",
+                        "no alarm watches PhoneAgent metric Failovers",
+                        "no alarm watches PhoneAgent metric CallEventDeliveryFailures");
+    }
+
+    @Test
+    void aDashboardWidgetOrSearchNamingAnUnknownMetricOrLeavingOneOffIsReported() {
+        Template t = broken();
+        Map<String, Object> dashboard = props(t, "CallsDashboard");
+        String body = String.valueOf(map(dashboard.get("DashboardBody")).get("Fn::Sub"));
+        assertThat(body).contains("\"TurnsStored\"", "MetricName=\\\"ToolLatency\\\"");
+        body = body.replace("\"TurnsStored\"", "\"TurnStored\"")
+                .replace("{PhoneAgent,Service,Tool} MetricName=\\\"ToolLatency\\\"",
+                        "{PhoneAgent,Service,Outcome} MetricName=\\\"ToolLatency\\\"");
+        dashboard.put("DashboardBody", Map.of("Fn::Sub", body));
+        List<String> problems = new TemplateChecks(t).checkMetrics("PhoneAgent", CodeFacts.emittedMetrics(), List.of());
+        assertThat(problems).hasSize(3).anySatisfy(p -> assertThat(p)
+                .endsWith("(Transcript store) names metric TurnStored, which the code does not emit"))
+                .anySatisfy(p -> assertThat(p).endsWith("names ToolLatency with dimensions [Service, Outcome], but it is"
+                        + " emitted only with [[Service], [Service, Tool]]"))
+                .contains("metric TurnsStored is emitted but no dashboard widget shows it");
+    }
 }

@@ -85,6 +85,12 @@ class TemplateMatchesCodeTest {
     }
 
     @Test
+    void everyMetricTheDashboardOrAnAlarmNamesIsOneTheCodeEmitsAndEveryEmittedOneIsCharted() {
+        assertThat(checks.checkMetrics(ai.phoneagent.metrics.Metric.NAMESPACE, CodeFacts.emittedMetrics(),
+                CodeFacts.ALARMED_METRICS)).isEmpty();
+    }
+
+    @Test
     void outputsGiveTheWebhookUrlAndTheControlApiBaseUrl() {
         List<String> webhookRoutes = CodeFacts.routes(Part.WEBHOOK).routes();
         String path = webhookRoutes.getFirst().split(" ", 2)[1];

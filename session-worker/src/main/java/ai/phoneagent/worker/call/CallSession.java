@@ -6,6 +6,11 @@ import ai.phoneagent.call.Turn;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.CallsOutcome;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.tools.TransferMode;
@@ -46,6 +51,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CallSession implements ToolHost {
     private static final JsonLog LOG = JsonLog.forComponent("call");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     /** Client events kept while the socket is down; beyond this, sends are dropped (and logged). */
     private static final int MAX_DEFERRED = 64;
     /** Bound on an operator's wait for OpenAI's answer to a hang-up (its retries run inside it). */
@@ -217,8 +223,29 @@ public final class CallSession implements ToolHost {
         services.greeting().firstResponse(call).ifPresent(event -> {
             if (socket != null && socket.send(event)) {
                 greetingSentAt = services.clock().instant();
+                recordGreeting(greetingSentAt);
             }
         });
+    }
+
+    /** The caller's wait (accept to greeting) and the queue's share of it (accept to claim), written off the mailbox. */
+    private void recordGreeting(Instant sentAt) {
+        if (call.acceptedAt() == null) {
+            return;
+        }
+        String direction = direction();
+        List<Measurement> taken = new ArrayList<>(2);
+        taken.add(Measurement.of(Metric.GREETING_WAIT, Duration.between(call.acceptedAt(), sentAt).toMillis())
+                .with(Dimension.CALL_DIRECTION, direction).property("call_id", callId));
+        if (call.attachedAt() != null) {
+            taken.add(Measurement.of(Metric.QUEUE_WAIT, Duration.between(call.acceptedAt(), call.attachedAt()).toMillis())
+                    .with(Dimension.CALL_DIRECTION, direction).property("call_id", callId));
+        }
+        services.io().execute(() -> METRICS.record(taken));
+    }
+
+    private String direction() {
+        return call.outbound() ? "outbound" : "inbound";
     }
 
     private void attached(boolean first) {
@@ -238,6 +265,7 @@ public final class CallSession implements ToolHost {
             services.io().execute(() -> services.lifecycle().onAttached(this));
         } else {
             LOG.info("call re-attached", Map.of("call_id", callId));
+            services.io().execute(() -> METRICS.record(Measurement.one(Metric.REATTACHES).property("call_id", callId)));
             recordEvent("reattached", Json.object().put("owner", services.owner()));
         }
     }
@@ -356,6 +384,9 @@ public final class CallSession implements ToolHost {
         LOG.info("call ended", Map.of("call_id", callId, "reason", reason.code(), "duration_ms", duration.toMillis()));
         services.events().publish(new LiveEvent.CallEnded(callId, duration, reason.code()));
         services.io().execute(() -> {
+            METRICS.record(Measurement.one(Metric.CALLS_ENDED).with(Dimension.CALL_DIRECTION, direction())
+                    .with(Dimension.REASON, reason.code()).property("call_id", callId)
+                    .property("duration_ms", duration.toMillis()));
             // what the call said is stored before it reads as ENDED (bounded: an outage must not hold the end)
             if (!services.journal().flush(callId, HANDOFF_FLUSH.multipliedBy(2))) {
                 LOG.warn("transcript writes still pending at the end; they go on", Map.of("call_id", callId));
@@ -400,6 +431,7 @@ public final class CallSession implements ToolHost {
                             call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(),
                             neverGreeted ? CallMessage.Reason.INCOMING : CallMessage.Reason.ORPHANED));
                     LOG.info("call handed off", Map.of("call_id", callId, "why", why, "greeted", !neverGreeted));
+                    METRICS.record(Measurement.one(Metric.HANDOFFS).with(Dimension.REASON, why).property("call_id", callId));
                 }
             } catch (RuntimeException e) {
                 // the call still points at this worker; once its heartbeat stops, another worker takes it over

@@ -2,6 +2,11 @@ package ai.phoneagent.worker.discord;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -12,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import okhttp3.MediaType;
@@ -28,6 +34,7 @@ import okhttp3.Response;
  */
 public final class DiscordWebhookSink implements DiscordSink {
     private static final JsonLog LOG = JsonLog.forComponent("discord");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     private static final MediaType JSON = MediaType.get("application/json");
     private static final int MAX_RATE_LIMIT_WAITS = 20;
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -44,6 +51,9 @@ public final class DiscordWebhookSink implements DiscordSink {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicLong dropped = new AtomicLong();
+    /** Drops not yet written as metrics, by reason (see {@link #reportDrops}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> unreportedDrops =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
     private boolean inFlight;
     private boolean closed;
@@ -134,13 +144,29 @@ public final class DiscordWebhookSink implements DiscordSink {
         }
         if (left > 0) {
             dropped.addAndGet(left);
+            unreportedDrops.computeIfAbsent("shutdown", k -> new LongAdder()).add(left);
             LOG.warn("discord lines dropped at shutdown", Map.of("dropped", left, "dropped_total", dropped.get()));
         }
+        reportDrops();
         sender.interrupt();
+    }
+
+    /**
+     * Writes the drops counted since the last report, by reason. Called from the sender thread and at close, never
+     * from {@link #post}: a full buffer drops line after line under the lock, on the call's path.
+     */
+    private void reportDrops() {
+        unreportedDrops.forEach((why, count) -> {
+            long n = count.sumThenReset();
+            if (n > 0) {
+                METRICS.record(Measurement.of(Metric.DISCORD_DROPS, n).with(Dimension.REASON, why));
+            }
+        });
     }
 
     private void drop(String callId, int count, String why) {
         long total = dropped.addAndGet(count);
+        unreportedDrops.computeIfAbsent(why, k -> new LongAdder()).add(count);
         // a full buffer drops many lines in a row; log the first and then every hundredth
         if (total - count == 0 || total / 100 != (total - count) / 100) {
             LOG.warn("discord line dropped", Map.of("call_id", callId, "why", why, "dropped_total", total));
@@ -174,6 +200,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 LOG.warn("discord line failed", Map.of("call_id", line.callId(), "error", JsonLog.describe(e)));
                 drop(line.callId(), 1, "failed");
             } finally {
+                reportDrops();
                 lock.lock();
                 try {
                     inFlight = false;
@@ -197,6 +224,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 int code = response.code();
                 if (code >= 200 && code < 300) {
                     delivered.incrementAndGet();
+                    METRICS.record(Measurement.one(Metric.DISCORD_POSTS).property("call_id", line.callId()));
                     return;
                 }
                 String text = response.body().string();
@@ -207,6 +235,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                     }
                     Duration wait = retryAfter(text, response.header("Retry-After"));
                     LOG.info("discord rate limited", Map.of("call_id", line.callId(), "retry_after_ms", wait.toMillis()));
+                    METRICS.record(Measurement.one(Metric.DISCORD_RETRIES).property("call_id", line.callId()));
                     TimeUnit.MILLISECONDS.sleep(wait.toMillis());
                     continue;
                 }
@@ -225,6 +254,7 @@ public final class DiscordWebhookSink implements DiscordSink {
                 drop(line.callId(), 1, "unavailable");
                 return;
             }
+            METRICS.record(Measurement.one(Metric.DISCORD_RETRIES).property("call_id", line.callId()));
             long cap = Math.min(8_000, baseBackoff.toMillis() << Math.min(failures - 1, 10));
             TimeUnit.MILLISECONDS.sleep(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
         }

@@ -7,6 +7,11 @@ import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.logging.TraceParent;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.queue.InvalidMessageException;
@@ -37,6 +42,7 @@ import okhttp3.Response;
  */
 public final class CallEventDeliverer implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("call-events");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     private static final MediaType JSON = MediaType.get("application/json");
 
     private final CallEventsQueue queue;
@@ -154,6 +160,8 @@ public final class CallEventDeliverer implements AutoCloseable {
             queue.delete(received.receiptHandle());
             record(message, CallEventPayloads.DELIVERED_KIND, Json.object().put("status", status)
                     .put("attempts", received.receiveCount()));
+            METRICS.record(Measurement.one(Metric.CALL_EVENT_DELIVERIES).with(Dimension.EVENT_TYPE, message.type().wireName())
+                    .property("call_id", message.callId()));
             LOG.info("call event delivered", Map.of("call_id", message.callId(), "type", message.type().wireName(),
                     "event_id", message.eventId(), "status", status, "attempts", received.receiveCount()));
         } else if (status >= 400 && status < 500 && status != 408 && status != 429) {
@@ -181,6 +189,8 @@ public final class CallEventDeliverer implements AutoCloseable {
     private void giveUp(CallEventMessage message, CallsQueue.Received received, int status, String why) {
         record(message, CallEventPayloads.FAILED_KIND, Json.object().put("status", status).put("why", why)
                 .put("attempts", received.receiveCount()));
+        METRICS.record(Measurement.one(Metric.CALL_EVENT_FAILURES).with(Dimension.EVENT_TYPE, message.type().wireName())
+                .with(Dimension.REASON, why).property("call_id", message.callId()));
         LOG.warn("call event not delivered", Map.of("call_id", message.callId(), "type", message.type().wireName(),
                 "event_id", message.eventId(), "status", status, "why", why, "attempts", received.receiveCount()));
     }

@@ -8,6 +8,11 @@ import ai.phoneagent.call.Page;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
@@ -21,6 +26,7 @@ import java.util.function.Predicate;
  */
 public final class Takeover {
     private static final JsonLog LOG = JsonLog.forComponent("takeover");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     private static final int PAGE = 100;
     /** Bound on the live calls one pass looks at. */
     static final int MAX_CALLS = 20_000;
@@ -71,6 +77,7 @@ public final class Takeover {
         if (!store.orphanOwnedBy(call.callId(), call.owner(), clock.instant())) {
             return false; // moved on, or another worker freed it first
         }
+        METRICS.record(Measurement.one(Metric.FAILOVERS).with(Dimension.REASON, why).property("call_id", call.callId()));
         LOG.warn("owner lost; call orphaned and re-enqueued", Map.of("call_id", call.callId(), "owner", call.owner(),
                 "why", why));
         try {

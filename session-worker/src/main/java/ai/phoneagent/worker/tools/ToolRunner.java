@@ -2,6 +2,11 @@ package ai.phoneagent.worker.tools;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.metrics.Dimension;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.tools.Tool;
 import ai.phoneagent.tools.ToolCall;
 import ai.phoneagent.tools.ToolContext;
@@ -13,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +36,7 @@ import okhttp3.OkHttpClient;
  */
 public final class ToolRunner {
     private static final JsonLog LOG = JsonLog.forComponent("tools");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
     private static final int MAX_EVENT_TEXT = 1_000;
     static final String NOT_ON_THIS_LINE = "I can't do that on this line.";
 
@@ -98,8 +105,10 @@ public final class ToolRunner {
                 LOG.warn("tool not in this worker's registry", Map.of("call_id", host.callId(), "tool", name,
                         "worker_tools", registry.names().toString()));
                 result = ToolResult.error(NOT_ON_THIS_LINE);
+                recordNotRun("unknown", "unknown_tool"); // the model's name is unbounded: never a dimension
             } else if (args == null) {
                 result = ToolResult.error("The request was not understood. Please try again.");
+                recordNotRun(name, "invalid_arguments");
             } else {
                 result = runSafely(tool.get(), new ToolCall(call.callId(), name, args));
             }
@@ -109,12 +118,27 @@ public final class ToolRunner {
     }
 
     private ToolResult runSafely(Tool tool, ToolCall call) {
+        long started = System.nanoTime();
+        ToolResult result;
         try {
-            return tool.run(call, context);
+            result = tool.run(call, context);
         } catch (RuntimeException e) {
             LOG.error("tool crashed", Map.of("call_id", host.callId(), "tool", call.name(), "error", JsonLog.describe(e)));
-            return ToolResult.error("Something went wrong on my side. Please try again.");
+            result = ToolResult.error("Something went wrong on my side. Please try again.");
         }
+        List<Measurement> taken = List.of(
+                Measurement.one(Metric.TOOL_CALLS).with(Dimension.TOOL, call.name())
+                        .with(Dimension.OUTCOME, result.ok() ? "ok" : "error").property("call_id", host.callId()),
+                Measurement.of(Metric.TOOL_LATENCY, (System.nanoTime() - started) / 1_000_000.0)
+                        .with(Dimension.TOOL, call.name()).property("call_id", host.callId()));
+        executor.execute(() -> METRICS.record(taken)); // some tools run on the call's event thread
+        return result;
+    }
+
+    /** A tool call that never ran: the model named a tool this worker lacks, or sent arguments that do not parse. */
+    private void recordNotRun(String tool, String outcome) {
+        METRICS.record(Measurement.one(Metric.TOOL_CALLS).with(Dimension.TOOL, tool).with(Dimension.OUTCOME, outcome)
+                .property("call_id", host.callId()));
     }
 
     /** Runs a tool on the executor, counted as in flight until it has answered. */

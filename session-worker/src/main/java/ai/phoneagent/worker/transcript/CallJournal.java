@@ -4,6 +4,10 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
+import ai.phoneagent.metrics.EmfWriter;
+import ai.phoneagent.metrics.Measurement;
+import ai.phoneagent.metrics.Metric;
+import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.RetryPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
@@ -27,6 +31,7 @@ import java.util.random.RandomGenerator;
  */
 public final class CallJournal {
     private static final JsonLog LOG = JsonLog.forComponent("journal");
+    private static final MetricRecorder METRICS = EmfWriter.toLogStream();
 
     /** One write waiting for the store. */
     sealed interface Entry {
@@ -180,6 +185,9 @@ public final class CallJournal {
                         case Entry.TurnEntry t -> store.appendTurn(callId, t.speaker(), t.text(), t.itemId(), t.at());
                         case Entry.EventEntry e -> store.appendEvent(callId, e.id(), e.kind(), e.details(), e.at());
                     }
+                    if (entry instanceof Entry.TurnEntry) {
+                        METRICS.record(Measurement.one(Metric.TURNS_STORED).property("call_id", callId));
+                    }
                     Instant since = failingSince.getAndSet(null);
                     if (since != null) {
                         LOG.info("call store writes recovered", Map.of("call_id", callId,
@@ -194,6 +202,7 @@ public final class CallJournal {
                                 "entry", entry instanceof Entry.TurnEntry ? "turn" : "event", "error", JsonLog.describe(e)));
                         return;
                     }
+                    METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
                     Duration pause = retry.delayBefore(Math.min(attempt, 8));
                     if (attempt == 1 || attempt % 10 == 0) {
                         LOG.warn("call store write failed; retrying", Map.of("call_id", callId, "attempt", attempt,

@@ -1,0 +1,145 @@
+package ai.phoneagent.metrics;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.logging.JsonLog;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Writes measurements as CloudWatch embedded-metric-format lines: one JSON object per line whose {@code _aws}
+ * member declares the namespace, dimension sets and metrics, with the values, dimension values and properties at
+ * the root. Measurements recorded together share a line when their dimension values agree (one directive per
+ * metric) and their properties are the same, so a call's greeting costs one line. Lines go to the log stream ({@link JsonLog}'s
+ * by default), so the local stack's log file and the tests see them where they see the logs.
+ */
+public final class EmfWriter implements MetricRecorder {
+    private static final JsonLog LOG = JsonLog.forComponent("metrics");
+    /** The worker's recorder, writing where {@link JsonLog} writes. */
+    private static final EmfWriter LOG_STREAM = new EmfWriter(JsonLog::current, Clock.systemUTC());
+
+    private final Supplier<PrintStream> out;
+    private final Clock clock;
+
+    public EmfWriter(Supplier<PrintStream> out, Clock clock) {
+        this.out = out;
+        this.clock = clock;
+    }
+
+    /** Writes where the JSON logs go (see {@link JsonLog#redirect}). */
+    public static EmfWriter toLogStream() {
+        return LOG_STREAM;
+    }
+
+    @Override
+    public void record(List<Measurement> measurements) {
+        try {
+            for (ObjectNode line : lines(measurements, clock.millis())) {
+                out.get().println(line);
+            }
+        } catch (RuntimeException e) {
+            // a metric must never break the work it measures
+            LOG.warn("metrics not written", Map.of("error", JsonLog.describe(e)));
+        }
+    }
+
+    /**
+     * The EMF documents for {@code measurements}: grouped into as few lines as their dimension values allow (a
+     * metric appears at most once per line). An invalid measurement is left out and logged.
+     */
+    static List<ObjectNode> lines(List<Measurement> measurements, long timestampMillis) {
+        List<Group> groups = new ArrayList<>();
+        for (Measurement m : measurements) {
+            String problem = m.problem();
+            if (problem != null) {
+                LOG.warn("metric dropped", Map.of("why", problem));
+                continue;
+            }
+            Group home = null;
+            for (Group g : groups) {
+                if (g.fits(m)) {
+                    home = g;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new Group();
+                groups.add(home);
+            }
+            home.add(m);
+        }
+        List<ObjectNode> lines = new ArrayList<>(groups.size());
+        for (Group g : groups) {
+            lines.add(g.toEmf(timestampMillis));
+        }
+        return lines;
+    }
+
+    /** Measurements that can share one EMF document: dimension values agree, properties are equal, no metric twice. */
+    private static final class Group {
+        final Map<String, String> dimensionValues = new LinkedHashMap<>();
+        final List<Measurement> members = new ArrayList<>();
+        final Map<String, Object> properties = new LinkedHashMap<>();
+
+        boolean fits(Measurement m) {
+            if (!m.metric().source().value().equals(dimensionValues.getOrDefault(Dimension.SERVICE, m.metric().source().value()))) {
+                return false;
+            }
+            for (Measurement member : members) {
+                if (member.metric() == m.metric()) {
+                    return false;
+                }
+            }
+            for (var e : m.dimensions().entrySet()) {
+                String held = dimensionValues.get(e.getKey().key());
+                if (held != null && !held.equals(e.getValue())) {
+                    return false;
+                }
+            }
+            // a property describes every value on its line: share one only with the same properties
+            return members.isEmpty() || properties.equals(m.properties());
+        }
+
+        void add(Measurement m) {
+            dimensionValues.put(Dimension.SERVICE, m.metric().source().value());
+            m.dimensions().forEach((d, v) -> dimensionValues.put(d.key(), v));
+            properties.putAll(m.properties());
+            members.add(m);
+        }
+
+        ObjectNode toEmf(long timestampMillis) {
+            ObjectNode root = Json.object();
+            ObjectNode aws = root.putObject("_aws");
+            aws.put("Timestamp", timestampMillis);
+            ArrayNode directives = aws.putArray("CloudWatchMetrics");
+            for (Measurement m : members) {
+                ObjectNode directive = directives.addObject();
+                directive.put("Namespace", Metric.NAMESPACE);
+                ArrayNode sets = directive.putArray("Dimensions");
+                for (List<String> set : m.metric().dimensionSets()) {
+                    ArrayNode keys = sets.addArray();
+                    set.forEach(keys::add);
+                }
+                directive.putArray("Metrics").addObject()
+                        .put("Name", m.metric().metricName())
+                        .put("Unit", m.metric().unit().cloudWatchName());
+            }
+            dimensionValues.forEach(root::put);
+            for (Measurement m : members) {
+                root.put(m.metric().metricName(), m.value());
+            }
+            properties.forEach((k, v) -> {
+                if (!root.has(k)) {
+                    root.set(k, Json.mapper().valueToTree(v));
+                }
+            });
+            return root;
+        }
+    }
+}
