@@ -28,27 +28,16 @@ public final class SessionHost implements Takeover.Host {
 
     @Override
     public Room reserve(String callId) {
-        if (registry.session(callId).isPresent()) {
+        if (registry.has(callId)) {
             return Room.ALREADY_HERE;
         }
         if (!accepting.getAsBoolean()) {
             return Room.NONE;
         }
-        int slots;
-        try {
-            slots = registry.reserve(1, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Room.NONE;
+        if (registry.reserveNow(callId)) {
+            return Room.RESERVED;
         }
-        if (slots == 0) {
-            return Room.NONE;
-        }
-        if (!registry.begin(callId)) {
-            registry.release(1);
-            return Room.ALREADY_HERE;
-        }
-        return Room.RESERVED;
+        return registry.has(callId) ? Room.ALREADY_HERE : Room.NONE;
     }
 
     @Override
