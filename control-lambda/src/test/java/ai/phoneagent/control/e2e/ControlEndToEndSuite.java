@@ -455,13 +455,18 @@ abstract class ControlEndToEndSuite {
         Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
     }
 
-    @Test
-    void withNoAckWindowAHangupOfACallWhoseOwnerHasNoHeartbeatIsDoneByTheControlSideAtOnce() {
-        String callId = bed.placeCall();
-        String owner = "worker-that-never-beat";
+    /** Points the call at {@code owner} (no worker process behind it) with a control queue; the queue's URL. */
+    private String attachedTo(String callId, String owner) {
         assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
         String queueUrl = bed.queues.create(callId);
         assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        return queueUrl;
+    }
+
+    @Test
+    void withNoAckWindowAHangupOfACallWhoseOwnerHasNoHeartbeatIsDoneByTheControlSideAtOnce() {
+        String callId = bed.placeCall();
+        String queueUrl = attachedTo(callId, "worker-that-never-beat");
         ControlHandler instant = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "0"));
 
         Reply reply = post(instant, callId, "hangup", "{}", null);
@@ -477,9 +482,7 @@ abstract class ControlEndToEndSuite {
         String callId = bed.placeCall();
         // attached to a worker that never made a nudge queue: the nudge fails, the command must not
         String owner = "worker-without-nudge-queue";
-        assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
-        String queueUrl = bed.queues.create(callId);
-        assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        String queueUrl = attachedTo(callId, owner);
         ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
 
         Reply reply = post(impatient, callId, "instructions", "{\"text\":\"Be brief.\"}", null);

@@ -136,16 +136,25 @@ public final class HeartbeatKeeper implements AutoCloseable {
     }
 
     /**
-     * Looks at every other worker's beat and takes over each one silent past the stale limit. Skipped while this
-     * worker's own beats fail: a worker cut off from the store must not judge others by what it cannot refresh.
+     * Looks at every other worker's beat and takes over each one silent past the stale limit. Only by a read in which
+     * this worker itself looks alive (its own beat landed within half the stale limit, and nobody took it over):
+     * after a store outage every worker's beat is old, and this way the first one whose beat lands again takes the
+     * others over, never two workers each other (their reads are consistent, so each would have to read before the
+     * other's beat and after its own).
      */
     private void scan() {
         if (stopped || failingSince.get() != null) {
             return;
         }
-        Instant now = clock.instant();
         try {
-            for (WorkerHeartbeats.Heartbeat other : beats.all()) {
+            List<WorkerHeartbeats.Heartbeat> all = beats.all();
+            Instant now = clock.instant();
+            boolean selfAlive = all.stream().anyMatch(b -> b.workerId().equals(self)
+                    && b.alive(now, staleAfter.dividedBy(2)));
+            if (!selfAlive) {
+                return; // this worker's own beat has not landed yet (or it was taken over): judge nobody
+            }
+            for (WorkerHeartbeats.Heartbeat other : all) {
                 if (other.workerId().equals(self) || other.takenOverBy() != null || other.beatAt() == null
                         || other.alive(now, staleAfter) || stopped) {
                     continue;
