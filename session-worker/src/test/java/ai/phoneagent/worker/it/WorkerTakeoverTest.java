@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * the surviving workers directly, exactly once, without a second greeting; what does not fit goes through the queue.
  */
 class WorkerTakeoverTest {
-    /** Short heartbeat timings, so a death is seen within a couple of seconds. */
-    static final Map<String, String> FAST = Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200",
+    /** Short heartbeat timings, so a death is seen within seconds (yet a busy test machine is not taken for dead). */
+    static final Map<String, String> FAST = Map.of("LEASE_DURATION_MS", "2500", "LEASE_RENEW_MS", "250",
             "HEARTBEAT_SCAN_MS", "100", "SWEEP_INTERVAL_MS", "0");
 
     TestBed bed;
