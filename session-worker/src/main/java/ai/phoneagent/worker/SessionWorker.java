@@ -31,6 +31,7 @@ import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
 import ai.phoneagent.worker.tools.TransferService;
 import ai.phoneagent.worker.ownership.HeartbeatKeeper;
+import ai.phoneagent.worker.ownership.SessionHost;
 import ai.phoneagent.worker.ownership.Takeover;
 import ai.phoneagent.worker.transcript.CallJournal;
 import java.time.Clock;
@@ -109,12 +110,6 @@ public final class SessionWorker implements AutoCloseable {
         this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
         this.attachHealth = new AttachHealth(config.attachFailureLimit());
         this.beats = new WorkerHeartbeats(deps.store().client(), deps.store().tableName());
-        Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), clock);
-        this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
-                config.leaseDuration(), clock, timers, io, this::takenOver);
-        this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
-                deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
-                config.leaseDuration().multipliedBy(2), clock, RandomGenerator.getDefault());
         CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
                 : CallLifecycleListener.all(control, deps.lifecycle());
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
@@ -126,6 +121,19 @@ public final class SessionWorker implements AutoCloseable {
                 config.endCallDelay(), config.endCallTimeout(), reattach, config.attachTimeout(), attachHealth, lifecycle, timers,
                 LogContext.propagating(io), clock); // a call's I/O tasks log in the call's context
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
+        // calls of a dead worker are taken over here directly while there is room; the rest go through the queue
+        Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), clock,
+                new SessionHost(registry, services, this::accepting), io);
+        this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
+                config.heartbeatScan(), config.leaseDuration(), clock, timers, io, this::takenOver);
+        this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
+                deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
+                config.leaseDuration().multipliedBy(2), config.orphanDeadline(), clock, RandomGenerator.getDefault());
+    }
+
+    /** Whether this worker takes calls: not draining and healthy. */
+    private boolean accepting() {
+        return !draining && attachHealth.reason() == null;
     }
 
     /** Builds the production collaborators for {@code config} and starts a worker. */
@@ -142,7 +150,7 @@ public final class SessionWorker implements AutoCloseable {
                 registry.active(), registry.capacity(), config.workerId(), journal.health().pending(),
                 storeFailingSince()));
         heartbeat.start();
-        CallIntake intake = new CallIntake(registry, services, () -> !draining && attachHealth.reason() == null);
+        CallIntake intake = new CallIntake(registry, services, this::accepting);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         control.start(timers, io, RandomGenerator.getDefault());

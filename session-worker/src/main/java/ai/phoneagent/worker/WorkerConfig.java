@@ -43,6 +43,8 @@ public record WorkerConfig(
         int controlQueueWaitSeconds,
         Duration sweepInterval,
         Duration orphanGrace,
+        Duration heartbeatScan,
+        Duration orphanDeadline,
         Duration reattachWindow,
         Duration attachTimeout,
         int attachFailureLimit,
@@ -64,6 +66,10 @@ public record WorkerConfig(
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
     public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 20;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
+    /** How often a worker looks at the others' heartbeats (a death is noticed this long after the beat went stale). */
+    public static final Duration DEFAULT_HEARTBEAT_SCAN = Duration.ofSeconds(1);
+    /** How long a call may stay {@code ORPHANED} with nobody taking it before it is hung up and ended {@code lost}. */
+    public static final Duration DEFAULT_ORPHAN_DEADLINE = Duration.ofMinutes(5);
 
     public WorkerConfig {
         if (!leaseRenewInterval.minus(leaseDuration).isNegative()) {
@@ -113,13 +119,16 @@ public record WorkerConfig(
             throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
         }
         Duration grace = env.millis("ORPHAN_GRACE_MS", lease, Duration.ZERO, Duration.ofHours(1));
+        Duration scan = env.millis("HEARTBEAT_SCAN_MS", DEFAULT_HEARTBEAT_SCAN, Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration orphanDeadline = env.millis("ORPHAN_DEADLINE_MS", DEFAULT_ORPHAN_DEADLINE, Duration.ofSeconds(1),
+                Duration.ofHours(24));
         Duration reattach = env.millis("REATTACH_WINDOW_MS", DEFAULT_REATTACH_WINDOW, Duration.ZERO, Duration.ofMinutes(5));
         Duration attachTimeout = env.millis("ATTACH_TIMEOUT_MS", DEFAULT_ATTACH_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1));
         int failureLimit = env.intValue("ATTACH_FAILURE_LIMIT", 3, 1, 1_000);
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
+                controlWait, sweep, grace, scan, orphanDeadline, reattach, attachTimeout, failureLimit, journalGiveUp,
                 CallEventsSettings.fromEnv(env));
     }
 
@@ -133,8 +142,8 @@ public record WorkerConfig(
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
-                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
-                attachFailureLimit, journalGiveUp, callEvents);
+                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, heartbeatScan, orphanDeadline,
+                reattachWindow, attachTimeout, attachFailureLimit, journalGiveUp, callEvents);
     }
 
     private static String defaultWorkerId() {
@@ -157,6 +166,7 @@ public record WorkerConfig(
                 + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
                 + ", discord=" + discord + ", callEvents=" + callEvents + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
-                + sweepInterval + ", orphanGrace=" + orphanGrace + ", tools=" + ToolRegistry.of(tools).names() + "]";
+                + sweepInterval + ", orphanGrace=" + orphanGrace + ", heartbeatScan=" + heartbeatScan + ", orphanDeadline="
+                + orphanDeadline + ", tools=" + ToolRegistry.of(tools).names() + "]";
     }
 }

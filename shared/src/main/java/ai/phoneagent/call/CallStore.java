@@ -52,6 +52,13 @@ public final class CallStore {
     public static final Duration RETENTION = Duration.ofDays(90);
     /** Attribute on the call item: when a sweep last orphaned the call or looked at it while orphaned (epoch ms). */
     public static final String SWEPT_AT = "sweptAt";
+    /** Attribute on the call item: when it last became {@code ORPHANED}; its orphan deadline counts from here. */
+    public static final String ORPHANED_AT = "orphanedAt";
+    private static final String END_CLAIM_BY = "endClaimBy";
+    private static final String END_CLAIM_UNTIL = "endClaimUntil";
+    /** No sweep is ending the call right now (expects {@code :now}). */
+    private static final String NO_END_CLAIM = "(attribute_not_exists(" + END_CLAIM_UNTIL + ") OR " + END_CLAIM_UNTIL
+            + " < :now)";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -307,11 +314,13 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned) or already
-     * points at this owner. Accepted counts because the webhook sends the queue message just before it marks the call
-     * queued, and a fast worker must not drop the call in between. A call attached to another worker is never taken
-     * here: that worker's heartbeat going stale is what frees it ({@link #orphanOwnedBy}). Returns the updated call, or
-     * empty when someone else owns it or it has ended.
+     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned). Accepted
+     * counts because the webhook sends the queue message just before it marks the call queued, and a fast worker must
+     * not drop the call in between. A call attached to any worker, this one included, is never taken here: a
+     * duplicate queue message must not make a worker attach a call it already holds, and another worker's call is
+     * freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}). An orphan whose end a sweep
+     * has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated call, or empty when someone
+     * owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
         try {
@@ -320,7 +329,7 @@ public final class CallStore {
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, "
                             + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one REMOVE leaseUntil")
-                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) OR (#status = :attached AND #owner = :owner)")
+                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
                             ":accepted", s(CallStatus.ACCEPTED.name()),
@@ -334,33 +343,59 @@ public final class CallStore {
         }
     }
 
+    /**
+     * Moves a call still {@code ATTACHED} to {@code from} (a worker whose heartbeat went stale, or this worker after a
+     * restart under the same id) straight to {@code to}, without passing through the queue. Conditional on status and
+     * owner, so of several workers exactly one wins, and a call that moved on meanwhile is left alone. Returns the
+     * updated call, or empty when the write lost.
+     */
+    public Optional<CallRecord> takeOver(String callId, String from, String to, Instant now) {
+        try {
+            var response = dynamo.updateItem(UpdateItemRequest.builder()
+                    .tableName(table)
+                    .key(key(callId, META))
+                    .updateExpression("SET #owner = :to, takenOverAt = :now, version = version + :one REMOVE leaseUntil")
+                    .conditionExpression("#status = :attached AND #owner = :from")
+                    .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()), ":from", s(from),
+                            ":to", s(to), ":now", time(now), ":one", n(1)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .build());
+            return Optional.of(toRecord(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Hands a live call back for another worker (shutdown): {@code ORPHANED}, owner removed. */
     public boolean releaseOwnership(String callId, String owner) {
-        return releaseOwnership(callId, owner, false);
+        return releaseOwnership(callId, owner, false, Instant.now());
     }
 
     /**
-     * As {@link #releaseOwnership(String, String)}; with {@code neverGreeted} (this owner could not even attach) the
+     * As {@link #releaseOwnership(String, String)}, at {@code now}; with {@code neverGreeted} (this owner could not even attach) the
      * attach time is removed too, so the next owner's claim counts as the call's first attach and greets.
+     * {@code orphanedAt} starts the orphan's deadline ({@link #claimOrphanEnd}).
      */
-    public boolean releaseOwnership(String callId, String owner, boolean neverGreeted) {
-        return update(callId, "SET #status = :orphaned, version = version + :one REMOVE #owner, leaseUntil"
-                        + (neverGreeted ? ", attachedAt" : ""),
+    public boolean releaseOwnership(String callId, String owner, boolean neverGreeted, Instant now) {
+        return update(callId, "SET #status = :orphaned, " + ORPHANED_AT + " = :now, version = version + :one "
+                        + "REMOVE #owner, leaseUntil" + (neverGreeted ? ", attachedAt" : ""),
                 "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
-                        ":owner", s(owner), ":one", n(1)));
+                        ":owner", s(owner), ":one", n(1), ":now", time(now)));
     }
 
     /**
-     * Orphans a call whose owner is gone (its heartbeat went stale, or it restarted without the call): {@code ATTACHED}
-     * to {@code owner} becomes {@code ORPHANED}, owner removed, {@code sweptAt} set. Conditional, so of several workers
-     * exactly one wins, and a call that moved on meanwhile is left alone. True when this write won (the caller then
-     * re-enqueues the call).
+     * Orphans a call whose owner is gone (its heartbeat went stale, or it restarted without the call) and that no
+     * worker could take directly: {@code ATTACHED} to {@code owner} becomes {@code ORPHANED}, owner removed,
+     * {@code sweptAt} and {@code orphanedAt} set. Conditional, so of several workers exactly one wins, and a call that
+     * moved on meanwhile is left alone. True when this write won (the caller then re-enqueues the call).
      */
     public boolean orphanOwnedBy(String callId, String owner, Instant now) {
         return update(callId,
-                "SET #status = :orphaned, " + SWEPT_AT + " = :now, version = version + :one REMOVE #owner, leaseUntil",
+                "SET #status = :orphaned, " + SWEPT_AT + " = :now, " + ORPHANED_AT + " = :now, "
+                        + "version = version + :one REMOVE #owner, leaseUntil",
                 "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
                 Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
@@ -379,16 +414,18 @@ public final class CallStore {
 
     /**
      * As {@link #sweepOrphaned}, for a call waiting in {@code status}: {@code ORPHANED} (the first sighting only
-     * stamps, since its hand-off message may still be on its way), or {@code ACCEPTED}/{@code QUEUED} past its
-     * deadline, where the caller has already waited: the first sighting counts too (its message went to the
-     * dead-letter queue or was lost).
+     * stamps, since its hand-off message may still be on its way; an orphan from before {@code orphanedAt} existed
+     * gets it now), or {@code ACCEPTED}/{@code QUEUED} past its deadline, where the caller has already waited: the
+     * first sighting counts too (its message went to the dead-letter queue or was lost).
      */
     public boolean sweepWaiting(String callId, CallStatus status, Instant now, Duration resendAfter) {
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
                     .key(key(callId, META))
-                    .updateExpression("SET " + SWEPT_AT + " = :now")
+                    .updateExpression("SET " + SWEPT_AT + " = :now"
+                            + (status == CallStatus.ORPHANED ? ", " + ORPHANED_AT + " = if_not_exists(" + ORPHANED_AT
+                                    + ", :now)" : ""))
                     .conditionExpression("#status = :orphaned AND (attribute_not_exists(" + SWEPT_AT + ") OR "
                             + SWEPT_AT + " < :cutoff)")
                     .expressionAttributeNames(Map.of("#status", "status"))
@@ -403,6 +440,31 @@ public final class CallStore {
         }
     }
 
+    /**
+     * Claims the end of a call {@code ORPHANED} for longer than {@code deadline} (nobody could take it): for
+     * {@code hold}, no worker may claim it ({@link #claimOwnership}) while {@code by} hangs it up at OpenAI, and no
+     * other sweep claims it too. True when this write won; then {@link #endOrphan} or {@link #releaseOrphanEnd}.
+     */
+    public boolean claimOrphanEnd(String callId, String by, Instant now, Duration deadline, Duration hold) {
+        return update(callId, "SET " + END_CLAIM_BY + " = :by, " + END_CLAIM_UNTIL + " = :until",
+                "#status = :orphaned AND " + ORPHANED_AT + " < :cutoff AND " + NO_END_CLAIM,
+                Map.of("#status", "status"),
+                Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":by", s(by), ":until", time(now.plus(hold)),
+                        ":cutoff", time(now.minus(deadline)), ":now", time(now)));
+    }
+
+    /** Ends an orphan whose end {@code by} claimed and whose hang-up OpenAI accepted; false when the claim was lost. */
+    public boolean endOrphan(String callId, String by, String reason, Instant now) {
+        return end(callId, reason, now, "#status = :orphaned AND " + END_CLAIM_BY + " = :by",
+                Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":by", s(by)));
+    }
+
+    /** Gives up an orphan's end claim (OpenAI refused the hang-up): workers may take it again, a later sweep retries. */
+    public boolean releaseOrphanEnd(String callId, String by) {
+        return update(callId, "REMOVE " + END_CLAIM_BY + ", " + END_CLAIM_UNTIL, END_CLAIM_BY + " = :by",
+                Map.of(), Map.of(":by", s(by)));
+    }
+
     /** Records the call's control queue (by its owner only). */
     public boolean setControlQueueUrl(String callId, String owner, String url) {
         return update(callId, "SET controlQueueUrl = :url", "#owner = :owner",
@@ -414,15 +476,19 @@ public final class CallStore {
      * partition. False when it had already ended.
      */
     public boolean markEnded(String callId, String reason, Instant now) {
+        return end(callId, reason, now, "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
+                Map.of(":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())));
+    }
+
+    private boolean end(String callId, String reason, Instant now, String condition, Map<String, AttributeValue> values) {
         String day = now.atZone(ZoneOffset.UTC).toLocalDate().toString();
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.putAll(Map.of(":ended", s(CallStatus.ENDED.name()), ":now", time(now), ":reason", s(truncate(reason, 200)),
+                ":endedKey", s(CallTable.ENDED_PREFIX + day), ":sort", s(sortKey(now, callId)), ":one", n(1)));
         return update(callId,
                 "SET #status = :ended, endedAt = :now, endReason = :reason, gsi1pk = :endedKey, gsi1sk = :sort, "
                         + "version = version + :one REMOVE leaseUntil",
-                "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
-                Map.of("#status", "status"),
-                Map.of(":ended", s(CallStatus.ENDED.name()), ":gone", s(CallStatus.GONE.name()),
-                        ":failed", s(CallStatus.FAILED.name()), ":now", time(now), ":reason", s(truncate(reason, 200)),
-                        ":endedKey", s(CallTable.ENDED_PREFIX + day), ":sort", s(sortKey(now, callId)), ":one", n(1)));
+                condition, Map.of("#status", "status"), all);
     }
 
     // ---------------------------------------------------------------- transcript and events

@@ -2,6 +2,7 @@ package ai.phoneagent.call;
 
 import static ai.phoneagent.call.Attributes.instant;
 import static ai.phoneagent.call.Attributes.n;
+import static ai.phoneagent.call.Attributes.number;
 import static ai.phoneagent.call.Attributes.s;
 import static ai.phoneagent.call.Attributes.string;
 import static ai.phoneagent.call.Attributes.time;
@@ -41,22 +42,54 @@ public final class WorkerHeartbeats {
         this.table = table;
     }
 
-    /** A worker's record as read. */
-    public record Heartbeat(String workerId, Instant beatAt, String takenOverBy, Instant takenOverAt) {
+    /** How often a worker beats, when its record does not say (written before {@code beatEveryMs} existed). */
+    public static final Duration DEFAULT_BEAT_EVERY = Duration.ofSeconds(2);
+    /** How many beats a worker may miss before those who need it now (the control side) count it as gone. */
+    public static final int MISSED_BEATS = 2;
+    /** ... but never sooner than this: a timer a few hundred milliseconds late on a busy machine is not a death. */
+    public static final Duration MIN_SILENCE = Duration.ofSeconds(2);
+
+    /** A worker's record as read; {@code beatEvery} is the interval it declared at registration. */
+    public record Heartbeat(String workerId, Instant beatAt, String takenOverBy, Instant takenOverAt, Duration beatEvery) {
+        public Heartbeat(String workerId, Instant beatAt, String takenOverBy, Instant takenOverAt) {
+            this(workerId, beatAt, takenOverBy, takenOverAt, null);
+        }
+
         /** Alive as far as others can tell: not taken over and beating within {@code staleAfter}. */
         public boolean alive(Instant now, Duration staleAfter) {
             return takenOverBy == null && beatAt != null && !beatAt.isBefore(now.minus(staleAfter));
+        }
+
+        /**
+         * Beating on time as far as a caller in a hurry can tell: not taken over and silent for no more than
+         * {@value #MISSED_BEATS} of its own beat intervals (and at most {@link #MIN_SILENCE}). A worker that cannot
+         * write its beat cannot claim a command either, so treating it as gone sooner than the take-over does costs
+         * nothing.
+         */
+        public boolean beatingOnTime(Instant now) {
+            Duration every = beatEvery == null || !beatEvery.isPositive() ? DEFAULT_BEAT_EVERY : beatEvery;
+            Duration late = every.multipliedBy(MISSED_BEATS);
+            return alive(now, late.compareTo(MIN_SILENCE) < 0 ? MIN_SILENCE : late);
         }
     }
 
     /** Starts (or restarts) a worker's record: a fresh beat, any earlier take-over forgotten. */
     public void register(String workerId, Instant now) {
+        register(workerId, now, DEFAULT_BEAT_EVERY);
+    }
+
+    /**
+     * As {@link #register(String, Instant)}, declaring how often the worker beats, so that others can tell a missed
+     * beat ({@link Heartbeat#beatingOnTime}) without knowing its settings.
+     */
+    public void register(String workerId, Instant now, Duration beatEvery) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(PARTITION));
         item.put(SK, s(workerId));
         item.put("workerId", s(workerId));
         item.put("beatAt", time(now));
         item.put("startedAt", time(now));
+        item.put("beatEveryMs", n(beatEvery.toMillis()));
         item.put(CallTable.TTL_ATTRIBUTE, n(now.plus(RETENTION).getEpochSecond()));
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
@@ -135,7 +168,8 @@ public final class WorkerHeartbeats {
     }
 
     private static Heartbeat toHeartbeat(Map<String, AttributeValue> item) {
+        long every = number(item, "beatEveryMs", 0);
         return new Heartbeat(string(item, SK), instant(item, "beatAt"), string(item, "takenOverBy"),
-                instant(item, "takenOverAt"));
+                instant(item, "takenOverAt"), every > 0 ? Duration.ofMillis(every) : null);
     }
 }

@@ -128,7 +128,8 @@ class CallStoreIntegrationTest {
         Instant now = T0.plusSeconds(1);
         assertThat(store.claimOwnership(call.callId(), "w1", now)).isPresent();
         assertThat(store.claimOwnership(call.callId(), "w2", now.plusSeconds(600))).isEmpty();
-        assertThat(store.claimOwnership(call.callId(), "w1", now.plusSeconds(2))).as("its owner again").isPresent();
+        assertThat(store.claimOwnership(call.callId(), "w1", now.plusSeconds(2)))
+                .as("its owner again: a duplicate queue message never re-attaches a call already held").isEmpty();
         assertThat(store.orphanOwnedBy(call.callId(), "w2", now)).as("not w2's call").isFalse();
         assertThat(store.orphanOwnedBy(call.callId(), "w1", now)).isTrue();
         assertThat(store.orphanOwnedBy(call.callId(), "w1", now)).as("exactly once").isFalse();
@@ -137,6 +138,66 @@ class CallStoreIntegrationTest {
         assertThat(takeover.get().owner()).isEqualTo("w2");
         assertThat(takeover.get().leaseUntil()).isNull();
         assertThat(store.releaseOwnership(call.callId(), "w1")).as("a write of the old owner never lands").isFalse();
+    }
+
+    @Test
+    void aCallOfADeadOwnerIsTakenOverDirectlyByExactlyOneWorker() {
+        CallRecord call = queuedCall();
+        store.claimOwnership(call.callId(), "dead", T0).orElseThrow();
+        assertThat(store.takeOver(call.callId(), "someone-else", "w2", T0.plusSeconds(9))).as("not that owner's").isEmpty();
+
+        Optional<CallRecord> taken = store.takeOver(call.callId(), "dead", "w2", T0.plusSeconds(9));
+
+        assertThat(taken).hasValueSatisfying(c -> {
+            assertThat(c.status()).isEqualTo(CallStatus.ATTACHED);
+            assertThat(c.owner()).isEqualTo("w2");
+            assertThat(c.attachedAt()).as("first attach kept: no second greeting").isEqualTo(T0);
+        });
+        assertThat(store.takeOver(call.callId(), "dead", "w3", T0.plusSeconds(9))).as("exactly once").isEmpty();
+        assertThat(store.orphanOwnedBy(call.callId(), "dead", T0.plusSeconds(9))).isFalse();
+        assertThat(store.releaseOwnership(call.callId(), "dead")).as("a write of the dead owner never lands").isFalse();
+        assertThat(store.get(call.callId()).orElseThrow().owner()).isEqualTo("w2");
+    }
+
+    @Test
+    void anOrphanPastItsDeadlineIsClaimedForItsEndOnceAndNoWorkerTakesItMeanwhile() {
+        CallRecord call = queuedCall();
+        Duration deadline = Duration.ofMinutes(5);
+        Duration hold = Duration.ofSeconds(30);
+        store.claimOwnership(call.callId(), "w1", T0).orElseThrow();
+        assertThat(store.releaseOwnership(call.callId(), "w1", false, T0)).isTrue();
+
+        assertThat(store.claimOrphanEnd(call.callId(), "s1", T0.plus(deadline).minusSeconds(1), deadline, hold))
+                .as("within its deadline").isFalse();
+        Instant late = T0.plus(deadline).plusSeconds(1);
+        assertThat(store.claimOrphanEnd(call.callId(), "s1", late, deadline, hold)).isTrue();
+        assertThat(store.claimOrphanEnd(call.callId(), "s2", late, deadline, hold)).as("one sweep at a time").isFalse();
+        assertThat(store.claimOwnership(call.callId(), "w2", late.plusSeconds(1))).as("no worker while it ends").isEmpty();
+        assertThat(store.endOrphan(call.callId(), "s2", "lost", late)).as("not s2's claim").isFalse();
+
+        assertThat(store.endOrphan(call.callId(), "s1", "lost", late.plusSeconds(2))).isTrue();
+        CallRecord ended = store.get(call.callId()).orElseThrow();
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("lost");
+    }
+
+    @Test
+    void anOrphanWhoseHangupFailedCanBeTakenAgainAndAnExpiredEndClaimLapses() {
+        CallRecord call = queuedCall();
+        Duration deadline = Duration.ofMinutes(5);
+        Duration hold = Duration.ofSeconds(30);
+        store.claimOwnership(call.callId(), "w1", T0).orElseThrow();
+        store.orphanOwnedBy(call.callId(), "w1", T0);
+        Instant late = T0.plus(deadline).plusSeconds(1);
+        assertThat(store.claimOrphanEnd(call.callId(), "s1", late, deadline, hold)).isTrue();
+        assertThat(store.claimOrphanEnd(call.callId(), "s2", late.plus(hold).plusSeconds(1), deadline, hold))
+                .as("the first sweep died: its claim lapsed").isTrue();
+        assertThat(store.endOrphan(call.callId(), "s1", "lost", late)).as("a lapsed claim never ends it").isFalse();
+
+        assertThat(store.releaseOrphanEnd(call.callId(), "s2")).isTrue();
+
+        assertThat(store.claimOwnership(call.callId(), "w2", late.plusSeconds(40))).isPresent();
+        assertThat(store.endOrphan(call.callId(), "s2", "lost", late)).isFalse();
     }
 
     @Test
@@ -157,6 +218,25 @@ class CallStoreIntegrationTest {
         assertThat(beats.all()).anySatisfy(b -> assertThat(b.takenOverBy()).isEqualTo("w2"));
         beats.register(worker, T0.plusSeconds(22));
         assertThat(beats.beat(worker, T0.plusSeconds(23))).as("a restart beats again").isTrue();
+    }
+
+    @Test
+    void aWorkerThatMissedTwoOfItsDeclaredBeatsIsNotBeatingOnTime() {
+        WorkerHeartbeats beats = new WorkerHeartbeats(store.client(), store.tableName());
+        String worker = "hb-" + newCallId();
+        beats.register(worker, T0, Duration.ofMillis(1500));
+        String quick = "hb-quick-" + newCallId();
+        beats.register(quick, T0, Duration.ofMillis(300));
+
+        WorkerHeartbeats.Heartbeat seen = beats.get(worker).orElseThrow();
+
+        assertThat(seen.beatEvery()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(seen.beatingOnTime(T0.plusMillis(3000))).isTrue();
+        assertThat(seen.beatingOnTime(T0.plusMillis(3001))).isFalse();
+        assertThat(seen.alive(T0.plusMillis(3001), Duration.ofSeconds(8))).as("not yet stale for a take-over").isTrue();
+        WorkerHeartbeats.Heartbeat fast = beats.get(quick).orElseThrow();
+        assertThat(fast.beatingOnTime(T0.plusMillis(2000))).as("never judged late within two seconds").isTrue();
+        assertThat(fast.beatingOnTime(T0.plusMillis(2001))).isFalse();
     }
 
     @Test

@@ -22,6 +22,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -145,12 +147,25 @@ public final class CommandService {
             // no worker holds the call (not yet, or no more): a hang-up or cold transfer needs none
             return new Outcome(fallback.get().execute(command), false);
         }
+        if (fallback.isPresent() && fallback.get().ownerGone(call.owner())) {
+            // orphaned, or its owner stopped beating: nobody will take the command, so waiting the ack window is waste
+            LOG.warn("the call's owner is gone; carrying the command out without it", Map.of("call_id", callId,
+                    "command_id", command.commandId(), "type", type.wireName(), "worker_id", String.valueOf(call.owner())));
+            return new Outcome(fallback.get().execute(command), false);
+        }
         put(command, queueUrl.get(), call.owner());
-        Command latest = await(command, maxWait);
-        if (latest.status() == CommandStatus.PENDING && fallback.isPresent()) {
-            // no live owner took it within the ack window: do it here; the claim keeps a late worker from running it
+        AtomicBoolean ownerGone = new AtomicBoolean();
+        BooleanSupplier stopWaiting = fallback.isEmpty() ? () -> false : everyOther(() -> {
+            ownerGone.set(fallback.get().ownerGone(call.owner()));
+            return ownerGone.get();
+        });
+        Command latest = await(command, maxWait, stopWaiting);
+        // with no ack window at all (CONTROL_ACK_TIMEOUT_MS=0) a live owner is left to do it: the answer is 202
+        if (latest.status() == CommandStatus.PENDING && fallback.isPresent() && (maxWait.isPositive() || ownerGone.get())) {
+            // no live owner took it within the ack window, or it stopped beating meanwhile: do it here; the claim
+            // keeps a late worker from running it
             LOG.warn("no worker took the command in time; carrying it out without one", Map.of("call_id", callId,
-                    "command_id", command.commandId(), "type", type.wireName()));
+                    "command_id", command.commandId(), "type", type.wireName(), "owner_gone", ownerGone.get()));
             latest = fallback.get().execute(latest);
         }
         return new Outcome(latest, false);
@@ -281,6 +296,11 @@ public final class CommandService {
      * command is on the queue, so the answer must be 202 with its id, never an error that invites a second command.
      */
     private Command await(Command command, Duration maxWait) {
+        return await(command, maxWait, () -> false);
+    }
+
+    /** As {@link #await(Command, Duration)}, also ending the wait (command still pending) once {@code stop} says so. */
+    private Command await(Command command, Duration maxWait, BooleanSupplier stop) {
         AtomicReference<Command> latest = new AtomicReference<>(command);
         if (maxWait.isPositive()) {
             wait.until(maxWait, () -> {
@@ -293,10 +313,16 @@ public final class CommandService {
                     return false;
                 }
                 now.ifPresent(latest::set);
-                return now.isPresent() && now.get().status() != CommandStatus.PENDING;
+                return now.isPresent() && now.get().status() != CommandStatus.PENDING || stop.getAsBoolean();
             });
         }
         return latest.get();
+    }
+
+    /** {@code check} on every other call (the owner's heartbeat is read at half the rate the command is). */
+    private static BooleanSupplier everyOther(BooleanSupplier check) {
+        AtomicInteger calls = new AtomicInteger();
+        return () -> calls.incrementAndGet() % 2 == 0 && check.getAsBoolean();
     }
 
     /** The command; 404 {@code call_not_found} or {@code command_not_found}. */

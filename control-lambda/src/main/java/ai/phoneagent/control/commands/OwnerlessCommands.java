@@ -2,6 +2,7 @@ package ai.phoneagent.control.commands;
 
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.EndReason;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
@@ -15,12 +16,16 @@ import ai.phoneagent.tools.TransferTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Hang-up and cold transfer of a call that no worker holds (never attached, orphaned, stuck, or its owner silent):
- * both are Calls API requests that need no WebSocket, so the control side makes them itself. The command is claimed
+ * both are Calls API requests that need no WebSocket, so the control side makes them itself. Whether the owner is
+ * silent is read from its heartbeat ({@link #ownerGone}): no record, taken over, or more than
+ * {@value WorkerHeartbeats#MISSED_BEATS} of its beat intervals late. The command is claimed
  * first ({@link CommandStore#claimExecution} as {@value #EXECUTOR}), so a worker that picks it up late finds it taken
  * and never runs it a second time. A hang-up OpenAI accepts (or answers 404: already over) ends the call with the
  * operator's reason; one it refuses leaves the call as it was and fails the command with {@code upstream_error}.
@@ -35,8 +40,10 @@ public final class OwnerlessCommands {
     private final CallsClient openAi;
     private final TransferConfig transfer;
     private final Clock clock;
+    private final WorkerHeartbeats heartbeats;
 
     public OwnerlessCommands(CallStore calls, CommandStore commands, CallsClient openAi, TransferConfig transfer, Clock clock) {
+        this.heartbeats = new WorkerHeartbeats(calls.client(), calls.tableName());
         this.calls = calls;
         this.commands = commands;
         this.openAi = openAi;
@@ -51,6 +58,32 @@ public final class OwnerlessCommands {
             case TRANSFER -> coldTarget(args).isPresent();
             case INSTRUCTIONS -> false;
         };
+    }
+
+    /**
+     * Whether no live worker will take a command for a call owned by {@code owner}: there is no owner, its heartbeat
+     * record is missing or taken over, or it has missed beats. A worker that cannot write its beat cannot claim the
+     * command either, so the control side may act at once. A heartbeat that cannot be read counts as alive (the
+     * request then waits the ack window as usual).
+     */
+    public boolean ownerGone(String owner) {
+        if (owner == null || owner.isBlank()) {
+            return true;
+        }
+        Optional<WorkerHeartbeats.Heartbeat> beat;
+        try {
+            beat = heartbeats.get(owner);
+        } catch (SdkException e) {
+            LOG.warn("owner heartbeat not read; waiting for the owner", Map.of("worker_id", owner,
+                    "error", JsonLog.describe(e)));
+            return false;
+        }
+        return gone(beat, clock.instant());
+    }
+
+    /** The judgement of {@link #ownerGone} on a heartbeat as read. */
+    static boolean gone(Optional<WorkerHeartbeats.Heartbeat> beat, Instant now) {
+        return beat.isEmpty() || !beat.get().beatingOnTime(now);
     }
 
     /**

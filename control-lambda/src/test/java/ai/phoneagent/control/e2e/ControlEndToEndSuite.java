@@ -23,6 +23,7 @@ import ai.phoneagent.worker.SessionWorker;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -415,13 +416,73 @@ abstract class ControlEndToEndSuite {
     }
 
     @Test
+    void hangupOfACallWhoseWorkerJustDiedIsDoneByTheControlSideOnceItsHeartbeatIsLateBeforeTheAckWindowEnds() {
+        SessionWorker dead = bed.startWorker(Map.of("SWEEP_INTERVAL_MS", "0"));
+        String callId = bed.placeCall();
+        bed.awaitControlReady(callId);
+        dead.halt(); // kill -9 a moment before the operator's request: its last beat is still fresh
+        ControlHandler patient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "6000"));
+
+        long start = System.nanoTime();
+        Reply reply = post(patient, callId, "hangup", "{}", null);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(took).as("stopped waiting once the owner missed its beats").isLessThan(Duration.ofMillis(6000));
+        assertThat(hangups(callId)).hasSize(1);
+        assertThat(bed.call(callId).endReason()).isEqualTo("operator_hangup");
+        assertThat(bed.logs()).contains("\"owner_gone\":true");
+    }
+
+    @Test
+    void withNoAckWindowAHangupOfACallWhoseOwnerIsAliveIsLeftToTheOwner() {
+        SessionWorker owner = bed.startWorker(Map.of());
+        String callId = bed.placeCall();
+        bed.awaitControlReady(callId);
+        ControlHandler instant = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "0"));
+
+        Reply reply = post(instant, callId, "hangup", "{}", null);
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        String commandId = reply.body().path("command_id").asText();
+        Await.until("the owner carried it out", WAIT, () -> getCommand(callId, commandId).body().path("status").asText()
+                .equals("done"));
+        assertThat(getCommand(callId, commandId).body().at("/result/executedBy").asText()).isNotEqualTo("control");
+        assertThat(hangups(callId)).hasSize(1);
+        Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
+        assertThat(bed.call(callId).endReason()).isEqualTo("operator_hangup");
+        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+    }
+
+    /** Points the call at {@code owner} (no worker process behind it) with a control queue; the queue's URL. */
+    private String attachedTo(String callId, String owner) {
+        assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
+        String queueUrl = bed.queues.create(callId);
+        assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        return queueUrl;
+    }
+
+    @Test
+    void withNoAckWindowAHangupOfACallWhoseOwnerHasNoHeartbeatIsDoneByTheControlSideAtOnce() {
+        String callId = bed.placeCall();
+        String queueUrl = attachedTo(callId, "worker-that-never-beat");
+        ControlHandler instant = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "0"));
+
+        Reply reply = post(instant, callId, "hangup", "{}", null);
+
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(bed.depth(queueUrl)).as("nothing sent to a worker that is gone").isZero();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ENDED);
+    }
+
+    @Test
     void aCommandWhoseNudgeCannotBeSentIsStillAcceptedAndStaysOnTheCallsQueue() {
         String callId = bed.placeCall();
         // attached to a worker that never made a nudge queue: the nudge fails, the command must not
         String owner = "worker-without-nudge-queue";
-        assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
-        String queueUrl = bed.queues.create(callId);
-        assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        String queueUrl = attachedTo(callId, owner);
         ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
 
         Reply reply = post(impatient, callId, "instructions", "{\"text\":\"Be brief.\"}", null);

@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CallRegistry {
     private final int capacity;
-    private final Semaphore slots;
+    private final Slots slots;
     private final ConcurrentHashMap<String, Optional<CallSession>> calls = new ConcurrentHashMap<>();
 
     public CallRegistry(int capacity) {
         this.capacity = capacity;
-        this.slots = new Semaphore(capacity);
+        this.slots = new Slots(capacity);
     }
 
     public int capacity() {
@@ -36,6 +36,36 @@ public final class CallRegistry {
             got += extra;
         }
         return got;
+    }
+
+    /**
+     * Reserves one slot for a call taken over from a dead worker, without waiting: a free slot, or else, while fewer
+     * calls are hosted than the capacity, one of the slots an idle long poll of the calls queue holds in reserve
+     * (borrowed: later reservations see one fewer until a call stops). So a take-over never waits out a long poll;
+     * if that poll then brings messages for all its slots, the worker runs over its capacity by at most that batch
+     * until calls end. Marks the call as being taken, as {@link #begin} does. False when the worker is full or
+     * already hosts (or is taking) the call.
+     */
+    public synchronized boolean reserveNow(String callId) {
+        if (calls.containsKey(callId)) {
+            return false;
+        }
+        if (!slots.tryAcquire()) {
+            if (calls.size() >= capacity) {
+                return false;
+            }
+            slots.borrow();
+        }
+        if (calls.putIfAbsent(callId, Optional.empty()) != null) {
+            slots.release(); // taken from the queue meanwhile
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether this worker hosts, or is taking, the call. */
+    public boolean has(String callId) {
+        return calls.containsKey(callId);
     }
 
     /** Frees reserved slots that did not become calls. */
@@ -83,5 +113,16 @@ public final class CallRegistry {
     /** Calls hosted or being taken. */
     public int active() {
         return calls.size();
+    }
+
+    /** The capacity's permits; a borrowed one is paid back by the next release. */
+    private static final class Slots extends Semaphore {
+        Slots(int permits) {
+            super(permits);
+        }
+
+        void borrow() {
+            reducePermits(1);
+        }
     }
 }

@@ -426,7 +426,8 @@ public final class CallSession implements ToolHost {
                 LOG.warn("transcript writes still pending at hand-off; they go on", Map.of("call_id", callId));
             }
             try {
-                if (services.store().releaseOwnership(callId, services.owner(), neverGreeted)) {
+                if (services.store().releaseOwnership(callId, services.owner(), neverGreeted,
+                        services.clock().instant())) {
                     services.queue().send(new CallMessage(callId, call.webhookId(),
                             call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(),
                             neverGreeted ? CallMessage.Reason.INCOMING : CallMessage.Reason.ORPHANED));

@@ -7,6 +7,7 @@ import ai.phoneagent.call.CallTable;
 import ai.phoneagent.call.Page;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsOutcome;
@@ -18,9 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -32,14 +35,16 @@ import java.util.random.RandomGenerator;
  *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
  *       deleting the queue), are deleted;</li>
  *   <li>live calls {@code ATTACHED} to an owner that is gone (no heartbeat for {@code staleAfter + orphanGrace},
- *       taken over, unknown) or to this worker without being hosted here are freed ({@link Takeover}: orphaned by a
- *       conditional write, re-enqueued by the worker whose write won). The heartbeat take-over normally does this
- *       within seconds; the sweep is the safety net when its winner died mid-way;</li>
+ *       taken over, unknown) or to this worker without being hosted here are freed ({@link Takeover}: taken over here
+ *       by a conditional write when there is room, else orphaned and re-enqueued). The heartbeat take-over normally
+ *       does this within seconds; the sweep is the safety net when its winner died mid-way;</li>
  *   <li>deadlines of the waiting statuses: {@code ACCEPTED}/{@code QUEUED} unclaimed for {@value #QUEUED_DEADLINE_S} s
  *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} for 5 minutes (accept never
  *       succeeded) is hung up at OpenAI and ended {@code accept_failed};</li>
  *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
- *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}).</li>
+ *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}); one orphaned for longer than
+ *       {@code orphanDeadline} (nobody can take it) is claimed ({@link CallStore#claimOrphanEnd}), hung up at OpenAI
+ *       and ended {@code lost}.</li>
  * </ol>
  */
 public final class Sweeper implements AutoCloseable {
@@ -53,6 +58,11 @@ public final class Sweeper implements AutoCloseable {
     /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
     static final Duration RECEIVED_DEADLINE = Duration.ofMinutes(5);
     private static final int PAGE = 100;
+    /** End reason of a call that stayed orphaned past its deadline. */
+    static final String LOST = "lost";
+    static final String ACCEPT_FAILED = "accept_failed";
+    /** How long an orphan's end claim keeps workers off it while this sweep hangs it up. */
+    static final Duration ORPHAN_END_HOLD = Duration.ofSeconds(30);
 
     private final ControlQueues queues;
     private final CallStore calls;
@@ -66,23 +76,26 @@ public final class Sweeper implements AutoCloseable {
     private final Duration interval;
     private final Duration orphanGrace;
     private final Duration resendAfter;
+    private final Duration orphanDeadline;
     private final Clock clock;
     private final RandomGenerator random;
     private volatile boolean stopped;
     private Thread thread;
 
-    /** What one sweep did. */
-    public record Report(int queuesDeleted, int callsOrphaned, int callsRequeued) {
+    /** What one sweep did; {@code callsEnded}: stuck calls hung up and ended (never accepted, orphaned too long). */
+    public record Report(int queuesDeleted, int callsOrphaned, int callsRequeued, int callsEnded) {
     }
 
     /**
      * @param hostedCalls the calls this worker hosts or is taking right now
      * @param staleAfter  how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
      * @param orphanGrace how much longer the sweep waits than the heartbeat take-over before freeing such calls
+     * @param orphanDeadline how long a call may stay {@code ORPHANED} before it is hung up and ended {@value #LOST}
      */
     public Sweeper(ControlQueues queues, CallStore calls, WorkerHeartbeats beats, Takeover takeover, String self,
                    Supplier<Collection<String>> hostedCalls, CallsQueue callsQueue, CallsClient openAi, Duration interval,
-                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
+                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Duration orphanDeadline, Clock clock,
+                   RandomGenerator random) {
         this.queues = queues;
         this.calls = calls;
         this.beats = beats;
@@ -95,6 +108,7 @@ public final class Sweeper implements AutoCloseable {
         this.interval = interval;
         this.orphanGrace = orphanGrace;
         this.resendAfter = resendAfter;
+        this.orphanDeadline = orphanDeadline;
         this.clock = clock;
         this.random = random;
     }
@@ -136,6 +150,7 @@ public final class Sweeper implements AutoCloseable {
         int deleted = 0;
         int orphaned = 0;
         int requeued = 0;
+        int ended = 0;
         try {
             deleted = sweepQueues();
         } catch (RuntimeException e) {
@@ -145,13 +160,14 @@ public final class Sweeper implements AutoCloseable {
             int[] counts = sweepCalls();
             orphaned = counts[0];
             requeued = counts[1];
+            ended = counts[2];
         } catch (RuntimeException e) {
             LOG.warn("live call sweep failed", Map.of("error", JsonLog.describe(e)));
         }
-        Report report = new Report(deleted, orphaned, requeued);
-        if (deleted + orphaned + requeued > 0) {
+        Report report = new Report(deleted, orphaned, requeued, ended);
+        if (deleted + orphaned + requeued + ended > 0) {
             LOG.info("sweep done", Map.of("queues_deleted", deleted, "calls_orphaned", orphaned,
-                    "calls_requeued", requeued));
+                    "calls_requeued", requeued, "calls_ended", ended));
         }
         return report;
     }
@@ -240,6 +256,7 @@ public final class Sweeper implements AutoCloseable {
             return owner == null || !owner.alive(now, staleAfter.plus(orphanGrace));
         }, "sweep");
         int requeued = 0;
+        int ended = 0;
         int seen = 0;
         Map<String, String> start = null;
         do {
@@ -247,11 +264,17 @@ public final class Sweeper implements AutoCloseable {
             for (CallRecord call : page.items()) {
                 seen++;
                 if (stopped || requeued >= MAX_REQUEUES) {
-                    return new int[] {orphaned, requeued};
+                    return new int[] {orphaned, requeued, ended};
                 }
                 try {
                     Instant at = clock.instant();
-                    if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), at, resendAfter)) {
+                    if (call.status() == CallStatus.ORPHANED
+                            && calls.claimOrphanEnd(call.callId(), self, at, orphanDeadline, ORPHAN_END_HOLD)) {
+                        // nobody could take it for the whole deadline: the caller sits in silence; end it for good
+                        if (endOrphanForGood(call, at)) {
+                            ended++;
+                        }
+                    } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), at, resendAfter)) {
                         requeued++;
                         LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
                         requeue(call, CallMessage.Reason.ORPHANED);
@@ -265,7 +288,9 @@ public final class Sweeper implements AutoCloseable {
                         requeue(call, CallMessage.Reason.INCOMING);
                     } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
                             && call.createdAt().isBefore(at.minus(RECEIVED_DEADLINE))) {
-                        endNeverAccepted(call, at);
+                        if (endNeverAccepted(call, at)) {
+                            ended++;
+                        }
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("call not swept", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
@@ -273,7 +298,7 @@ public final class Sweeper implements AutoCloseable {
             }
             start = page.nextKey().orElse(null);
         } while (start != null && seen < MAX_CALLS && !stopped);
-        return new int[] {orphaned, requeued};
+        return new int[] {orphaned, requeued, ended};
     }
 
     /** Puts the call back on the calls queue; if this fails the call stays waiting and a later sweep sends it. */
@@ -291,17 +316,47 @@ public final class Sweeper implements AutoCloseable {
      * (404 means it is already gone), then ended {@code accept_failed}. A hang-up OpenAI refuses leaves the call for
      * the next sweep.
      */
-    private void endNeverAccepted(CallRecord call, Instant now) {
+    private boolean endNeverAccepted(CallRecord call, Instant now) {
+        return hangUpThenEnd(call, ACCEPT_FAILED, "accept_deadline",
+                () -> calls.markEnded(call.callId(), ACCEPT_FAILED, now), () -> { });
+    }
+
+    /**
+     * A call {@code ORPHANED} past its deadline, whose end this sweep has claimed (no worker can take it meanwhile):
+     * hung up at OpenAI first, then ended {@value #LOST}. A hang-up OpenAI refuses gives the claim back: the call stays
+     * orphaned, any worker may still take it, and the next sweep tries again.
+     */
+    private boolean endOrphanForGood(CallRecord call, Instant now) {
+        return hangUpThenEnd(call, LOST, "orphan_deadline", () -> calls.endOrphan(call.callId(), self, LOST, now),
+                () -> calls.releaseOrphanEnd(call.callId(), self));
+    }
+
+    /**
+     * The system ends a stuck call: OpenAI's hang-up first, its outcome recorded as a {@code hangup} event, and only
+     * when OpenAI agreed (or the call was already gone) the {@code end} write; otherwise {@code refused} runs.
+     */
+    private boolean hangUpThenEnd(CallRecord call, String reason, String why, BooleanSupplier end, Runnable refused) {
         CallsOutcome outcome = openAi.hangup(call.callId());
-        if (outcome instanceof CallsOutcome.Done || outcome instanceof CallsOutcome.Gone) {
-            if (calls.markEnded(call.callId(), "accept_failed", now)) {
-                LOG.warn("call never accepted; hung up and ended", Map.of("call_id", call.callId(),
-                        "hangup", outcome.getClass().getSimpleName()));
-            }
-        } else {
-            LOG.warn("call never accepted; hang-up failed, trying again next sweep", Map.of("call_id", call.callId(),
+        boolean over = outcome instanceof CallsOutcome.Done || outcome instanceof CallsOutcome.Gone;
+        try {
+            calls.appendEvent(call.callId(), "hangup", Json.object().put("reason", reason).put("why", why)
+                    .put("outcome", outcome.getClass().getSimpleName().toLowerCase(Locale.ROOT))
+                    .put("executedBy", self), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("hangup event not recorded", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
+        }
+        if (!over) {
+            refused.run();
+            LOG.warn("stuck call not hung up; trying again next sweep", Map.of("call_id", call.callId(), "why", why,
+                    "hangup", outcome.getClass().getSimpleName()));
+            return false;
+        }
+        boolean ended = end.getAsBoolean();
+        if (ended) {
+            LOG.warn("stuck call hung up and ended", Map.of("call_id", call.callId(), "why", why, "reason", reason,
                     "hangup", outcome.getClass().getSimpleName()));
         }
+        return ended;
     }
 
     @Override

@@ -5,8 +5,11 @@ import ai.phoneagent.logging.JsonLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -16,10 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The worker's liveness: one heartbeat write every {@code interval} for all its calls (instead of a lease per call),
- * and, on the same tick, a look at every other worker's heartbeat. A worker silent for longer than
- * {@code staleAfter} is taken over by exactly one live worker ({@link WorkerHeartbeats#claimTakeover}), which frees its
- * calls ({@link Takeover}). If this worker's own beat is refused, it was taken over while paused: its calls are no
- * longer its own, so {@code onTakenOver} stops them without writing, and the worker registers afresh.
+ * and, every {@code scanEvery} (shorter, so a death is noticed within about a second of going stale), a look at every
+ * other worker's heartbeat. A worker silent for longer than {@code staleAfter} is taken over by exactly one live
+ * worker ({@link WorkerHeartbeats#claimTakeover}), which takes its calls over directly ({@link Takeover}). If this
+ * worker's own beat is refused, it was taken over while paused: its calls are no longer its own, so
+ * {@code onTakenOver} stops them without writing, and the worker registers afresh.
  *
  * <p>While the store cannot be reached the worker keeps its calls (nobody else can take them over either) and says so
  * in {@link #failingSince()}.
@@ -31,23 +35,27 @@ public final class HeartbeatKeeper implements AutoCloseable {
     private final Takeover takeover;
     private final String self;
     private final Duration interval;
+    private final Duration scanEvery;
     private final Duration staleAfter;
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private final Executor io;
     private final Runnable onTakenOver;
-    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final AtomicBoolean beating = new AtomicBoolean();
+    private final AtomicBoolean scanning = new AtomicBoolean();
     private final AtomicReference<Instant> failingSince = new AtomicReference<>();
-    private final Set<String> takingOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> takingOver = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
-    private ScheduledFuture<?> task;
+    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
 
-    public HeartbeatKeeper(WorkerHeartbeats beats, Takeover takeover, String self, Duration interval, Duration staleAfter,
-                           Clock clock, ScheduledExecutorService timers, Executor io, Runnable onTakenOver) {
+    public HeartbeatKeeper(WorkerHeartbeats beats, Takeover takeover, String self, Duration interval, Duration scanEvery,
+                           Duration staleAfter, Clock clock, ScheduledExecutorService timers, Executor io,
+                           Runnable onTakenOver) {
         this.beats = beats;
         this.takeover = takeover;
         this.self = self;
         this.interval = interval;
+        this.scanEvery = scanEvery;
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.timers = timers;
@@ -61,24 +69,30 @@ public final class HeartbeatKeeper implements AutoCloseable {
      */
     public HeartbeatKeeper start() {
         try {
-            beats.register(self, clock.instant());
+            beats.register(self, clock.instant(), interval);
         } catch (RuntimeException e) {
             LOG.error("heartbeat not registered; retrying on the next tick", Map.of("error", JsonLog.describe(e)));
             failingSince.compareAndSet(null, clock.instant());
         }
-        task = timers.scheduleWithFixedDelay(() -> {
-            // the store may hang: never on the shared timer thread, and never two ticks at once
-            if (!stopped && ticking.compareAndSet(false, true)) {
+        // at a fixed rate: a slow write must not push the beats apart, others judge this worker by their spacing
+        schedule(beating, this::beat, interval);
+        schedule(scanning, this::scan, scanEvery);
+        return this;
+    }
+
+    private void schedule(AtomicBoolean running, Runnable step, Duration every) {
+        tasks.add(timers.scheduleAtFixedRate(() -> {
+            // the store may hang: never on the shared timer thread, and never two of a kind at once
+            if (!stopped && running.compareAndSet(false, true)) {
                 io.execute(() -> {
                     try {
-                        tick();
+                        step.run();
                     } finally {
-                        ticking.set(false);
+                        running.set(false);
                     }
                 });
             }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        return this;
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** Since when this worker's heartbeat writes have been failing; null while they succeed. */
@@ -86,33 +100,61 @@ public final class HeartbeatKeeper implements AutoCloseable {
         return failingSince.get();
     }
 
-    /** One beat and one look at the others (tests call it instead of waiting for the timer). */
+    /** One beat and one look at the others (tests call it instead of waiting for the timers). */
     public void tick() {
+        if (beat()) {
+            scan();
+        }
+    }
+
+    /** Writes this worker's beat; false when it failed (the store is out). */
+    private boolean beat() {
         if (stopped) {
-            return;
+            return false;
         }
         Instant now = clock.instant();
         try {
             if (beats.beat(self, now)) {
                 recovered(now);
             } else if (beats.get(self).isEmpty()) {
-                beats.register(self, now); // the record expired or was deleted; nobody took this worker over
+                beats.register(self, now, interval); // the record expired or was deleted; nobody took this worker over
                 recovered(now);
             } else {
                 LOG.error("this worker was taken over while silent; dropping its calls without writes",
                         Map.of("worker_id", self));
                 onTakenOver.run();
-                beats.register(self, clock.instant());
+                beats.register(self, clock.instant(), interval);
                 recovered(now);
             }
+            return true;
         } catch (RuntimeException e) {
             if (failingSince.compareAndSet(null, now)) {
                 LOG.error("heartbeat write failed; keeping calls while the store is out", Map.of("error", JsonLog.describe(e)));
             }
+            return false;
+        }
+    }
+
+    /**
+     * Looks at every other worker's beat and takes over each one silent past the stale limit. Only by a read in which
+     * this worker itself looks alive (its own beat landed within half the stale limit, and nobody took it over):
+     * after a store outage every worker's beat is old, and this way the first one whose beat lands again takes the
+     * others over, never two workers each other (their reads are consistent, so each would have to read before the
+     * other's beat and after its own).
+     */
+    private void scan() {
+        if (stopped || failingSince.get() != null) {
             return;
         }
         try {
-            for (WorkerHeartbeats.Heartbeat other : beats.all()) {
+            List<WorkerHeartbeats.Heartbeat> all = beats.all();
+            Instant now = clock.instant();
+            boolean selfAlive = all.stream().anyMatch(b -> b.workerId().equals(self)
+                    && b.alive(now, staleAfter.dividedBy(2)));
+            if (!selfAlive) {
+                return; // this worker's own beat has not landed yet (or it was taken over): judge nobody
+            }
+            for (WorkerHeartbeats.Heartbeat other : all) {
                 if (other.workerId().equals(self) || other.takenOverBy() != null || other.beatAt() == null
                         || other.alive(now, staleAfter) || stopped) {
                     continue;
@@ -156,8 +198,6 @@ public final class HeartbeatKeeper implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        if (task != null) {
-            task.cancel(false);
-        }
+        tasks.forEach(task -> task.cancel(false));
     }
 }

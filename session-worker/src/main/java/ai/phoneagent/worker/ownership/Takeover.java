@@ -16,13 +16,23 @@ import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 
 /**
- * Frees calls whose owner is gone: each {@code ATTACHED} call pointing at such an owner is orphaned by a conditional
- * write (exactly one worker wins it), gets an {@code owner_lost} event, and is re-enqueued with reason
- * {@code orphaned}, so a worker with capacity re-attaches it without greeting again.
+ * Takes over calls whose owner is gone. Each {@code ATTACHED} call pointing at such an owner is, when this worker has
+ * room, moved to this worker by a conditional write ({@link CallStore#takeOver}: exactly one worker wins it) and
+ * re-attached here at once, without greeting: no queue round trip, so nothing waits on a message that a dead
+ * worker's last long poll may have swallowed. When this worker is full (or draining, or unhealthy) the call is
+ * orphaned instead ({@link CallStore#orphanOwnedBy}, also exactly once) and re-enqueued with reason {@code orphaned}
+ * for a worker with capacity. Either way the call gets an {@code owner_lost} event; its session records
+ * {@code reattached} once its socket is open.
  */
 public final class Takeover {
     private static final JsonLog LOG = JsonLog.forComponent("takeover");
@@ -30,27 +40,77 @@ public final class Takeover {
     private static final int PAGE = 100;
     /** Bound on the live calls one pass looks at. */
     static final int MAX_CALLS = 20_000;
+    /** Calls taken over at once (each is a few store writes; the sockets open on their own). */
+    static final int PARALLEL = 16;
+
+    /** Where calls taken over directly are hosted: the worker's capacity and its sessions. */
+    public interface Host {
+        /** What {@link #reserve} found. */
+        enum Room { RESERVED, ALREADY_HERE, NONE }
+
+        /**
+         * Reserves a capacity slot for the call: {@code NONE} when full, draining or unhealthy, {@code ALREADY_HERE}
+         * when this worker hosts (or is taking) it.
+         */
+        Room reserve(String callId);
+
+        /** The take-over write lost: gives the reserved slot back. */
+        void unreserve(String callId);
+
+        /** Starts the session of a call this worker has just taken over (reserved first); never greets. */
+        void adopt(CallRecord call);
+    }
+
+    /** A host with no room: every call freed goes through the queue (tests, the stand-alone sweep). */
+    public static final Host NO_ROOM = new Host() {
+        @Override
+        public Room reserve(String callId) {
+            return Room.NONE;
+        }
+
+        @Override
+        public void unreserve(String callId) {
+        }
+
+        @Override
+        public void adopt(CallRecord call) {
+            throw new IllegalStateException("no room was reserved");
+        }
+    };
+
+    /** How one call was freed. */
+    enum Freed { ADOPTED, REQUEUED, NOT_FREED }
 
     private final CallStore store;
     private final CallsQueue queue;
     private final String self;
     private final Clock clock;
+    private final Host host;
+    private final Executor io;
 
     public Takeover(CallStore store, CallsQueue queue, String self, Clock clock) {
+        this(store, queue, self, clock, NO_ROOM, Runnable::run);
+    }
+
+    /** @param io runs the per-call take-overs of one pass, {@value #PARALLEL} at a time */
+    public Takeover(CallStore store, CallsQueue queue, String self, Clock clock, Host host, Executor io) {
         this.store = store;
         this.queue = queue;
         this.self = self;
         this.clock = clock;
+        this.host = host;
+        this.io = io;
     }
 
-    /** Orphans and re-enqueues every live call attached to {@code owner}; returns how many this worker freed. */
+    /** Takes over (or orphans and re-enqueues) every live call attached to {@code owner}; how many this worker freed. */
     public int freeCallsOf(String owner, String why) {
         return freeCalls(call -> owner.equals(call.owner()), why);
     }
 
-    /** Orphans and re-enqueues every live attached call {@code gone} says has lost its owner. */
+    /** Takes over (or orphans and re-enqueues) every live attached call {@code gone} says has lost its owner. */
     public int freeCalls(Predicate<CallRecord> gone, String why) {
-        int freed = 0;
+        List<CompletableFuture<Freed>> pending = new ArrayList<>();
+        Semaphore parallel = new Semaphore(PARALLEL);
         int seen = 0;
         Map<String, String> start = null;
         do {
@@ -58,37 +118,81 @@ public final class Takeover {
             for (CallRecord call : page.items()) {
                 seen++;
                 if (call.status() == CallStatus.ATTACHED && call.owner() != null && gone.test(call)) {
+                    parallel.acquireUninterruptibly();
+                    CompletableFuture<Freed> one = new CompletableFuture<>();
+                    pending.add(one);
                     try {
-                        if (LogContext.about(call.callId(), call.traceId()).get(() -> free(call, why))) {
-                            freed++;
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.warn("call not freed; a later pass tries again", Map.of("call_id", call.callId(),
-                                "owner", call.owner(), "error", JsonLog.describe(e)));
+                        io.execute(() -> {
+                            try {
+                                one.complete(LogContext.about(call.callId(), call.traceId()).get(() -> free(call, why)));
+                            } catch (RuntimeException e) {
+                                LOG.warn("call not freed; a later pass tries again", Map.of("call_id", call.callId(),
+                                        "owner", call.owner(), "error", JsonLog.describe(e)));
+                                one.complete(Freed.NOT_FREED);
+                            } finally {
+                                parallel.release();
+                            }
+                        });
+                    } catch (RuntimeException rejected) {
+                        parallel.release();
+                        one.complete(Freed.NOT_FREED);
                     }
                 }
             }
             start = page.nextKey().orElse(null);
         } while (start != null && seen < MAX_CALLS);
+        int freed = 0;
+        for (CompletableFuture<Freed> one : pending) {
+            if (one.join() != Freed.NOT_FREED) {
+                freed++;
+            }
+        }
         return freed;
     }
 
-    private boolean free(CallRecord call, String why) {
-        if (!store.orphanOwnedBy(call.callId(), call.owner(), clock.instant())) {
-            return false; // moved on, or another worker freed it first
+    /** One call: taken over here when there is room, else orphaned and re-enqueued; each exactly once. */
+    Freed free(CallRecord call, String why) {
+        String previous = call.owner();
+        Host.Room room = host.reserve(call.callId());
+        if (room == Host.Room.ALREADY_HERE) {
+            return Freed.NOT_FREED; // hosted here after all (taken from the queue since the caller looked)
         }
-        METRICS.record(Measurement.one(Metric.FAILOVERS).with(Dimension.REASON, why).property("call_id", call.callId()));
-        LOG.warn("owner lost; call orphaned and re-enqueued", Map.of("call_id", call.callId(), "owner", call.owner(),
-                "why", why));
-        try {
-            store.appendEvent(call.callId(), "owner_lost", Json.object().put("previousOwner", call.owner())
-                    .put("detectedBy", self).put("why", why), clock.instant());
-        } catch (RuntimeException e) {
-            LOG.warn("owner_lost event not recorded", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
+        if (room == Host.Room.RESERVED) {
+            Optional<CallRecord> taken;
+            try {
+                taken = store.takeOver(call.callId(), previous, self, clock.instant());
+            } catch (RuntimeException e) {
+                host.unreserve(call.callId());
+                throw e;
+            }
+            if (taken.isEmpty()) {
+                host.unreserve(call.callId());
+                return Freed.NOT_FREED; // moved on, or another worker took it first
+            }
+            LOG.warn("owner lost; call taken over", Map.of("call_id", call.callId(), "owner", previous, "why", why));
+            ownerLost(call, previous, why, "taken_over");
+            host.adopt(taken.get());
+            return Freed.ADOPTED;
         }
+        if (!store.orphanOwnedBy(call.callId(), previous, clock.instant())) {
+            return Freed.NOT_FREED;
+        }
+        LOG.warn("owner lost; no room here, call orphaned and re-enqueued", Map.of("call_id", call.callId(),
+                "owner", previous, "why", why));
+        ownerLost(call, previous, why, "requeued");
         // if this send fails the call stays ORPHANED and the sweep re-sends it
         queue.send(new CallMessage(call.callId(), call.webhookId(),
                 call.acceptedAt() == null ? 0 : call.acceptedAt().toEpochMilli(), CallMessage.Reason.ORPHANED));
-        return true;
+        return Freed.REQUEUED;
+    }
+
+    private void ownerLost(CallRecord call, String previous, String why, String action) {
+        METRICS.record(Measurement.one(Metric.FAILOVERS).with(Dimension.REASON, why).property("call_id", call.callId()));
+        try {
+            store.appendEvent(call.callId(), "owner_lost", Json.object().put("previousOwner", previous)
+                    .put("detectedBy", self).put("why", why).put("action", action), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("owner_lost event not recorded", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
+        }
     }
 }

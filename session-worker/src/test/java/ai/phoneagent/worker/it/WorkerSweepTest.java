@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 /** The worker's sweep: stale control queues, calls whose owner died, calls left orphaned. */
 class WorkerSweepTest {
     static final Duration LEASE = Duration.ofSeconds(30);
+    static final Duration ORPHAN_DEADLINE = Duration.ofMinutes(5);
 
     TestBed bed;
     ControlQueues queues;
@@ -52,7 +53,7 @@ class WorkerSweepTest {
 
     private Sweeper sweeper(MutableClock clock) {
         return new Sweeper(queues, bed.store, beats(), new Takeover(bed.store, bed.queue, "sweeper", clock), "sweeper",
-                List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), clock, RandomGenerator.getDefault());
+                List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), ORPHAN_DEADLINE, clock, RandomGenerator.getDefault());
     }
 
     private WorkerHeartbeats beats() {
@@ -200,6 +201,36 @@ class WorkerSweepTest {
         assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("accept_failed");
         assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+    }
+
+    @Test
+    void an_orphan_nobody_takes_is_hung_up_at_openai_and_ended_lost_once_past_its_deadline() {
+        MutableClock clock = new MutableClock(Instant.now());
+        String callId = bed.sim.newCall(Scenario.quiet());
+        bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        bed.store.claimOwnership(callId, "leaving-worker", clock.instant()).orElseThrow();
+        assertThat(bed.store.releaseOwnership(callId, "leaving-worker", false, clock.instant())).isTrue();
+
+        clock.advance(ORPHAN_DEADLINE.minusSeconds(30));
+        assertThat(sweeper(clock).sweepOnce().callsEnded()).as("within its deadline").isZero();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+
+        clock.advance(Duration.ofSeconds(31));
+        List<Sweeper.Report> reports = sweepConcurrently(clock, 3);
+
+        assertThat(reports.stream().mapToInt(Sweeper.Report::callsEnded).sum()).isEqualTo(1);
+        CallRecord ended = bed.call(callId);
+        assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
+        assertThat(ended.endReason()).isEqualTo("lost");
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        assertThat(bed.sim.call(callId).ended()).as("not live at OpenAI").isTrue();
+        assertThat(bed.store.allEvents(callId)).filteredOn(e -> e.kind().equals("hangup")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.details().path("outcome").asText()).isEqualTo("done");
+                    assertThat(e.details().path("why").asText()).isEqualTo("orphan_deadline");
+                });
+        assertThat(bed.store.claimOwnership(callId, "late-worker", clock.instant())).isEmpty();
     }
 
     private List<Sweeper.Report> sweepConcurrently(MutableClock clock, int sweepers) {

@@ -11,16 +11,17 @@ import java.util.Optional;
  * What one chaos scenario measured: calls lost (ended at our side while still live at OpenAI, or never greeted),
  * calls stuck (not final at our side once the settle window after the scenario passed), transcript lines lost (sent
  * by OpenAI, not stored), and the time to recovery against its target (none when the scenario has no recovery).
+ * A scenario's own checks (e.g. the new owner shown by the API) that fail are notes and fail it too.
  */
 record Outcome(String scenario, int calls, int lost, int stuck, int transcriptLost, Optional<Duration> recovery,
-               Duration target, boolean hasRecovery, List<String> notes) {
+               Duration target, boolean hasRecovery, int checksFailed, List<String> notes) {
     boolean passed() {
-        return lost == 0 && stuck == 0 && transcriptLost == 0
+        return lost == 0 && stuck == 0 && transcriptLost == 0 && checksFailed == 0
                 && (!hasRecovery || recovery.isPresent() && recovery.get().compareTo(target) <= 0);
     }
 
     static Outcome failed(String scenario, String why) {
-        return new Outcome(scenario, 0, 0, 0, 0, Optional.empty(), Duration.ZERO, true, List.of("did not run: " + why));
+        return new Outcome(scenario, 0, 0, 0, 0, Optional.empty(), Duration.ZERO, true, 0, List.of("did not run: " + why));
     }
 
     void print(PrintStream out) {
@@ -46,6 +47,7 @@ record Outcome(String scenario, int calls, int lost, int stuck, int transcriptLo
         private Optional<Duration> recovery = Optional.empty();
         private Duration target = Duration.ZERO;
         private boolean hasRecovery;
+        private int checksFailed;
         private final List<String> notes = new ArrayList<>();
 
         Builder(String scenario) {
@@ -89,8 +91,16 @@ record Outcome(String scenario, int calls, int lost, int stuck, int transcriptLo
             return this;
         }
 
+        /** A check of the scenario's own that failed: noted, and the scenario fails. */
+        Builder checkFailed(String why) {
+            checksFailed++;
+            notes.add("check failed: " + why);
+            return this;
+        }
+
         Outcome build() {
-            return new Outcome(scenario, calls, lost, stuck, transcriptLost, recovery, target, hasRecovery, List.copyOf(notes));
+            return new Outcome(scenario, calls, lost, stuck, transcriptLost, recovery, target, hasRecovery, checksFailed,
+                    List.copyOf(notes));
         }
     }
 }

@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The chaos scenarios of issue 8, each against real processes with real signals. Every scenario checks its own calls
@@ -70,7 +72,35 @@ final class Scenarios {
                 s -> s.path("attachCount").asInt() > attaches.get(s.path("callId").asText()) && s.path("openSockets").asInt() > 0,
                 RECOVERY_WAIT);
         outcome.recovery(reattached, target);
+        Set<String> survivors = workers.stream().filter(w -> w != owner).map(Cluster.Worker::id).collect(Collectors.toSet());
+        for (String call : attaches.keySet()) {
+            checkNewOwner(c, call, survivors, signal.equals("KILL"), outcome);
+        }
         return check(c, calls, true, outcome);
+    }
+
+    /**
+     * A moved call as the API shows it: owned by a survivor, with a {@code reattached} event (and, after a crash, an
+     * {@code owner_lost} event), once the new owner's writes are in.
+     */
+    private static void checkNewOwner(Cluster c, String callId, Set<String> survivors, boolean crashed,
+                                      Outcome.Builder outcome) throws InterruptedException {
+        List<String> wanted = crashed ? List.of("owner_lost", "reattached") : List.of("reattached");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String owner = "";
+        List<String> kinds = List.of();
+        while (System.nanoTime() < deadline) {
+            Optional<JsonNode> ours = c.ourCall(callId);
+            owner = ours.map(j -> j.path("call").path("owner").asText("")).orElse("");
+            kinds = ours.map(j -> j.path("events").valueStream().map(e -> e.path("kind").asText()).toList())
+                    .orElse(List.of());
+            if (survivors.contains(owner) && kinds.containsAll(wanted)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(250); // another process's writes, read over HTTP: polled
+        }
+        outcome.checkFailed(callId + ": the API shows owner '" + owner + "' and events " + kinds + ", expected a survivor "
+                + survivors + " and " + wanted);
     }
 
     /** One worker with capacity 2 and four calls: the two waiting are greeted once two calls end. */

@@ -28,6 +28,16 @@ class OutcomeTest {
     }
 
     @Test
+    void aFailedCheckOfTheScenarioFailsItAndIsNoted() {
+        Outcome outcome = new Outcome.Builder("kill9").calls(4)
+                .recovery(Optional.of(Duration.ofSeconds(7)), Duration.ofSeconds(15))
+                .checkFailed("rtc_1: the API shows owner 'dead-worker'").build();
+
+        assertThat(outcome.passed()).isFalse();
+        assertThat(outcome.notes()).containsExactly("check failed: rtc_1: the API shows owner 'dead-worker'");
+    }
+
+    @Test
     void theTableShowsEveryCountAndTheRecoveryAgainstItsTarget() {
         Outcome outcome = new Outcome.Builder("kill9").calls(4).transcriptLost(3, "rtc_1")
                 .recovery(Optional.of(Duration.ofMillis(83_900)), Duration.ofSeconds(15)).build();

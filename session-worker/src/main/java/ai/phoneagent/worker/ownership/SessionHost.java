@@ -1,0 +1,67 @@
+package ai.phoneagent.worker.ownership;
+
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.worker.call.CallRegistry;
+import ai.phoneagent.worker.call.CallSession;
+import ai.phoneagent.worker.call.SessionServices;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Hosts calls this worker takes over from a dead one in its own registry: a capacity slot is reserved before the
+ * take-over write (so a full worker leaves the call to the queue), and the session starts without a greeting.
+ */
+public final class SessionHost implements Takeover.Host {
+    private static final JsonLog LOG = JsonLog.forComponent("takeover");
+
+    private final CallRegistry registry;
+    private final SessionServices services;
+    private final BooleanSupplier accepting;
+
+    /** @param accepting false while the worker drains or is unhealthy: it takes nothing over then */
+    public SessionHost(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
+        this.registry = registry;
+        this.services = services;
+        this.accepting = accepting;
+    }
+
+    @Override
+    public Room reserve(String callId) {
+        if (registry.has(callId)) {
+            return Room.ALREADY_HERE;
+        }
+        if (!accepting.getAsBoolean()) {
+            return Room.NONE;
+        }
+        if (registry.reserveNow(callId)) {
+            return Room.RESERVED;
+        }
+        return registry.has(callId) ? Room.ALREADY_HERE : Room.NONE;
+    }
+
+    @Override
+    public void unreserve(String callId) {
+        registry.abandon(callId);
+    }
+
+    @Override
+    public void adopt(CallRecord call) {
+        String callId = call.callId();
+        CallSession session = new CallSession(call, false, services, () -> registry.stopped(callId));
+        registry.hosted(session);
+        // a shutdown that began meanwhile either sees this session and hands it off, or is seen here
+        if (!accepting.getAsBoolean()) {
+            session.release();
+            return;
+        }
+        LOG.info("call taken over", Map.of("call_id", callId));
+        try {
+            session.start();
+        } catch (RuntimeException e) {
+            // never keep a call that has no socket: it would point at a live worker with nobody handling it
+            LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            session.release();
+        }
+    }
+}
