@@ -18,6 +18,7 @@ import ai.phoneagent.worker.control.ControlQueueListener;
 import ai.phoneagent.worker.control.Sweeper;
 import ai.phoneagent.callevents.CallEventsQueue;
 import ai.phoneagent.worker.events.CallEventDeliverer;
+import ai.phoneagent.worker.events.CallEventPayloads;
 import ai.phoneagent.worker.events.CallEventPublisher;
 import ai.phoneagent.worker.events.DiscordEventSink;
 import ai.phoneagent.worker.events.LiveEventSink;
@@ -25,6 +26,8 @@ import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
+import ai.phoneagent.worker.summary.CallSummarizer;
+import ai.phoneagent.worker.summary.ResponsesClient;
 import ai.phoneagent.worker.tools.TransferService;
 import ai.phoneagent.worker.ownership.HeartbeatKeeper;
 import ai.phoneagent.worker.ownership.Takeover;
@@ -73,6 +76,8 @@ public final class SessionWorker implements AutoCloseable {
     private final HeartbeatKeeper heartbeat;
     /** Posts call events to {@code CALL_EVENTS_URL}; null when that is not set. */
     private final CallEventDeliverer deliverer;
+    /** Summarises ended calls; null when {@code SUMMARY_MODEL} is not set. */
+    private final CallSummarizer summarizer;
     private QueuePoller poller;
     private HealthServer health;
 
@@ -88,7 +93,9 @@ public final class SessionWorker implements AutoCloseable {
             CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
                     config.callEvents().queueUrl().orElseThrow());
             events = LiveEventSink.all(events, new CallEventPublisher(callEvents, io, clock));
-            this.deliverer = new CallEventDeliverer(callEvents, deps.store(), deps.http(), config.callEvents(), clock);
+            CallEventPayloads payloads = new CallEventPayloads(deps.store(),
+                    config.summary().enabled() ? config.summary().eventWait() : Duration.ZERO, clock);
+            this.deliverer = new CallEventDeliverer(callEvents, payloads, deps.store(), deps.http(), config.callEvents(), clock);
         } else {
             this.deliverer = null;
         }
@@ -109,8 +116,12 @@ public final class SessionWorker implements AutoCloseable {
         this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
                 deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
                 config.leaseDuration().multipliedBy(2), clock, RandomGenerator.getDefault());
-        CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
-                : CallLifecycleListener.all(control, deps.lifecycle());
+        this.summarizer = config.summary().enabled() ? new CallSummarizer(config.summary(), deps.store(),
+                new ResponsesClient(deps.http(), config.endpoints(), config.openAiApiKey(), config.summary()),
+                deps.discord(), config.workerId(), clock) : null;
+        CallLifecycleListener lifecycle = CallLifecycleListener.all(control,
+                summarizer == null ? CallLifecycleListener.none() : summarizer,
+                deps.lifecycle() == null ? CallLifecycleListener.none() : deps.lifecycle());
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
                 RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
@@ -141,6 +152,9 @@ public final class SessionWorker implements AutoCloseable {
         control.start(timers, io, RandomGenerator.getDefault());
         if (deliverer != null) {
             deliverer.start();
+        }
+        if (summarizer != null) {
+            summarizer.start(timers);
         }
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
@@ -212,6 +226,11 @@ public final class SessionWorker implements AutoCloseable {
         return sweeper.sweepOnce();
     }
 
+    /** Runs the summary recovery sweep once now; the number of calls it took up (0 when summaries are off). */
+    public int summarySweepNow() {
+        return summarizer == null ? 0 : summarizer.sweepOnce();
+    }
+
     /** Calls whose control queue this worker reads (on nudges, at attach, in the safety sweep). */
     public List<String> controlQueuesPolled() {
         return control.polling();
@@ -243,6 +262,9 @@ public final class SessionWorker implements AutoCloseable {
         sweeper.close();
         if (deliverer != null) {
             deliverer.close();
+        }
+        if (summarizer != null) {
+            summarizer.halt();
         }
         heartbeat.close();
         if (poller != null) {
@@ -303,6 +325,9 @@ public final class SessionWorker implements AutoCloseable {
         heartbeat.close();
         if (deliverer != null) {
             deliverer.close();
+        }
+        if (summarizer != null) {
+            summarizer.close();
         }
         try {
             beats.retire(config.workerId(), clock.instant());

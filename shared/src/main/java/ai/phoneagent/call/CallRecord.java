@@ -9,7 +9,8 @@ import java.util.Optional;
  * (items written before outbound calls existed read as inbound); an outbound call carries its {@code launchId} and
  * {@code opening}: what the agent says first (null: the launch set none, empty: the model opens from its
  * instructions). {@code toolCatalog} is the fingerprint of the tools the model was offered at accept (null on calls
- * accepted before it was stored).
+ * accepted before it was stored). {@code summary} is the post-call summary once one was started (null before, and
+ * on calls that ended without summaries enabled).
  */
 public record CallRecord(
         String callId,
@@ -34,12 +35,24 @@ public record CallRecord(
         String direction,
         String launchId,
         String opening,
-        String toolCatalog) {
+        String toolCatalog,
+        CallSummary summary) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
     public CallRecord {
         direction = direction == null ? INBOUND : direction;
+    }
+
+    /** A call without a summary (every field but the summary). */
+    public CallRecord(String callId, CallStatus status, String webhookId, String from, String to,
+                      List<SipHeader> sipHeaders, String conferenceName, String callToken, Instant createdAt,
+                      Instant acceptedAt, Instant attachedAt, Instant endedAt, String endReason, String failureReason,
+                      String owner, Instant leaseUntil, String controlQueueUrl, long nextSeq, long version,
+                      String direction, String launchId, String opening, String toolCatalog) {
+        this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
+                attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
+                direction, launchId, opening, toolCatalog, null);
     }
 
     /** True for a call we placed (an outbound launch), false for one that called us. */
