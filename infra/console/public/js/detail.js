@@ -211,12 +211,16 @@ export function mountDetail(main, callId) {
   let endedSeenAt = 0;
   let lastSlowRead = 0;
   const refresher = poll(async () => {
-    // after the end, read a few seconds more: the worker records the last events just after it marks the call ended;
-    // a summary being written is followed (slowly) until it settles, for up to two minutes
-    const summaryPending = call?.summary?.status === "pending";
-    if (!alive || (endedSeenAt && Date.now() - endedSeenAt > (summaryPending ? 120_000 : 5000))) return;
-    if (summaryPending && Date.now() - endedSeenAt > 5000 && Date.now() - lastSlowRead < 2000) return;
-    lastSlowRead = Date.now();
+    if (!alive) return;
+    // after the end, read a few seconds more at full speed (the worker records the last events just after it marks
+    // the call ended), then every 2 s until the summary settles: up to 2 min while it is written, 30 s for one to start
+    if (endedSeenAt) {
+      const summary = call?.summary?.status;
+      const since = Date.now() - endedSeenAt;
+      const limit = summary === "pending" ? 120_000 : summary ? 5000 : 30_000;
+      if (since > limit || (since > 5000 && Date.now() - lastSlowRead < 2000)) return;
+      lastSlowRead = Date.now();
+    }
     try {
       await read();
       if (!alive) return;
