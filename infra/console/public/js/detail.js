@@ -40,19 +40,19 @@ function summaryView(summary) {
   if (!summary) return null;
   const box = el("section", { class: "call-summary", "aria-label": "Summary", dataset: { status: summary.status } });
   if (summary.status === "pending") {
-    return append(box, el("p", { class: "muted" }, "Summary: being written…"));
+    return append(box, [el("p", { class: "muted" }, "Summary: being written…")]);
   }
   if (summary.status !== "done") {
-    return append(box, el("p", { class: "muted" }, `No summary (${summary.status}${summary.error ? `: ${summary.error}` : ""})`));
+    return append(box, [el("p", { class: "muted" }, `No summary (${summary.status}${summary.error ? `: ${summary.error}` : ""})`)]);
   }
   const followUp = summary.followUpNeeded ? (summary.followUp || "needed") : "none";
-  return append(box,
+  return append(box, [
     el("p", { class: "summary-text" }, summary.summary),
     el("dl", { class: "facts" },
       el("div", {}, el("dt", {}, "Reason"), el("dd", {}, summary.reason)),
       el("div", {}, el("dt", {}, "Outcome"), el("dd", {}, (summary.outcome ?? "").replaceAll("_", " "))),
       el("div", {}, el("dt", {}, "Follow-up"), el("dd", {}, followUp)),
-      el("div", {}, el("dt", {}, "Sentiment"), el("dd", {}, summary.sentiment))));
+      el("div", {}, el("dt", {}, "Sentiment"), el("dd", {}, summary.sentiment)))]);
 }
 
 /** An event id a few seconds before this one ("<13-digit ms>#000000"). */

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,23 +45,12 @@ public final class CallSummaryStore {
      * (or is unknown), is settled, or someone else holds a live claim.
      */
     public boolean claim(String callId, String claimer, String model, Instant now, Duration lease) {
-        try {
-            dynamo.updateItem(UpdateItemRequest.builder()
-                    .tableName(table)
-                    .key(CallStore.key(callId, CallTable.META))
-                    .updateExpression("SET #st = :pending, #sum = :json, #claim = :claimer, #until = :until")
-                    .conditionExpression("#status = :ended AND (attribute_not_exists(#st) OR (#st = :pending AND "
-                            + "(attribute_not_exists(#until) OR #until < :now)))")
-                    .expressionAttributeNames(Map.of("#status", "status", "#st", STATUS, "#sum", SUMMARY,
-                            "#claim", CLAIM, "#until", CLAIM_UNTIL))
-                    .expressionAttributeValues(Map.of(":pending", s(CallSummary.Status.PENDING.wireName()),
-                            ":json", s(Json.write(CallSummary.pending(model).toJson())), ":claimer", s(claimer),
-                            ":until", time(now.plus(lease)), ":now", time(now), ":ended", s(CallStatus.ENDED.name())))
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return update(callId, "SET #st = :pending, #sum = :json, #claim = :claimer, #until = :until",
+                "#status = :ended AND (attribute_not_exists(#st) OR (#st = :pending AND "
+                        + "(attribute_not_exists(#until) OR #until < :now)))",
+                Map.of(":pending", s(CallSummary.Status.PENDING.wireName()),
+                        ":json", s(Json.write(CallSummary.pending(model).toJson())), ":claimer", s(claimer),
+                        ":until", time(now.plus(lease)), ":now", time(now), ":ended", s(CallStatus.ENDED.name())));
     }
 
     /** Stores the settled summary and drops the claim, if {@code claimer} still holds it. */
@@ -68,35 +58,31 @@ public final class CallSummaryStore {
         if (!summary.status().settled()) {
             throw new IllegalArgumentException("only a settled summary is stored this way");
         }
-        try {
-            dynamo.updateItem(UpdateItemRequest.builder()
-                    .tableName(table)
-                    .key(CallStore.key(callId, CallTable.META))
-                    .updateExpression("SET #st = :status, #sum = :json REMOVE #claim, #until")
-                    .conditionExpression("#claim = :claimer")
-                    .expressionAttributeNames(Map.of("#st", STATUS, "#sum", SUMMARY, "#claim", CLAIM,
-                            "#until", CLAIM_UNTIL))
-                    .expressionAttributeValues(Map.of(":status", s(summary.status().wireName()),
-                            ":json", s(Json.write(summary.toJson())), ":claimer", s(claimer)))
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return update(callId, "SET #st = :status, #sum = :json REMOVE #claim, #until", "#claim = :claimer",
+                Map.of(":status", s(summary.status().wireName()), ":json", s(Json.write(summary.toJson())),
+                        ":claimer", s(claimer)));
     }
 
     /** Gives a claim back at once (the worker is stopping), so the next sweep may take the call without waiting. */
     public boolean release(String callId, String claimer) {
+        return update(callId, "SET #until = :zero", "#claim = :claimer AND #st = :pending",
+                Map.of(":zero", Attributes.n(0), ":claimer", s(claimer),
+                        ":pending", s(CallSummary.Status.PENDING.wireName())));
+    }
+
+    /** One conditional update of the call item over the summary's attribute names; false when the condition fails. */
+    private boolean update(String callId, String expression, String condition, Map<String, AttributeValue> values) {
+        Map<String, String> names = new HashMap<>(Map.of("#st", STATUS, "#claim", CLAIM, "#until", CLAIM_UNTIL));
+        if (expression.contains("#sum")) {
+            names.put("#sum", SUMMARY);
+        }
+        if (condition.contains("#status")) {
+            names.put("#status", "status");
+        }
         try {
-            dynamo.updateItem(UpdateItemRequest.builder()
-                    .tableName(table)
-                    .key(CallStore.key(callId, CallTable.META))
-                    .updateExpression("SET #until = :zero")
-                    .conditionExpression("#claim = :claimer AND #st = :pending")
-                    .expressionAttributeNames(Map.of("#st", STATUS, "#claim", CLAIM, "#until", CLAIM_UNTIL))
-                    .expressionAttributeValues(Map.of(":zero", Attributes.n(0), ":claimer", s(claimer),
-                            ":pending", s(CallSummary.Status.PENDING.wireName())))
-                    .build());
+            dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(CallStore.key(callId, CallTable.META))
+                    .updateExpression(expression).conditionExpression(condition)
+                    .expressionAttributeNames(names).expressionAttributeValues(values).build());
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

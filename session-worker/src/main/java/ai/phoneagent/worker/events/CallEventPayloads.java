@@ -4,7 +4,6 @@ import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
-import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.callevents.CallEventMessage;
 import ai.phoneagent.callevents.CallEventType;
@@ -15,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -108,7 +106,7 @@ public final class CallEventPayloads {
                 // the transfer outcome: the last attempt's, or none
                 data.set("transfer", transfers.isEmpty() ? null : transferView(transfers.getLast()));
                 // the post-call summary: null when summaries are off (or the call ended before they were on)
-                data.set("summary", call.summary() == null ? null : summaryView(call.summary()));
+                data.set("summary", call.summary() == null ? null : call.summary().toJson());
                 ArrayNode transcript = data.putArray("transcript");
                 for (Turn turn : store.allTurns(call.callId())) {
                     transcript.addObject().put("seq", turn.seq()).put("speaker", turn.speaker().wireName())
@@ -125,10 +123,6 @@ public final class CallEventPayloads {
                 .put("type", message.type().wireName()).put("created_at", message.occurredAt() / 1000);
         body.set("data", data);
         return new Outcome.Ready(Json.write(body));
-    }
-
-    private static ObjectNode summaryView(CallSummary summary) {
-        return summary.toJson();
     }
 
     private static ObjectNode transferView(CallEvent event) {
