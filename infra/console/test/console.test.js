@@ -235,6 +235,18 @@ describe("operator console", { timeout: 240_000 }, () => {
     await shot("call-ended");
   });
 
+  test("the ended call shows its post-call summary, as text", async () => {
+    const summary = page.locator(".call-summary[data-status=done]");
+    await summary.waitFor({ timeout: 30_000 });
+    const stored = await stack.control(`/calls/${callId}`);
+    assert.equal(stored.body.call.summary.status, "done");
+    assert.equal(await summary.locator(".summary-text").textContent(), stored.body.call.summary.summary);
+    assert.ok((await summary.textContent()).includes(`Reason${stored.body.call.summary.reason}`));
+    assert.ok((await summary.textContent()).includes(`Sentiment${stored.body.call.summary.sentiment}`));
+    assert.equal(await summary.locator("img, script").count(), 0, "markup in the summary stays text");
+    await shot("call-summary");
+  });
+
   test("recent calls finds the call by number and end reason, and opens it", async () => {
     await page.goto(`${stack.origin}/console/#/recent`);
     await page.getByLabel("Number", { exact: true }).fill("4255551212");

@@ -1,11 +1,11 @@
 /**
- * One call: header, the transcript as a chat (caller / agent / system / operator), the events timeline, exports and,
+ * One call: header (with the post-call summary once there is one), the transcript as a chat (caller / agent / system / operator), the events timeline, exports and,
  * while the call is live, the actions. Live calls are read incrementally every 400 ms (turns after the last seq,
  * events after the last id), so a stored line shows within a second without re-reading the call.
  */
 import { actionsPanel } from "./actions.js";
 import { api, describeReadError } from "./api.js";
-import { el, replace, stateMessage } from "./dom.js";
+import { append, el, replace, stateMessage } from "./dom.js";
 import { clock, direction, duration, party, SPEAKERS, statusText, time } from "./format.js";
 import { download, transcriptCsv } from "./export.js";
 import { poll } from "./poller.js";
@@ -33,6 +33,26 @@ function eventSummary(event) {
       return text === "{}" ? event.kind : `${event.kind} ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
     }
   }
+}
+
+/** The post-call summary under the header: being written, the model's fields, or why there is none. */
+function summaryView(summary) {
+  if (!summary) return null;
+  const box = el("section", { class: "call-summary", "aria-label": "Summary", dataset: { status: summary.status } });
+  if (summary.status === "pending") {
+    return append(box, [el("p", { class: "muted" }, "Summary: being written…")]);
+  }
+  if (summary.status !== "done") {
+    return append(box, [el("p", { class: "muted" }, `No summary (${summary.status}${summary.error ? `: ${summary.error}` : ""})`)]);
+  }
+  const followUp = summary.followUpNeeded ? (summary.followUp || "needed") : "none";
+  return append(box, [
+    el("p", { class: "summary-text" }, summary.summary),
+    el("dl", { class: "facts" },
+      el("div", {}, el("dt", {}, "Reason"), el("dd", {}, summary.reason)),
+      el("div", {}, el("dt", {}, "Outcome"), el("dd", {}, (summary.outcome ?? "").replaceAll("_", " "))),
+      el("div", {}, el("dt", {}, "Follow-up"), el("dd", {}, followUp)),
+      el("div", {}, el("dt", {}, "Sentiment"), el("dd", {}, summary.sentiment)))]);
 }
 
 /** An event id a few seconds before this one ("<13-digit ms>#000000"). */
@@ -158,7 +178,8 @@ export function mountDetail(main, callId) {
           duration(call.createdAt, call.endedAt))),
         el("div", {}, el("dt", {}, "Worker"), el("dd", {}, call.owner ?? "—")),
         ended ? el("div", {}, el("dt", {}, "Ended"), el("dd", {}, `${time(call.endedAt)} · ${call.endReason ?? call.failureReason ?? ""}`)) : null,
-        el("div", {}, el("dt", {}, "Call id"), el("dd", { class: "mono" }, call.callId))));
+        el("div", {}, el("dt", {}, "Call id"), el("dd", { class: "mono" }, call.callId))),
+      summaryView(call.summary));
   }
 
   function settleActions() {
@@ -188,9 +209,18 @@ export function mountDetail(main, callId) {
   }
 
   let endedSeenAt = 0;
+  let lastSlowRead = 0;
   const refresher = poll(async () => {
-    // after the end, read a few seconds more: the worker records the last events just after it marks the call ended
-    if (!alive || (endedSeenAt && Date.now() - endedSeenAt > 5000)) return;
+    if (!alive) return;
+    // after the end, read a few seconds more at full speed (the worker records the last events just after it marks
+    // the call ended), then every 2 s until the summary settles: up to 2 min while it is written, 30 s for one to start
+    if (endedSeenAt) {
+      const summary = call?.summary?.status;
+      const since = Date.now() - endedSeenAt;
+      const limit = summary === "pending" ? 120_000 : summary ? 5000 : 30_000;
+      if (since > limit || (since > 5000 && Date.now() - lastSlowRead < 2000)) return;
+      lastSlowRead = Date.now();
+    }
     try {
       await read();
       if (!alive) return;

@@ -3,6 +3,8 @@ package ai.phoneagent.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallSummary;
+import ai.phoneagent.call.CallSummaryStore;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandDispatch;
@@ -428,6 +430,33 @@ abstract class ControlApiContract {
         assertThat(reply.body().get("events")).extracting(e -> e.get("kind").asText())
                 .containsExactly("tool_call", "transfer");
         assertThat(reply.body().get("events").get(1).at("/details/target").asText()).isEqualTo("human");
+    }
+
+    @Test
+    void callDetailShowsThePostCallSummaryOnceMadeAndNoneBefore() {
+        String callId = seeder.ended(START, START.plusSeconds(60));
+        assertThat(send(authed("GET", "/control/calls/" + callId).build()).body().get("call").has("summary")).isFalse();
+        CallSummaryStore summaries = new CallSummaryStore(fixture.dynamo(), fixture.tableName());
+        assertThat(summaries.claim(callId, "worker-a", "gpt-test", START.plusSeconds(61), Duration.ofMinutes(1))).isTrue();
+        assertThat(send(authed("GET", "/control/calls/" + callId).build()).body().at("/call/summary/status").asText())
+                .isEqualTo("pending");
+        CallSummary.Fields fields = new CallSummary.Fields("Asked about opening hours; told nine to five.",
+                "Opening hours", "resolved", true, "Send the holiday schedule.", "neutral");
+        assertThat(summaries.settle(callId, "worker-a", new CallSummary(CallSummary.Status.DONE, fields, "gpt-test",
+                START.plusSeconds(63), null, 2))).isTrue();
+
+        JsonNode summary = send(authed("GET", "/control/calls/" + callId).build()).body().at("/call/summary");
+
+        assertThat(summary.get("status").asText()).isEqualTo("done");
+        assertThat(summary.get("summary").asText()).isEqualTo("Asked about opening hours; told nine to five.");
+        assertThat(summary.get("reason").asText()).isEqualTo("Opening hours");
+        assertThat(summary.get("outcome").asText()).isEqualTo("resolved");
+        assertThat(summary.get("followUpNeeded").asBoolean()).isTrue();
+        assertThat(summary.get("followUp").asText()).isEqualTo("Send the holiday schedule.");
+        assertThat(summary.get("sentiment").asText()).isEqualTo("neutral");
+        assertThat(summary.get("model").asText()).isEqualTo("gpt-test");
+        assertThat(summary.get("at").asText()).isEqualTo(START.plusSeconds(63).toString());
+        assertThat(summary.get("attempts").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -22,6 +22,7 @@ import ai.phoneagent.worker.control.ControlQueueListener;
 import ai.phoneagent.worker.control.Sweeper;
 import ai.phoneagent.callevents.CallEventsQueue;
 import ai.phoneagent.worker.events.CallEventDeliverer;
+import ai.phoneagent.worker.events.CallEventPayloads;
 import ai.phoneagent.worker.events.CallEventPublisher;
 import ai.phoneagent.worker.events.DiscordEventSink;
 import ai.phoneagent.worker.events.LiveEventSink;
@@ -29,6 +30,8 @@ import ai.phoneagent.worker.health.HealthServer;
 import ai.phoneagent.worker.queue.CallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
+import ai.phoneagent.worker.summary.CallSummarizer;
+import ai.phoneagent.worker.summary.ResponsesClient;
 import ai.phoneagent.worker.tools.TransferService;
 import ai.phoneagent.worker.ownership.HeartbeatKeeper;
 import ai.phoneagent.worker.ownership.SessionHost;
@@ -80,6 +83,8 @@ public final class SessionWorker implements AutoCloseable {
     private final HeartbeatKeeper heartbeat;
     /** Posts call events to {@code CALL_EVENTS_URL}; null when that is not set. */
     private final CallEventDeliverer deliverer;
+    /** Summarises ended calls; null when {@code SUMMARY_MODEL} is not set. */
+    private final CallSummarizer summarizer;
     private QueuePoller poller;
     private HealthServer health;
 
@@ -95,7 +100,9 @@ public final class SessionWorker implements AutoCloseable {
             CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
                     config.callEvents().queueUrl().orElseThrow());
             events = LiveEventSink.all(events, new CallEventPublisher(callEvents, LogContext.propagating(io), clock));
-            this.deliverer = new CallEventDeliverer(callEvents, deps.store(), deps.http(), config.callEvents(), clock);
+            CallEventPayloads payloads = new CallEventPayloads(deps.store(),
+                    config.summary().enabled() ? config.summary().eventWait() : Duration.ZERO, clock);
+            this.deliverer = new CallEventDeliverer(callEvents, payloads, deps.store(), deps.http(), config.callEvents(), clock);
         } else {
             this.deliverer = null;
         }
@@ -110,8 +117,12 @@ public final class SessionWorker implements AutoCloseable {
         this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
         this.attachHealth = new AttachHealth(config.attachFailureLimit());
         this.beats = new WorkerHeartbeats(deps.store().client(), deps.store().tableName());
-        CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
-                : CallLifecycleListener.all(control, deps.lifecycle());
+        this.summarizer = config.summary().enabled() ? new CallSummarizer(config.summary(), deps.store(),
+                new ResponsesClient(deps.http(), config.endpoints(), config.openAiApiKey(), config.summary()),
+                deps.discord(), config.workerId(), clock) : null;
+        CallLifecycleListener lifecycle = CallLifecycleListener.all(control,
+                summarizer == null ? CallLifecycleListener.none() : summarizer,
+                deps.lifecycle() == null ? CallLifecycleListener.none() : deps.lifecycle());
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),
                 RandomGenerator.getDefault());
         this.services = new SessionServices(config.workerId(), deps.store(), deps.queue(), deps.calls(), connector,
@@ -159,6 +170,9 @@ public final class SessionWorker implements AutoCloseable {
         }
         timers.scheduleAtFixedRate(this::sampleMetrics, METRICS_INTERVAL.toMillis(), METRICS_INTERVAL.toMillis(),
                 java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (summarizer != null) {
+            summarizer.start(timers);
+        }
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
@@ -237,6 +251,11 @@ public final class SessionWorker implements AutoCloseable {
         return sweeper.sweepOnce();
     }
 
+    /** Runs the summary recovery sweep once now; the number of calls it took up (0 when summaries are off). */
+    public int summarySweepNow() {
+        return summarizer == null ? 0 : summarizer.sweepOnce();
+    }
+
     /** Calls whose control queue this worker reads (on nudges, at attach, in the safety sweep). */
     public List<String> controlQueuesPolled() {
         return control.polling();
@@ -268,6 +287,9 @@ public final class SessionWorker implements AutoCloseable {
         sweeper.close();
         if (deliverer != null) {
             deliverer.close();
+        }
+        if (summarizer != null) {
+            summarizer.halt();
         }
         heartbeat.close();
         if (poller != null) {
@@ -328,6 +350,9 @@ public final class SessionWorker implements AutoCloseable {
         heartbeat.close();
         if (deliverer != null) {
             deliverer.close();
+        }
+        if (summarizer != null) {
+            summarizer.close();
         }
         try {
             beats.retire(config.workerId(), clock.instant());

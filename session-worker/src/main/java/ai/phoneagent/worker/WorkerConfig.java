@@ -8,6 +8,7 @@ import ai.phoneagent.tools.ToolCatalog;
 import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.discord.DiscordSettings;
 import ai.phoneagent.worker.events.CallEventsSettings;
+import ai.phoneagent.worker.summary.SummarySettings;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -49,7 +50,8 @@ public record WorkerConfig(
         Duration attachTimeout,
         int attachFailureLimit,
         Duration journalGiveUp,
-        CallEventsSettings callEvents) {
+        CallEventsSettings callEvents,
+        SummarySettings summary) {
 
     public static final int DEFAULT_CAPACITY = 50;
     /** How long a worker's heartbeat stays good: after this much silence another worker takes its calls over. */
@@ -129,7 +131,7 @@ public record WorkerConfig(
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
                 controlWait, sweep, grace, scan, orphanDeadline, reattach, attachTimeout, failureLimit, journalGiveUp,
-                CallEventsSettings.fromEnv(env));
+                CallEventsSettings.fromEnv(env), SummarySettings.fromEnv(env));
     }
 
     /** The OpenAI URLs under the configured base. */
@@ -143,7 +145,7 @@ public record WorkerConfig(
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
                 controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, heartbeatScan, orphanDeadline,
-                reattachWindow, attachTimeout, attachFailureLimit, journalGiveUp, callEvents);
+                reattachWindow, attachTimeout, attachFailureLimit, journalGiveUp, callEvents, summary);
     }
 
     private static String defaultWorkerId() {
@@ -165,7 +167,7 @@ public record WorkerConfig(
         return "WorkerConfig[workerId=" + workerId + ", openAiBaseUrl=" + openAiBaseUrl + ", callsTable=" + callsTable
                 + ", capacity=" + capacity + ", reattachWindow=" + reattachWindow + ", leaseDuration=" + leaseDuration + ", leaseRenewInterval="
                 + leaseRenewInterval + ", healthPort=" + healthPort + ", greeting=" + welcomeMessage.isPresent()
-                + ", discord=" + discord + ", callEvents=" + callEvents + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
+                + ", discord=" + discord + ", callEvents=" + callEvents + ", summaryModel=" + summary.model().orElse("off") + ", controlQueuePrefix=" + controlQueuePrefix + ", sweepInterval="
                 + sweepInterval + ", orphanGrace=" + orphanGrace + ", heartbeatScan=" + heartbeatScan + ", orphanDeadline="
                 + orphanDeadline + ", tools=" + ToolRegistry.of(tools).names() + "]";
     }

@@ -11,6 +11,8 @@ import java.util.Optional;
  * instructions). {@code toolCatalog} is the fingerprint of the tools the model was offered at accept (null on calls
  * accepted before it was stored). {@code traceId} is the call's W3C trace id, given by the webhook that recorded it
  * (null on calls recorded before it was stored).
+ * {@code summary} is the post-call summary once one was started (null before, and
+ * on calls that ended without summaries enabled).
  */
 public record CallRecord(
         String callId,
@@ -36,7 +38,8 @@ public record CallRecord(
         String launchId,
         String opening,
         String toolCatalog,
-        String traceId) {
+        String traceId,
+        CallSummary summary) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
@@ -44,7 +47,7 @@ public record CallRecord(
         direction = direction == null ? INBOUND : direction;
     }
 
-    /** A record without a trace id (calls recorded before trace ids were stored). */
+    /** A record without a trace id or a summary (calls recorded before either was stored). */
     public CallRecord(String callId, CallStatus status, String webhookId, String from, String to,
                       List<SipHeader> sipHeaders, String conferenceName, String callToken, Instant createdAt,
                       Instant acceptedAt, Instant attachedAt, Instant endedAt, String endReason, String failureReason,
@@ -52,7 +55,7 @@ public record CallRecord(
                       String direction, String launchId, String opening, String toolCatalog) {
         this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
                 attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
-                direction, launchId, opening, toolCatalog, null);
+                direction, launchId, opening, toolCatalog, null, null);
     }
 
     /** True for a call we placed (an outbound launch), false for one that called us. */

@@ -590,6 +590,20 @@ public final class CallStore {
                 ? Optional.of(Map.of("afterSeq", Long.toString(turns.getLast().seq()))) : Optional.empty());
     }
 
+    /** Every turn of the call, in order, read page by page. */
+    public List<Turn> allTurns(String callId) {
+        List<Turn> out = new ArrayList<>();
+        long after = -1;
+        while (true) {
+            Page<Turn> page = turns(callId, after, 500);
+            out.addAll(page.items());
+            if (page.nextKey().isEmpty()) {
+                return out;
+            }
+            after = Long.parseLong(page.nextKey().get().get("afterSeq"));
+        }
+    }
+
     /** Every event of the call, in order, read page by page. */
     public List<CallEvent> allEvents(String callId) {
         List<CallEvent> out = new ArrayList<>();
@@ -723,7 +737,8 @@ public final class CallStore {
                 string(item, "launchId"),
                 string(item, "opening"),
                 string(item, "toolCatalog"),
-                string(item, "traceId"));
+                string(item, "traceId"),
+                CallSummary.fromStored(string(item, CallSummaryStore.STATUS), string(item, CallSummaryStore.SUMMARY)));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

@@ -224,7 +224,11 @@ public final class CallQueries {
         Page<CallEvent> events = store.events(callId, afterEvent, read.eventsLimit());
 
         ObjectNode body = Json.object();
-        CallViews.writeCall(body.putObject("call"), call);
+        ObjectNode callView = body.putObject("call");
+        CallViews.writeCall(callView, call);
+        if (call.summary() != null) {
+            CallViews.writeSummary(callView.putObject("summary"), call.summary());
+        }
         ArrayNode turnItems = body.putArray("turns");
         turns.items().forEach(turn -> CallViews.writeTurn(turnItems.addObject(), turn));
         Optional<String> nextTurns = turns.nextKey().map(k -> cursors.encode("turns",

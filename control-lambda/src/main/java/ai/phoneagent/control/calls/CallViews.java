@@ -2,6 +2,7 @@ package ai.phoneagent.control.calls;
 
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.call.Turn;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -34,6 +35,27 @@ public final class CallViews {
         putTime(out, "leaseUntil", call.leaseUntil());
         out.put("controlReady", call.controlQueueUrl() != null);
         out.put("turnCount", call.nextSeq());
+    }
+
+    /**
+     * The call's post-call summary (detail only): {@code status} ({@code pending}, {@code done}, {@code failed},
+     * {@code skipped}), the model's fields once done, or the {@code error} that stopped it.
+     */
+    public static void writeSummary(ObjectNode out, CallSummary summary) {
+        out.put("status", summary.status().wireName());
+        CallSummary.Fields fields = summary.fields();
+        if (fields != null) {
+            out.put("summary", fields.summary());
+            out.put("reason", fields.reason());
+            out.put("outcome", fields.outcome());
+            out.put("followUpNeeded", fields.followUpNeeded());
+            out.put("followUp", fields.followUp());
+            out.put("sentiment", fields.sentiment());
+        }
+        putText(out, "model", summary.model());
+        putTime(out, "at", summary.at());
+        putText(out, "error", summary.error());
+        out.put("attempts", summary.attempts());
     }
 
     public static void writeTurn(ObjectNode out, Turn turn) {

@@ -136,6 +136,8 @@ public final class LocalStack implements AutoCloseable {
                 simulator = Optional.of(sim);
                 defaults.put("OPENAI_API_KEY", key);
                 defaults.put("OPENAI_BASE_URL", sim.baseUrl().toString());
+                // the simulator answers the Responses API too: every call gets a summary locally
+                defaults.put("SUMMARY_MODEL", "gpt-4.1-mini");
                 if (!given.declared("DISCORD_WEBHOOK_URL")) {
                     FakeDiscord fake = FakeDiscord.start();
                     resources.add(fake);

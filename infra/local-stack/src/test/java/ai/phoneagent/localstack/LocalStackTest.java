@@ -7,6 +7,7 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.testing.Await;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
 import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
 import ai.phoneagent.simulator.webhook.WebhookSender;
@@ -67,6 +68,32 @@ class LocalStackTest {
         assertThat(stack.twilio().orElseThrow().participantCreations()).hasSize(1);
         assertThat(stack.simulator().orElseThrow().requests(callId))
                 .anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+    }
+
+    @Test
+    void aCallPlacedLocallyGetsASummaryShownByTheControlApi() throws Exception {
+        String secret = stack.generated("OPENAI_WEBHOOK_SECRET").orElseThrow();
+        IncomingCallSpec call = IncomingCallSpec.random();
+        stack.simulator().orElseThrow().useScenario(call.callId(), ai.phoneagent.simulator.scenario.Scenario.of("short",
+                ai.phoneagent.simulator.scenario.Step.await(ai.phoneagent.simulator.scenario.AwaitTarget.GREETING),
+                ai.phoneagent.simulator.scenario.Step.caller("Do you deliver on Sundays?"),
+                ai.phoneagent.simulator.scenario.Step.agent("Yes, until noon."),
+                ai.phoneagent.simulator.scenario.Step.hangup(true)));
+        new WebhookSender(secret, Clock.systemUTC(), RedeliveryPolicy.once()).sendIncomingCall(stack.webhookUrl(), call);
+
+        Await.until("the call's summary is done", java.time.Duration.ofSeconds(60), () -> stack.store().get(call.callId())
+                .map(c -> c.summary() != null && c.summary().status() == ai.phoneagent.call.CallSummary.Status.DONE)
+                .orElse(false));
+
+        HttpResponse<String> detail = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        stack.baseUrl().resolve("/control/calls/" + call.callId()))
+                .header("Authorization", "Bearer " + stack.generated("CONTROL_API_TOKEN").orElseThrow()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(detail.statusCode()).isEqualTo(200);
+        var summary = ai.phoneagent.json.Json.parse(detail.body()).at("/call/summary");
+        assertThat(summary.path("status").asText()).isEqualTo("done");
+        assertThat(summary.path("reason").asText()).isEqualTo("Do you deliver on Sundays?");
+        assertThat(summary.path("model").asText()).isEqualTo("gpt-4.1-mini");
     }
 
     @Test

@@ -20,7 +20,8 @@ import mockwebserver3.RecordedRequest;
  *       {@code POST /_simulator/calls/{id}/drop[?close_frame=true]} (network drop, the call goes on),
  *       {@code POST /_simulator/calls/{id}/stall} and {@code …/resume} (the socket goes silent, or on);</li>
  *   <li>{@code GET|PUT|DELETE /_simulator/faults}: connector-wide faults, body
- *       {@code {"accept_status": 500, "accept_delay_ms": 3000, "attach_status": 401, "stall": true}}
+ *       {@code {"accept_status": 500, "accept_delay_ms": 3000, "attach_status": 401, "stall": true,
+ *       "responses_status": 500, "responses_delay_ms": 20000}}
  *       (absent fields are cleared);</li>
  *   <li>{@code POST /_simulator/drop[?close_frame=true]}: a network drop of every open socket.</li>
  * </ul>
@@ -113,6 +114,9 @@ final class AdminApi {
         }
         simulator.failAccepts(acceptDelay > 0 ? CallsAnswer.slow(Duration.ofMillis(acceptDelay), accept)
                 : acceptStatus == 200 ? null : accept);
+        int responsesStatus = body.path("responses_status").asInt(0);
+        long responsesDelay = body.path("responses_delay_ms").asLong(0);
+        simulator.faultResponses(responsesStatus, Duration.ofMillis(responsesDelay));
         boolean stall = body.path("stall").asBoolean(false);
         simulator.stallAll(stall);
         ObjectNode now = Json.object();
@@ -127,6 +131,12 @@ final class AdminApi {
         }
         if (stall) {
             now.put("stall", true);
+        }
+        if (responsesStatus != 0) {
+            now.put("responses_status", responsesStatus);
+        }
+        if (responsesDelay > 0) {
+            now.put("responses_delay_ms", responsesDelay);
         }
         faults = now;
         return now;

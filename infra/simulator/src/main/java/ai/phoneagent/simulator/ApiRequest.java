@@ -17,7 +17,9 @@ public record ApiRequest(String method, String path, String query, String callId
 
     /** Which endpoint a request hit. */
     public enum Endpoint {
-        ACCEPT, REJECT, HANGUP, REFER, ATTACH, OTHER;
+        ACCEPT, REJECT, HANGUP, REFER, ATTACH,
+        /** {@code POST /v1/responses} (call summaries). */
+        RESPONSES, OTHER;
 
         static Endpoint of(CallVerb verb) {
             return valueOf(verb.name());

@@ -8,18 +8,20 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 
-/** Routes the simulator's HTTP requests: Calls API, call WebSocket, admin endpoints, health. */
+/** Routes the simulator's HTTP requests: Calls API, call WebSocket, Responses API, admin endpoints, health. */
 final class ConnectorDispatcher extends Dispatcher {
     private static final Pattern CALLS = Pattern.compile("/v1/realtime/calls/([^/]+)/([^/]+)");
     private final CallsApiHandler callsApi;
     private final RealtimeAttachHandler attach;
+    private final ResponsesApiHandler responses;
     private final AdminApi admin;
     private final RequestLog<ApiRequest> log;
     private final Clock clock;
 
-    ConnectorDispatcher(CallsApiHandler callsApi, RealtimeAttachHandler attach, AdminApi admin,
-                        RequestLog<ApiRequest> log, Clock clock) {
+    ConnectorDispatcher(CallsApiHandler callsApi, RealtimeAttachHandler attach, ResponsesApiHandler responses,
+                        AdminApi admin, RequestLog<ApiRequest> log, Clock clock) {
         this.callsApi = callsApi;
+        this.responses = responses;
         this.attach = attach;
         this.admin = admin;
         this.log = log;
@@ -31,6 +33,9 @@ final class ConnectorDispatcher extends Dispatcher {
         String path = request.getUrl().encodedPath();
         if (path.equals("/v1/realtime")) {
             return attach.handle(request);
+        }
+        if (path.equals(ResponsesApiHandler.PATH)) {
+            return responses.handle(request);
         }
         Matcher calls = CALLS.matcher(path);
         if (calls.matches()) {

@@ -15,7 +15,8 @@ import mockwebserver3.MockWebServer;
 
 /**
  * A simulator of OpenAI's Realtime SIP connector on loopback: the Calls API ({@code accept}, {@code reject},
- * {@code hangup}, {@code refer}) and the call WebSocket ({@code /v1/realtime?call_id=…}) driven by scenarios.
+ * {@code hangup}, {@code refer}) and the call WebSocket ({@code /v1/realtime?call_id=…}) driven by scenarios, plus
+ * the Responses API with a JSON schema ({@code POST /v1/responses}) that call summaries use.
  * Point a client at {@link #baseUrl()} (or {@link #endpoints()}) with the configured API key.
  */
 public final class ConnectorSimulator implements AutoCloseable {
@@ -26,6 +27,7 @@ public final class ConnectorSimulator implements AutoCloseable {
     private final RequestLog<ApiRequest> log = new RequestLog<>();
     private volatile Scenario defaultScenario;
     private volatile int attachFault;
+    private volatile ResponsesApiHandler.Fault responsesFault = ResponsesApiHandler.Fault.NONE;
 
     private ConnectorSimulator(SimulatorConfig config) {
         this.config = config;
@@ -36,8 +38,9 @@ public final class ConnectorSimulator implements AutoCloseable {
                 config.allowUnknownCalls(), config.validateAcceptBodies());
         RealtimeAttachHandler attach = new RealtimeAttachHandler(authorization, calls, log, config.clock(),
                 config.allowUnknownCalls(), () -> defaultScenario, config.awaitTimeout(), () -> attachFault);
-        server.setDispatcher(new ConnectorDispatcher(callsApi, attach, new AdminApi(this, authorization), log,
-                config.clock()));
+        ResponsesApiHandler responses = new ResponsesApiHandler(authorization, log, config.clock(), () -> responsesFault);
+        server.setDispatcher(new ConnectorDispatcher(callsApi, attach, responses, new AdminApi(this, authorization),
+                log, config.clock()));
     }
 
     /** Starts a simulator with {@link SimulatorConfig#defaults()}. */
@@ -135,6 +138,22 @@ public final class ConnectorSimulator implements AutoCloseable {
         return attachFault;
     }
 
+    /**
+     * Every {@code POST /v1/responses} is answered with {@code status} (e.g. 500; 0: the normal answer) after
+     * {@code delay} (zero: at once).
+     */
+    public void faultResponses(int status, Duration delay) {
+        if (status != 0 && (status < 400 || status > 599) || delay.isNegative()) {
+            throw new IllegalArgumentException("responses status must be 0 or 4xx/5xx and the delay not negative");
+        }
+        this.responsesFault = new ResponsesApiHandler.Fault(status, delay);
+    }
+
+    /** The Responses API fault in force: its status (0: none) and delay. */
+    public int responsesFaultStatus() {
+        return responsesFault.status();
+    }
+
     /** A network drop of every open socket of every call (the calls go on). */
     public void dropAll(boolean closeFrame) {
         calls.all().forEach(call -> call.dropConnections(closeFrame));
@@ -154,6 +173,7 @@ public final class ConnectorSimulator implements AutoCloseable {
     public void clearFaults() {
         failAccepts(null);
         refuseAttaches(0);
+        faultResponses(0, Duration.ZERO);
         stallAll(false);
     }
 

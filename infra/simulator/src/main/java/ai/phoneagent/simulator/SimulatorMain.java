@@ -27,7 +27,9 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
  *         [--accept-status N] [--accept-delay-ms N] [--attach-status N]
- *   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N] [--stall] | --clear
+ *         [--responses-status N] [--responses-delay-ms N]
+ *   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N] [--stall]
+ *         [--responses-status N] [--responses-delay-ms N] | --clear
  *   drop  --url SIMULATOR [--api-key K] [--call-id rtc_…] [--close-frame]
  *   stall --url SIMULATOR [--api-key K] --call-id rtc_… [--resume]
  *   place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_…] [--api-key K] [--call-id rtc_…]
@@ -153,6 +155,8 @@ public final class SimulatorMain {
             simulator.failAccepts(accept);
         }
         simulator.refuseAttaches(intOption(options, "--attach-status", 0));
+        simulator.faultResponses(intOption(options, "--responses-status", 0),
+                Duration.ofMillis(intOption(options, "--responses-delay-ms", 0)));
     }
 
     /** {@code fault}, {@code drop}, {@code stall}: the admin API of a running simulator, from the command line. */
@@ -175,6 +179,8 @@ public final class SimulatorMain {
                 faults.put("accept_delay_ms", intOption(options, "--accept-delay-ms", 0));
                 faults.put("attach_status", intOption(options, "--attach-status", 0));
                 faults.put("stall", options.containsKey("--stall"));
+                faults.put("responses_status", intOption(options, "--responses-status", 0));
+                faults.put("responses_delay_ms", intOption(options, "--responses-delay-ms", 0));
                 body = Json.write(faults);
             }
             case "drop" -> path = (callId == null ? "/_simulator/drop" : "/_simulator/calls/" + callId + "/drop")
@@ -294,8 +300,9 @@ public final class SimulatorMain {
                 usage:
                   serve [--port N] [--api-key K] [--scenario NAME|PATH] [--strict] [--fakes]
                         [--accept-status N] [--accept-delay-ms N] [--attach-status N]
+                        [--responses-status N] [--responses-delay-ms N]
                   fault --url SIMULATOR [--api-key K] [--accept-status N] [--accept-delay-ms N] [--attach-status N]
-                        [--stall] | --clear
+                        [--stall] [--responses-status N] [--responses-delay-ms N] | --clear
                   drop  --url SIMULATOR [--api-key K] [--call-id rtc_...] [--close-frame]
                   stall --url SIMULATOR [--api-key K] --call-id rtc_... [--resume]
                   place-call --url WEBHOOK_URL --simulator SIMULATOR [--secret whsec_...] [--api-key K]

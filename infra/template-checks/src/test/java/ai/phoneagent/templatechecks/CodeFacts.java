@@ -143,6 +143,7 @@ final class CodeFacts {
         values.put("CALL_EVENTS_URL", "https://backend.example.com/hooks/calls");
         values.put("CALL_EVENTS_SECRET", "whsec_dGVtcGxhdGUtY2hlY2tzLW5vdC1hLXNlY3JldA==");
         values.put("CALL_EVENTS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/phone-agent-call-events");
+        values.put("SUMMARY_MODEL", "gpt-4.1-mini");
         values.put("CONTROL_ACK_TIMEOUT_MS", "5000");
         values.put("WORKER_CAPACITY", "20");
         values.put("LEASE_DURATION_MS", "30000");

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.discord;
 
+import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.worker.call.SipAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,22 @@ public final class DiscordText {
     /** The notice posted when a call ends. */
     public static String endNotice(Duration duration, String reason) {
         return "📴 Call ended after " + formatDuration(duration) + " (" + reason + ")";
+    }
+
+    /**
+     * The summary posted under a call's end notice: the model's summary and its fields, or why there is none.
+     * Longer than one message, it is split by the sink.
+     */
+    public static String summaryNotice(CallSummary summary) {
+        if (summary.fields() == null) {
+            return "📝 No summary for this call (" + summary.status().wireName()
+                    + (summary.error() == null ? "" : ": " + summary.error()) + ")";
+        }
+        CallSummary.Fields f = summary.fields();
+        return "📝 Summary: " + f.summary()
+                + "\nReason: " + f.reason()
+                + "\nOutcome: " + f.outcome().replace('_', ' ') + " · Sentiment: " + f.sentiment()
+                + "\nFollow-up: " + (f.followUpNeeded() ? (f.followUp().isBlank() ? "needed" : f.followUp()) : "none");
     }
 
     /** A party as shown in a notice: its number, masked to the last four digits when asked. */

@@ -57,11 +57,11 @@ public final class CallEventDeliverer implements AutoCloseable {
     private volatile boolean stopping;
     private Thread loop;
 
-    public CallEventDeliverer(CallEventsQueue queue, CallStore store, OkHttpClient http, CallEventsSettings settings,
-                              Clock clock) {
+    public CallEventDeliverer(CallEventsQueue queue, CallEventPayloads payloads, CallStore store, OkHttpClient http,
+                              CallEventsSettings settings, Clock clock) {
         this.queue = queue;
         this.store = store;
-        this.payloads = new CallEventPayloads(store);
+        this.payloads = payloads;
         this.http = http.newBuilder().callTimeout(settings.timeout()).connectTimeout(settings.timeout())
                 .readTimeout(settings.timeout()).followRedirects(false).build();
         this.url = settings.url().orElseThrow();
@@ -132,6 +132,11 @@ public final class CallEventDeliverer implements AutoCloseable {
             case CallEventPayloads.Outcome.Gone g -> {
                 LOG.warn("call event dropped", Map.of("call_id", message.callId(), "event_id", message.eventId(), "why", g.why()));
                 queue.delete(received.receiptHandle());
+            }
+            case CallEventPayloads.Outcome.NotYet n when n.recheckIn() != null
+                    && clock.millis() - message.enqueuedAt() < settings.maxAge().toMillis() -> {
+                int seconds = (int) Math.clamp(n.recheckIn().toSeconds(), 1, 43_200);
+                queue.retryLater(received.receiptHandle(), seconds);
             }
             case CallEventPayloads.Outcome.NotYet n -> retryOrGiveUp(message, received, 0, n.why());
             case CallEventPayloads.Outcome.Ready r -> post(message, received, r.body());

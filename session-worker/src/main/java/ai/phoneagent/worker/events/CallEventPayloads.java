@@ -4,7 +4,6 @@ import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
-import ai.phoneagent.call.Page;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.callevents.CallEventMessage;
 import ai.phoneagent.callevents.CallEventType;
@@ -13,9 +12,9 @@ import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.LogContext;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,12 +26,27 @@ public final class CallEventPayloads {
     /** Event kinds that record deliveries themselves: not part of the call's story sent out. */
     static final String DELIVERED_KIND = "call_event_delivered";
     static final String FAILED_KIND = "call_event_delivery_failed";
-    private static final int PAGE = 500;
+    /** How soon a {@code call.ended} waiting for its summary looks again. */
+    static final Duration SUMMARY_RECHECK = Duration.ofSeconds(2);
 
     private final CallStore store;
+    private final Duration summaryWait;
+    private final Clock clock;
 
+    /** Payloads without summaries: {@code call.ended} never waits for one. */
     public CallEventPayloads(CallStore store) {
+        this(store, Duration.ZERO, Clock.systemUTC());
+    }
+
+    /**
+     * Payloads whose {@code call.ended} waits up to {@code summaryWait} after it was enqueued for the call's summary
+     * to settle ({@code done}, {@code failed}, {@code skipped}), then goes with whatever is stored (perhaps
+     * {@code pending}, or none): a slow model delays the webhook by a bounded time and never loses it.
+     */
+    public CallEventPayloads(CallStore store, Duration summaryWait, Clock clock) {
         this.store = store;
+        this.summaryWait = summaryWait;
+        this.clock = clock;
     }
 
     /** Why a body cannot be built yet (the retry may find it) or ever. */
@@ -40,8 +54,15 @@ public final class CallEventPayloads {
         record Ready(String body) implements Outcome {
         }
 
-        /** The store does not show the event yet (e.g. {@code call.ended} before {@code ENDED} is written). */
-        record NotYet(String why) implements Outcome {
+        /**
+         * The store does not show the event yet (e.g. {@code call.ended} before {@code ENDED} is written, or its
+         * summary still pending); {@code recheckIn}, when not null, is when to look again instead of the usual
+         * backoff.
+         */
+        record NotYet(String why, Duration recheckIn) implements Outcome {
+            public NotYet(String why) {
+                this(why, null);
+            }
         }
 
         record Gone(String why) implements Outcome {
@@ -57,6 +78,11 @@ public final class CallEventPayloads {
         LogContext.identify(call.callId(), call.traceId()); // the delivery's lines and traceparent join the call's trace
         if (message.type() == CallEventType.ENDED && call.status() != CallStatus.ENDED) {
             return new Outcome.NotYet("call_not_ended_in_store");
+        }
+        if (message.type() == CallEventType.ENDED && summaryWait.isPositive()
+                && (call.summary() == null || !call.summary().status().settled())
+                && clock.millis() - message.enqueuedAt() < summaryWait.toMillis()) {
+            return new Outcome.NotYet("summary_pending", SUMMARY_RECHECK);
         }
         List<CallEvent> events = events(call.callId());
         ObjectNode data = Json.object().put("call_id", call.callId()).put("direction", call.direction())
@@ -81,8 +107,10 @@ public final class CallEventPayloads {
                 putDuration(durations, "talk", call.attachedAt(), call.endedAt());
                 // the transfer outcome: the last attempt's, or none
                 data.set("transfer", transfers.isEmpty() ? null : transferView(transfers.getLast()));
+                // the post-call summary: null when summaries are off (or the call ended before they were on)
+                data.set("summary", call.summary() == null ? null : call.summary().toJson());
                 ArrayNode transcript = data.putArray("transcript");
-                for (Turn turn : turns(call.callId())) {
+                for (Turn turn : store.allTurns(call.callId())) {
                     transcript.addObject().put("seq", turn.seq()).put("speaker", turn.speaker().wireName())
                             .put("text", turn.text()).put("ts", turn.ts() == null ? null : turn.ts().toString());
                 }
@@ -108,19 +136,6 @@ public final class CallEventPayloads {
     private List<CallEvent> events(String callId) {
         return store.allEvents(callId).stream()
                 .filter(e -> !DELIVERED_KIND.equals(e.kind()) && !FAILED_KIND.equals(e.kind())).toList();
-    }
-
-    private List<Turn> turns(String callId) {
-        List<Turn> out = new ArrayList<>();
-        long after = -1;
-        while (true) {
-            Page<Turn> page = store.turns(callId, after, PAGE);
-            out.addAll(page.items());
-            if (page.nextKey().isEmpty()) {
-                return out;
-            }
-            after = Long.parseLong(page.nextKey().get().get("afterSeq"));
-        }
     }
 
     private static void putTime(ObjectNode node, String field, Instant at) {
