@@ -64,7 +64,8 @@ public final class BenchMain {
     private final List<String> probeCalls = new ArrayList<>();
 
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
-                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly) {
+                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
+                   String workerJar, Path trainWorkerAot) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -72,6 +73,8 @@ public final class BenchMain {
             List<Integer> live = List.of(100);
             boolean starts = true;
             boolean startsOnly = false;
+            String workerJar = "session-worker/target/session-worker.jar";
+            Path trainWorkerAot = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -81,12 +84,15 @@ public final class BenchMain {
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
+                    case "--worker-jar" -> workerJar = args[++i];
+                    case "--train-worker-aot" -> trainWorkerAot = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only)");
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only"
+                            + " --worker-jar JAR --train-worker-aot CACHE)");
                 }
             }
-            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly)
-                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly);
+            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly, workerJar, trainWorkerAot)
+                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly, workerJar, trainWorkerAot);
         }
     }
 
@@ -100,7 +106,11 @@ public final class BenchMain {
             Compare.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        new BenchMain(Options.parse(args)).run();
+        Options options = Options.parse(args);
+        if (options.trainWorkerAot() != null) {
+            System.exit(new BenchMain(options).trainWorkerAot() ? 0 : 1);
+        }
+        new BenchMain(options).run();
         System.exit(0);
     }
 
@@ -141,6 +151,32 @@ public final class BenchMain {
         Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
         Files.writeString(options.out().resolve("latest.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
         say("wrote " + file + " (and latest.json)");
+    }
+
+    /**
+     * {@code --train-worker-aot CACHE}: the worker image's AOT cache, trained at image build on a real run (AWS engines,
+     * the webhook front and the simulator as here; one call placed, greeted, hung up; the worker stopped by SIGTERM),
+     * then assembled. Run by the JVM that will use the cache, on the worker jar at its final path.
+     */
+    private boolean trainWorkerAot() throws Exception {
+        Files.createDirectories(logs);
+        Path cache = options.trainWorkerAot().toAbsolutePath();
+        Path config = cache.resolveSibling(cache.getFileName() + "conf");
+        simulator = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(apiKey).defaultScenario(Scenario.quiet())
+                .awaitTimeout(Duration.ofSeconds(60)).build());
+        sender = new WebhookSender(webhookSecret, clock, RedeliveryPolicy.once());
+        try (Child engines = Child.start("engines", java(List.of(), "ai.phoneagent.bench.EnginesMain"), Map.of(), "ENGINES", logs)) {
+            env = baseEnv(fields(engines.awaitMarker(Duration.ofMinutes(5))));
+            try (Child via = startFront()) {
+                workerStart(via, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1, "worker-train");
+            }
+            boolean built = createAotCache("worker", config, cache, options.workerJar());
+            Files.deleteIfExists(config);
+            say(built ? "worker AOT cache written to " + cache : "no worker AOT cache; logs in " + logs);
+            return built;
+        } finally {
+            simulator.close();
+        }
     }
 
     // ---------------------------------------------------------------- ring to greeting, CPU, AWS requests per call
@@ -403,9 +439,12 @@ public final class BenchMain {
                         : StartFigure.NONE;
                 plain.put(node, "default");
                 withCache.put(node, "aotCache");
+                // what a small Lambda runs: one vCPU (serial GC) and, as AWS advises for cold starts, C1 only
+                (built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                        options.startRuns()) : StartFigure.NONE).put(node, "aotCacheC1Serial");
                 say(handler + " handler fresh start to first response: " + node);
             }
-            String workerJar = "session-worker/target/session-worker.jar";
+            String workerJar = options.workerJar();
             Path cache = aot.resolve("worker.aot");
             Path config = aot.resolve("worker.aotconf");
             workerStart(tmpFront, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1, "worker-train");
@@ -528,14 +567,14 @@ public final class BenchMain {
         List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
                 : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
         Child child = Child.start("front", java(flags, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
-        frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofSeconds(60))).get("port"));
+        frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofMinutes(3))).get("port"));
         return child;
     }
 
     private Child startWorker(List<String> flags, String name) {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
         command.addAll(flags);
-        command.addAll(List.of("-jar", "session-worker/target/session-worker.jar"));
+        command.addAll(List.of("-jar", options.workerJar()));
         return Child.start(name, command, withCounts(name), null, logs);
     }
 
