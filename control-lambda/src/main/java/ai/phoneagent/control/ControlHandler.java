@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.crac.Core;
@@ -21,19 +22,29 @@ import org.crac.Resource;
 public final class ControlHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
 
+    /** Rounds of offline requests run before a snapshot. */
+    static final int PRIMING_ROUNDS = 50;
     private final ControlService service;
     private final Primer primer;
 
     /** Used by the Lambda runtime: configuration from the environment (and Secrets Manager via SECRETS_ARN). */
     public ControlHandler() {
-        this(ControlService.create(loadConfig()));
+        this(loadConfig());
+    }
+
+    private ControlHandler(ControlConfig config) {
+        this.service = ControlService.create(config);
+        this.primer = new Primer(() -> {
+            service.prime();
+            OfflinePriming.prime(config, Clock.systemUTC(), PRIMING_ROUNDS);
+        });
         Core.getGlobalContext().register(primer);
     }
 
     /** For tests and local servers: a ready service. */
     public ControlHandler(ControlService service) {
         this.service = service;
-        this.primer = new Primer(service);
+        this.primer = new Primer(service::prime);
     }
 
     private static ControlConfig loadConfig() {
@@ -57,15 +68,16 @@ public final class ControlHandler implements RequestHandler<APIGatewayV2HTTPEven
     }
 
     static final class Primer implements Resource {
-        private final ControlService service;
+        private final Runnable priming;
 
-        Primer(ControlService service) {
-            this.service = service;
+        Primer(Runnable priming) {
+            this.priming = priming;
         }
 
         @Override
         public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-            service.prime();
+            // validation paths, then the real request path on offline AWS clients: no network I/O outlives the restore
+            priming.run();
         }
 
         @Override

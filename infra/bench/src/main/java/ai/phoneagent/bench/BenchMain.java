@@ -61,9 +61,11 @@ public final class BenchMain {
     private Child front;
     private Child worker;
     private URI frontUrl;
+    private final List<String> probeCalls = new ArrayList<>();
 
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
-                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly) {
+                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
+                   String workerJar, Path trainWorkerAot) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -71,6 +73,8 @@ public final class BenchMain {
             List<Integer> live = List.of(100);
             boolean starts = true;
             boolean startsOnly = false;
+            String workerJar = "session-worker/target/session-worker.jar";
+            Path trainWorkerAot = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -80,12 +84,15 @@ public final class BenchMain {
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
+                    case "--worker-jar" -> workerJar = args[++i];
+                    case "--train-worker-aot" -> trainWorkerAot = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only)");
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only"
+                            + " --worker-jar JAR --train-worker-aot CACHE)");
                 }
             }
-            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly)
-                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly);
+            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly, workerJar, trainWorkerAot)
+                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly, workerJar, trainWorkerAot);
         }
     }
 
@@ -99,7 +106,11 @@ public final class BenchMain {
             Compare.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        new BenchMain(Options.parse(args)).run();
+        Options options = Options.parse(args);
+        if (options.trainWorkerAot() != null) {
+            System.exit(new BenchMain(options).trainWorkerAot() ? 0 : 1);
+        }
+        new BenchMain(options).run();
         System.exit(0);
     }
 
@@ -140,6 +151,32 @@ public final class BenchMain {
         Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
         Files.writeString(options.out().resolve("latest.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
         say("wrote " + file + " (and latest.json)");
+    }
+
+    /**
+     * {@code --train-worker-aot CACHE}: the worker image's AOT cache, trained at image build on a real run (AWS engines,
+     * the webhook front and the simulator as here; one call placed, greeted, hung up; the worker stopped by SIGTERM),
+     * then assembled. Run by the JVM that will use the cache, on the worker jar at its final path.
+     */
+    private boolean trainWorkerAot() throws Exception {
+        Files.createDirectories(logs);
+        Path cache = options.trainWorkerAot().toAbsolutePath();
+        Path config = cache.resolveSibling(cache.getFileName() + "conf");
+        simulator = ConnectorSimulator.start(SimulatorConfig.builder().apiKey(apiKey).defaultScenario(Scenario.quiet())
+                .awaitTimeout(Duration.ofSeconds(60)).build());
+        sender = new WebhookSender(webhookSecret, clock, RedeliveryPolicy.once());
+        try (Child engines = Child.start("engines", java(List.of(), "ai.phoneagent.bench.EnginesMain"), Map.of(), "ENGINES", logs)) {
+            env = baseEnv(fields(engines.awaitMarker(Duration.ofMinutes(5))));
+            try (Child via = startFront()) {
+                workerStart(via, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1, "worker-train");
+            }
+            boolean built = createAotCache("worker", config, cache, options.workerJar());
+            Files.deleteIfExists(config);
+            say(built ? "worker AOT cache written to " + cache : "no worker AOT cache; logs in " + logs);
+            return built;
+        } finally {
+            simulator.close();
+        }
     }
 
     // ---------------------------------------------------------------- ring to greeting, CPU, AWS requests per call
@@ -393,47 +430,70 @@ public final class BenchMain {
             for (String handler : List.of("webhook", "control")) {
                 String cp = (handler.equals("webhook") ? webhookJar : controlJar) + java.io.File.pathSeparator + probeClasses;
                 Path cache = aot.resolve(handler + ".aot");
-                Files.deleteIfExists(cache);
-                probe(handler, cp, List.of("-XX:AOTCacheOutput=" + cache), 1); // training run, not counted
-                awaitAotCache(cache);
+                Path config = aot.resolve(handler + ".aotconf");
+                probe(handler, cp, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1); // training
+                boolean built = createAotCache(handler, config, cache, cp);
                 ObjectNode node = starts.putObject(handler + "Handler");
-                node.put("defaultMs", probe(handler, cp, List.of(), options.startRuns()));
-                node.put("aotCacheMs", Files.exists(cache)
-                        ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns()) : Double.NaN);
+                StartFigure plain = probe(handler, cp, List.of(), options.startRuns());
+                StartFigure withCache = built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns())
+                        : StartFigure.NONE;
+                plain.put(node, "default");
+                withCache.put(node, "aotCache");
+                // what a small Lambda runs: one vCPU (serial GC) and, as AWS advises for cold starts, C1 only
+                (built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                        options.startRuns()) : StartFigure.NONE).put(node, "aotCacheC1Serial");
                 say(handler + " handler fresh start to first response: " + node);
             }
+            String workerJar = options.workerJar();
             Path cache = aot.resolve("worker.aot");
-            Files.deleteIfExists(cache);
-            workerStart(tmpFront, List.of("-XX:AOTCacheOutput=" + cache), 1, "worker-train");
-            awaitAotCache(cache);
+            Path config = aot.resolve("worker.aotconf");
+            workerStart(tmpFront, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1, "worker-train");
+            boolean built = createAotCache("worker", config, cache, workerJar);
             ObjectNode node = starts.putObject("worker");
-            node.put("defaultMs", workerStart(tmpFront, List.of(), options.startRuns(), "worker-start"));
-            node.put("aotCacheMs", Files.exists(cache)
-                    ? workerStart(tmpFront, List.of("-XX:AOTCache=" + cache), options.startRuns(), "worker-start-aot") : Double.NaN);
+            workerStart(tmpFront, List.of(), options.startRuns(), "worker-start").put(node, "default");
+            (built ? workerStart(tmpFront, List.of("-XX:AOTCache=" + cache), options.startRuns(), "worker-start-aot")
+                    : StartFigure.NONE).put(node, "aotCache");
             say("worker fresh start to first greeting: " + node);
         } finally {
             tmpFront.close();
         }
     }
 
-    /**
-     * A training JVM exits as soon as it has written {@code <cache>.config} and launched the JVM that assembles the
-     * cache from it; that one deletes the config when done. Waits for that (up to 5 minutes).
-     */
-    private void awaitAotCache(Path cache) {
-        Path config = cache.resolveSibling(cache.getFileName() + ".config");
-        long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < until && !(Files.exists(cache) && !Files.exists(config))) {
-            awaitFor(Duration.ofMillis(200)); // polling a file another process writes
-        }
-        if (!Files.exists(cache)) {
-            say("no AOT cache was assembled at " + cache + "; see the training run's log");
+    /** Wall and CPU milliseconds from a fresh JVM's spawn to its first answer (median of the runs). */
+    record StartFigure(double wallMs, double cpuMs) {
+        static final StartFigure NONE = new StartFigure(Double.NaN, Double.NaN);
+
+        void put(ObjectNode node, String prefix) {
+            node.put(prefix + "Ms", wallMs);
+            node.put(prefix + "CpuMs", cpuMs);
         }
     }
 
+    /**
+     * The second step of JDK 25's two-step AOT workflow: assembles {@code cache} from the configuration a training run
+     * recorded at its (normal) exit. Run here and awaited, so no cache assembly is left running in the background.
+     */
+    private boolean createAotCache(String name, Path config, Path cache, String classpath) throws Exception {
+        Files.deleteIfExists(cache);
+        if (!Files.exists(config)) {
+            say("no AOT configuration was recorded at " + config + "; see the " + name + " training run's log");
+            return false;
+        }
+        List<String> command = List.of(javaBin(), "-XX:AOTMode=create", "-XX:AOTConfiguration=" + config,
+                "-XX:AOTCache=" + cache, "-cp", classpath);
+        try (Child create = Child.start(name + "-aot-create", command, env, null, logs)) {
+            if (!create.process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES) || create.process.exitValue() != 0) {
+                say("the " + name + " AOT cache was not assembled; see " + logs.resolve(name + "-aot-create.log"));
+                return false;
+            }
+        }
+        return Files.exists(cache);
+    }
+
     /** Median of {@code runs} fresh JVMs: spawn → the handler's first real response. */
-    private double probe(String handler, String classpath, List<String> flags, int runs) throws Exception {
-        Samples s = new Samples();
+    private StartFigure probe(String handler, String classpath, List<String> flags, int runs) throws Exception {
+        Samples wall = new Samples();
+        Samples cpu = new Samples();
         for (int i = 0; i < runs; i++) {
             Path request = options.out().resolve(handler + "-probe-request.txt");
             Files.writeString(request, probeRequest(handler));
@@ -441,12 +501,21 @@ public final class BenchMain {
             command.addAll(flags);
             command.addAll(List.of("-cp", classpath, "ai.phoneagent.bench.HandlerProbe", handler, request.toString()));
             try (Child child = Child.start(handler + "-probe", command, env, "FIRST_RESPONSE", logs)) {
-                child.awaitMarker(Duration.ofSeconds(60));
-                s.add((System.nanoTime() - child.startedNanos) / 1e6);
-                child.process.waitFor(); // a training run writes its AOT cache before it exits
+                Map<String, String> answer = fields(child.awaitMarker(Duration.ofSeconds(120)));
+                wall.add((System.nanoTime() - child.startedNanos) / 1e6);
+                cpu.add(Double.parseDouble(answer.getOrDefault("cpuMs", "NaN")));
+                child.process.waitFor(); // a training run records its AOT configuration as it exits
             }
         }
-        return Samples.round(s.percentile(50));
+        for (String callId : probeCalls) {
+            try {
+                simulator.hangup(callId, true); // the caller is gone before any worker takes it: no live call piles up
+            } catch (RuntimeException notAccepted) {
+                // the probe failed before its accept; its log says why
+            }
+        }
+        probeCalls.clear();
+        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)));
     }
 
     private String probeRequest(String handler) {
@@ -454,6 +523,7 @@ public final class BenchMain {
             return "GET\n/control/calls\nauthorization: Bearer " + controlToken + "\n\n";
         }
         IncomingCallSpec spec = IncomingCallSpec.random();
+        probeCalls.add(spec.callId());
         WebhookEvent event = WebhookEvent.incomingCall(spec, clock);
         byte[] body = event.body();
         StringBuilder text = new StringBuilder("POST\n/openai/webhook\ncontent-type: application/json\n");
@@ -462,9 +532,14 @@ public final class BenchMain {
         return text.append('\n').append(new String(body, StandardCharsets.UTF_8)).toString();
     }
 
-    /** A call is queued while no worker runs; then a fresh worker JVM starts: spawn → its greeting at OpenAI. */
-    private double workerStart(Child via, List<String> flags, int runs, String name) throws Exception {
-        Samples s = new Samples();
+    /**
+     * A call is queued while no worker runs; then a fresh worker JVM starts: spawn → its greeting at OpenAI (wall, and
+     * the worker's CPU time read right then). Each worker is stopped by SIGTERM after its call ended and must exit by
+     * itself (a training run records its AOT configuration at that exit).
+     */
+    private StartFigure workerStart(Child via, List<String> flags, int runs, String name) throws Exception {
+        Samples wall = new Samples();
+        Samples cpu = new Samples();
         for (int i = 0; i < runs; i++) {
             IncomingCallSpec spec = IncomingCallSpec.random();
             HttpResponse<String> response = sendWebhook(URI.create("http://127.0.0.1:" + fields(via.awaitMarker(STEP)).get("port")), spec);
@@ -472,13 +547,17 @@ public final class BenchMain {
                 throw new IllegalStateException("webhook for the worker start answered " + response.statusCode());
             }
             try (Child w = startWorker(flags, name)) {
-                simulator.awaitClientEvent(spec.callId(), "response.create", Duration.ofSeconds(60));
-                s.add((System.nanoTime() - w.startedNanos) / 1e6);
+                simulator.awaitClientEvent(spec.callId(), "response.create", Duration.ofSeconds(120));
+                wall.add((System.nanoTime() - w.startedNanos) / 1e6);
+                cpu.add(w.cpuMillis());
                 simulator.hangup(spec.callId(), true);
                 w.close(Duration.ofMinutes(3));
+                if (w.process.isAlive() || w.process.exitValue() == 137) {
+                    say(name + " did not exit by itself after SIGTERM");
+                }
             }
         }
-        return Samples.round(s.percentile(50));
+        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)));
     }
 
     // ---------------------------------------------------------------- processes
@@ -488,14 +567,14 @@ public final class BenchMain {
         List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
                 : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
         Child child = Child.start("front", java(flags, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
-        frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofSeconds(60))).get("port"));
+        frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofMinutes(3))).get("port"));
         return child;
     }
 
     private Child startWorker(List<String> flags, String name) {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
         command.addAll(flags);
-        command.addAll(List.of("-jar", "session-worker/target/session-worker.jar"));
+        command.addAll(List.of("-jar", options.workerJar()));
         return Child.start(name, command, withCounts(name), null, logs);
     }
 

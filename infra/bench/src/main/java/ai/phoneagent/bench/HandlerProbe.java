@@ -1,5 +1,6 @@
 package ai.phoneagent.bench;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.io.IOException;
@@ -22,6 +23,8 @@ public final class HandlerProbe {
     }
 
     public static void main(String[] args) throws IOException {
+        long mainAt = System.currentTimeMillis();
+        long mainCpu = cpuMillis();
         List<String> lines = Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         int i = 2;
@@ -42,13 +45,25 @@ public final class HandlerProbe {
                                 .withMethod(lines.get(0)).withPath(lines.get(1)).withSourceIp("127.0.0.1").build())
                         .withRequestId("probe").build())
                 .build();
-        APIGatewayV2HTTPResponse response = switch (args[0]) {
-            case "webhook" -> new ai.phoneagent.webhook.WebhookHandler().handleRequest(event, null);
-            case "control" -> new ai.phoneagent.control.ControlHandler().handleRequest(event, null);
+        long buildAt = System.currentTimeMillis();
+        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = switch (args[0]) {
+            case "webhook" -> new ai.phoneagent.webhook.WebhookHandler();
+            case "control" -> new ai.phoneagent.control.ControlHandler();
             default -> throw new IllegalArgumentException("webhook or control");
         };
-        System.out.println("FIRST_RESPONSE status=" + response.getStatusCode());
+        long builtAt = System.currentTimeMillis();
+        long builtCpu = cpuMillis();
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+        long answeredAt = System.currentTimeMillis();
+        // epoch milliseconds of each phase (the parent knows when it spawned this JVM) and the CPU used so far
+        System.out.println("FIRST_RESPONSE status=" + response.getStatusCode() + " mainAt=" + mainAt + " buildAt=" + buildAt
+                + " builtAt=" + builtAt + " answeredAt=" + answeredAt + " mainCpuMs=" + mainCpu + " builtCpuMs=" + builtCpu
+                + " cpuMs=" + cpuMillis());
         System.out.flush();
         System.exit(0);
+    }
+
+    private static long cpuMillis() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
     }
 }

@@ -45,8 +45,11 @@ final class Report {
                     rows.add(new String[] {"live " + f.getKey() + ": idle AWS requests per call-minute " + g.getKey(), g.getValue().asText()}));
         });
         r.path("freshStartMs").fields().forEachRemaining(f -> rows.add(new String[] {
-                "fresh start → first response: " + f.getKey() + " default / AOT cache ms",
-                f.getValue().path("defaultMs").asText() + " / " + f.getValue().path("aotCacheMs").asText()}));
+                "fresh start → first response: " + f.getKey() + " default / AOT cache ms (CPU ms)",
+                f.getValue().path("defaultMs").asText() + " / " + f.getValue().path("aotCacheMs").asText() + " ("
+                        + f.getValue().path("defaultCpuMs").asText("—") + " / " + f.getValue().path("aotCacheCpuMs").asText("—") + ")"
+                        + (f.getValue().has("aotCacheC1SerialMs") ? "; AOT + C1 + serial GC " + f.getValue().path("aotCacheC1SerialMs").asText()
+                        + " (" + f.getValue().path("aotCacheC1SerialCpuMs").asText() + ")" : "")}));
         JsonNode cost = r.path("costPer1000CallMinutes");
         if (!cost.isMissingNode()) {
             rows.add(new String[] {"AWS cost per 1,000 call-minutes USD (" + cost.path("assumedCallMinutes").asText() + "-min calls)",

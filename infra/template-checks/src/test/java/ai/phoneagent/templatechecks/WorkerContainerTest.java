@@ -41,9 +41,17 @@ class WorkerContainerTest {
         assertThat(from.getFirst()).contains("${JDK_IMAGE}").contains("AS build").contains("--platform=$BUILDPLATFORM");
         assertThat(from.getLast()).isEqualTo("FROM ${JRE_IMAGE}");
         assertThat(dockerfile).contains("ARG JDK_IMAGE=eclipse-temurin:25-jdk", "ARG JRE_IMAGE=eclipse-temurin:25-jre");
-        assertThat(dockerfile).contains("./mvnw").contains("-pl session-worker -am package");
+        assertThat(dockerfile).contains("./mvnw").contains("-pl session-worker,infra/bench -am package");
         assertThat(instructions("COPY")).anySatisfy(c -> assertThat(c)
                 .isEqualTo("COPY --from=build /src/" + Part.WORKER.artifact() + " /app/session-worker.jar"));
+    }
+
+    @Test
+    void theWorkerStartsFromAnAotCacheTrainedAtImageBuildOnItsOwnJarPath() throws IOException {
+        assertThat(dockerfile).contains("--train-worker-aot /app/worker.aot --worker-jar /app/session-worker.jar");
+        String json = instructions("ENTRYPOINT").getFirst().substring("ENTRYPOINT ".length()).strip();
+        assertThat(List.of(new ObjectMapper().readValue(json, String[].class)))
+                .contains("-XX:AOTCache=/app/worker.aot", "-XX:+UseG1GC");
     }
 
     @Test
