@@ -3,6 +3,7 @@ package ai.phoneagent.bench;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.ProcessLimits;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
@@ -45,6 +46,8 @@ import java.util.concurrent.Future;
  */
 public final class BenchMain {
     private static final Duration STEP = Duration.ofSeconds(20);
+    /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
     private final Options options;
     private final PrintStream out = System.out;
     private final Clock clock = Clock.systemUTC();
@@ -62,8 +65,14 @@ public final class BenchMain {
     private Child worker;
     private URI frontUrl;
 
+    /**
+     * @param liveOnly     only the live-calls scenario (after a short warm-up): no ring-to-greeting, no starts
+     * @param holdSeconds  the idle window of each live step
+     * @param liveGreetings new calls greeted one at a time while N calls are live
+     */
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
-                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly) {
+                   List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
+                   boolean liveOnly, int liveGreetings) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -71,6 +80,8 @@ public final class BenchMain {
             List<Integer> live = List.of(100);
             boolean starts = true;
             boolean startsOnly = false;
+            boolean liveOnly = false;
+            int hold = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -78,14 +89,19 @@ public final class BenchMain {
                     case "--quick" -> quick = true;
                     case "--live" -> live = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+                    case "--live-only" -> liveOnly = true;
+                    case "--hold" -> hold = Integer.parseInt(args[++i]);
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only)");
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --live-only --hold SECONDS"
+                            + " --no-starts --starts-only)");
                 }
             }
-            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly)
-                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly);
+            return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
+                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20)
+                    : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
+                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100);
         }
     }
 
@@ -105,6 +121,7 @@ public final class BenchMain {
 
     private void run() throws Exception {
         Files.createDirectories(logs);
+        SERVER_LOG.setLevel(java.util.logging.Level.SEVERE);
         result.put("label", options.label());
         result.put("startedAt", clock.instant().toString());
         result.put("uptime", uptime());
@@ -120,7 +137,9 @@ public final class BenchMain {
             if (!options.startsOnly()) {
                 say("engines, front (webhook + control handlers) and worker are up; warming up with " + options.warmup() + " calls");
                 burst(options.warmup(), 10, true);
-                latencyScenarios();
+                if (!options.liveOnly()) {
+                    latencyScenarios();
+                }
                 liveScenarios();
             }
             front.close();
@@ -260,26 +279,36 @@ public final class BenchMain {
     private void liveScenarios() throws Exception {
         ObjectNode live = result.putObject("liveCalls");
         for (int n : options.live()) {
+            ProcessLimits.requireOpenFiles(ProcessHandle.current().pid(), "bench (the simulator holds every call's socket)", n, this::say);
+            ProcessLimits.requireOpenFiles(worker.pid(), "worker", n, this::say);
             say("holding " + n + " live calls");
-            List<CallTimes> calls = burst(n, 50, false);
-            awaitSettled();
             ObjectNode node = live.putObject(Integer.toString(n));
-            long heapBase = heapAfterGc(worker);
-            node.put("workerHeapAfterGcKb", heapBase / 1024);
+            long heapBefore = heapAfterGc(worker);
+            List<CallTimes> calls = burst(n, 50, false);
+            awaitQuiet(worker);
+            long heapLive = heapAfterGc(worker);
+            node.put("workerHeapAfterGcBeforeKb", heapBefore / 1024);
+            node.put("workerHeapAfterGcKb", heapLive / 1024);
+            node.put("workerThreads", ProcessLimits.threads(worker.pid()));
+            node.put("workerOpenFiles", ProcessLimits.openFiles(worker.pid()));
             Map<String, Long> aws = awsCounts();
             long cpu = worker.cpuMillis();
             long t0 = System.nanoTime();
             awaitFor(Duration.ofSeconds(options.holdSeconds()));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            node.put("idleWindowSeconds", Samples.round(seconds));
             node.put("idleWorkerCores", Math.round((worker.cpuMillis() - cpu) / seconds) / 1000.0);
             Map<String, Long> idle = diff(awsCounts(), aws);
             ObjectNode perMinute = node.putObject("awsRequestsPerIdleCallMinute");
             idle.forEach((k, v) -> perMinute.put(k, Math.round(v / (double) n / (seconds / 60) * 1000) / 1000.0));
             Map<String, Samples> greet = newSampleSet();
-            for (CallTimes t : burst(20, 1, true)) {
+            Samples fromQueue = new Samples();
+            for (CallTimes t : burst(options.liveGreetings(), 1, true)) {
                 t.addTo(greet);
+                fromQueue.add(t.greetingMs() - t.webhookMs());
             }
             node.set("greetingWithLiveCalls", Json.mapper().valueToTree(greet.get("greeting").summary()));
+            node.set("queueToGreetingWithLiveCalls", Json.mapper().valueToTree(fromQueue.summary()));
             if (n == options.live().getFirst()) {
                 hangupScenario(calls.subList(0, Math.min(50, calls.size())));
                 calls = calls.subList(Math.min(50, calls.size()), calls.size());
@@ -287,11 +316,35 @@ public final class BenchMain {
             for (CallTimes t : calls) {
                 simulator.hangup(t.callId(), true);
             }
-            awaitSettled();
-            node.put("workerHeapAfterGcWhenEmptyKb", heapAfterGc(worker) / 1024);
-            node.put("heapPerLiveCallKb", Samples.round((heapBase - heapAfterGc(worker)) / 1024.0 / n));
+            awaitQuiet(worker);
+            long heapAfter = heapAfterGc(worker);
+            node.put("workerHeapAfterGcWhenEmptyKb", heapAfter / 1024);
+            node.put("heapPerLiveCallKb", Samples.round((heapLive - heapBefore) / 1024.0 / n));
+            node.put("heapRetainedPerEndedCallKb", Samples.round((heapAfter - heapBefore) / 1024.0 / n));
+            say("live " + n + ": " + node);
         }
-        price();
+        if (!options.liveOnly()) {
+            price();
+        }
+    }
+
+    /**
+     * Waits until the worker's CPU use stops falling (2 s samples, at most 90 s): the end of the calls' set-up work
+     * (control queues, journal writes) must not be counted as idle cost.
+     */
+    private void awaitQuiet(Child child) {
+        double previous = Double.MAX_VALUE;
+        long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < until) {
+            long cpu = child.cpuMillis();
+            long t0 = System.nanoTime();
+            awaitFor(Duration.ofSeconds(2));
+            double cores = (child.cpuMillis() - cpu) / ((System.nanoTime() - t0) / 1e6);
+            if (cores >= previous * 0.8 || cores < 0.02) {
+                return;
+            }
+            previous = cores;
+        }
     }
 
     /** Operator hang-up through the control API, one at a time, while the other calls stay live. */
@@ -494,6 +547,11 @@ public final class BenchMain {
 
     private Child startWorker(List<String> flags, String name) {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
+        // BENCH_WORKER_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=worker.jfr", to profile the worker
+        String extra = System.getenv().getOrDefault("BENCH_WORKER_JVM_FLAGS", "").trim();
+        if (!extra.isEmpty() && name.equals("worker")) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(flags);
         command.addAll(List.of("-jar", "session-worker/target/session-worker.jar"));
         return Child.start(name, command, withCounts(name), null, logs);
