@@ -45,7 +45,7 @@ import java.util.concurrent.Future;
  * one process's own counter.
  */
 public final class BenchMain {
-    private static final Duration STEP = Duration.ofSeconds(20);
+    private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
     private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
     private final Options options;
@@ -287,6 +287,7 @@ public final class BenchMain {
             List<CallTimes> calls = burst(n, 50, false);
             awaitQuiet(worker);
             long heapLive = heapAfterGc(worker);
+            histogram(worker, "live-" + n);
             node.put("workerHeapAfterGcBeforeKb", heapBefore / 1024);
             node.put("workerHeapAfterGcKb", heapLive / 1024);
             node.put("workerThreads", ProcessLimits.threads(worker.pid()));
@@ -318,6 +319,7 @@ public final class BenchMain {
             }
             awaitQuiet(worker);
             long heapAfter = heapAfterGc(worker);
+            histogram(worker, "ended-" + n);
             node.put("workerHeapAfterGcWhenEmptyKb", heapAfter / 1024);
             node.put("heapPerLiveCallKb", Samples.round((heapLive - heapBefore) / 1024.0 / n));
             node.put("heapRetainedPerEndedCallKb", Samples.round((heapAfter - heapBefore) / 1024.0 / n));
@@ -629,6 +631,13 @@ public final class BenchMain {
         String info = jcmd(child.pid(), "GC.heap_info");
         var m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
         return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    }
+
+    /** The worker's biggest heap classes, to {@code logs/worker-histogram-<label>.txt} (what a call's heap is made of). */
+    private void histogram(Child child, String label) throws Exception {
+        String text = jcmd(child.pid(), "GC.class_histogram");
+        Files.writeString(logs.resolve("worker-histogram-" + label + ".txt"),
+                String.join("\n", text.lines().limit(60).toList()) + "\n");
     }
 
     private static String jcmd(long pid, String command) throws Exception {
