@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
@@ -77,8 +78,8 @@ public final class RealtimeConnector implements AutoCloseable {
     }
 
     /** The longest an open socket can go silent before it is dropped; empty when pings are off. */
-    public java.util.Optional<Duration> silenceDetection() {
-        return java.util.Optional.ofNullable(watch).map(SilenceWatch::worstCaseDetection);
+    public Optional<Duration> silenceDetection() {
+        return Optional.ofNullable(watch).map(SilenceWatch::worstCaseDetection);
     }
 
     /** Starts connecting; the listener hears {@code onOpen} or {@code onDisconnect}. */
