@@ -321,9 +321,7 @@ public final class BenchMain {
                 hangupScenario(calls.subList(0, Math.min(50, calls.size())));
                 calls = calls.subList(Math.min(50, calls.size()), calls.size());
             }
-            for (CallTimes t : calls) {
-                simulator.hangup(t.callId(), true);
-            }
+            hangUpPaced(calls);
             awaitQuiet(worker);
             long heapAfter = heapAfterGc(worker);
             histogram(worker, "ended-" + n);
@@ -334,6 +332,22 @@ public final class BenchMain {
         }
         if (!options.liveOnly()) {
             price();
+        }
+    }
+
+    /**
+     * The callers hang up 50 at a time, each batch once the worker has seen its calls end (its re-attach answered
+     * 404): thousands of hang-ups in one instant are no real load, and on a loaded machine they would time out
+     * attaches until the worker counts itself unhealthy.
+     */
+    private void hangUpPaced(List<CallTimes> calls) {
+        for (int from = 0; from < calls.size(); from += 50) {
+            List<CallTimes> batch = calls.subList(from, Math.min(calls.size(), from + 50));
+            batch.forEach(t -> simulator.hangup(t.callId(), true));
+            for (CallTimes t : batch) {
+                simulator.awaitRequest(r -> t.callId().equals(r.callId()) && r.endpoint() == ApiRequest.Endpoint.ATTACH
+                        && r.status() == 404, STEP);
+            }
         }
     }
 

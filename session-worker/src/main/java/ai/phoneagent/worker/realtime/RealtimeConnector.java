@@ -31,7 +31,7 @@ import okhttp3.internal.ws.RealWebSocket;
  * attach as a dead CLOSE-WAIT socket. The session bounds each attach itself (it cancels an upgrade that does not
  * answer in time); an open socket has no read timeout. A peer that goes silent (no FIN, no RST) is found by the
  * connector's one {@link SilenceWatch}: a socket that heard nothing for {@code pingInterval} is pinged, and one whose
- * ping is not answered within {@code pingInterval / 3} is dropped and reported as a failure.
+ * ping is not answered within {@code pingInterval / 2} is dropped and reported as a failure.
  *
  * <p>OkHttp's WebSocket API cannot send a ping on demand, so the watch puts one on the socket's own writer queue
  * (OkHttp internals, pinned with OkHttp's version; {@code SilenceWatchTest} and {@code WorkerLinkTest} catch a
@@ -72,9 +72,9 @@ public final class RealtimeConnector implements AutoCloseable {
         this.apiKey = apiKey;
     }
 
-    /** How long a ping may go unanswered: a third of the ping interval. */
+    /** How long a ping may go unanswered: half the ping interval (a loaded peer may take a second or two). */
     static Duration pongTimeout(Duration pingInterval) {
-        return pingInterval.dividedBy(3);
+        return pingInterval.dividedBy(2);
     }
 
     /** The longest an open socket can go silent before it is dropped; empty when pings are off. */

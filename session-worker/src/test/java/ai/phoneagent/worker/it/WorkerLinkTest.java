@@ -76,7 +76,7 @@ class WorkerLinkTest {
 
             // the silence watch pings the quiet socket and drops it when no pong comes: noticed, then retried
             Await.until("re-attached through a new connection", WAIT, () -> bed.sim.call(callId).attachCount() == 2);
-            assertThat(bed.logs()).contains("silent socket: no pong within 100 ms of a ping after 300 ms without a frame");
+            assertThat(bed.logs()).contains("silent socket: no pong within 150 ms of a ping after 300 ms without a frame");
             assertThat(greetings(bed, callId)).isEqualTo(1);
             assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
         }

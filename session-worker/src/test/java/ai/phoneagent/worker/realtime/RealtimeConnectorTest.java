@@ -88,7 +88,7 @@ class RealtimeConnectorTest {
 
                 Disconnect d = stalled.disconnect.get(10, TimeUnit.SECONDS);
                 assertThat(d).isInstanceOfSatisfying(Disconnect.Failed.class, f -> assertThat(f.error())
-                        .isEqualTo("silent socket: no pong within 100 ms of a ping after 300 ms without a frame"));
+                        .isEqualTo("silent socket: no pong within 150 ms of a ping after 300 ms without a frame"));
                 assertThat(answering.disconnect).as("quiet for longer than the ping interval, but answering").isNotDone();
                 sim.stall(frozen, false);
             }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The one scheduler that pings idle call sockets and drops the ones that stopped answering; a manual clock. */
 class SilenceWatchTest {
-    private static final Duration IDLE = Duration.ofSeconds(6);
-    private static final Duration PONG = Duration.ofSeconds(2);
+    private static final Duration IDLE = Duration.ofSeconds(5);
+    private static final Duration PONG = Duration.ofMillis(2500);
     private final AtomicLong now = new AtomicLong();
     private final SilenceWatch watch = SilenceWatch.manual(IDLE, PONG, now::get);
 
