@@ -291,6 +291,7 @@ public final class BenchMain {
             say("holding " + n + " live calls");
             ObjectNode node = live.putObject(Integer.toString(n));
             long heapBefore = heapAfterGc(worker);
+            long filesBefore = ProcessLimits.openFiles(worker.pid());
             List<CallTimes> calls = burst(n, 50, false);
             awaitQuiet(worker);
             long heapLive = heapAfterGc(worker);
@@ -322,6 +323,7 @@ public final class BenchMain {
                 calls = calls.subList(Math.min(50, calls.size()), calls.size());
             }
             hangUpPaced(calls);
+            awaitSocketsClosed(worker, filesBefore);
             awaitQuiet(worker);
             long heapAfter = heapAfterGc(worker);
             histogram(worker, "ended-" + n);
@@ -348,6 +350,14 @@ public final class BenchMain {
                 simulator.awaitRequest(r -> t.callId().equals(r.callId()) && r.endpoint() == ApiRequest.Endpoint.ATTACH
                         && r.status() == 404, STEP);
             }
+        }
+    }
+
+    /** Waits (up to 2 minutes) until the worker has closed its calls' sockets: back to its open files before them. */
+    private void awaitSocketsClosed(Child child, long filesBefore) {
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < until && ProcessLimits.openFiles(child.pid()) > filesBefore + 64) {
+            awaitFor(Duration.ofMillis(500)); // polling another process's /proc
         }
     }
 
