@@ -290,12 +290,11 @@ public final class BenchMain {
             ProcessLimits.requireOpenFiles(worker.pid(), "worker", n, this::say);
             say("holding " + n + " live calls");
             ObjectNode node = live.putObject(Integer.toString(n));
-            long heapBefore = heapAfterGc(worker);
+            long heapBefore = liveHeap(worker, "before-" + n);
             long filesBefore = ProcessLimits.openFiles(worker.pid());
             List<CallTimes> calls = burst(n, 50, false);
             awaitQuiet(worker);
-            long heapLive = heapAfterGc(worker);
-            histogram(worker, "live-" + n);
+            long heapLive = liveHeap(worker, "live-" + n);
             node.put("workerHeapAfterGcBeforeKb", heapBefore / 1024);
             node.put("workerHeapAfterGcKb", heapLive / 1024);
             node.put("workerThreads", ProcessLimits.threads(worker.pid()));
@@ -325,8 +324,7 @@ public final class BenchMain {
             hangUpPaced(calls);
             awaitSocketsClosed(worker, filesBefore);
             awaitQuiet(worker);
-            long heapAfter = heapAfterGc(worker);
-            histogram(worker, "ended-" + n);
+            long heapAfter = liveHeap(worker, "ended-" + n);
             node.put("workerHeapAfterGcWhenEmptyKb", heapAfter / 1024);
             node.put("heapPerLiveCallKb", Samples.round((heapLive - heapBefore) / 1024.0 / n));
             node.put("heapRetainedPerEndedCallKb", Samples.round((heapAfter - heapBefore) / 1024.0 / n));
@@ -656,19 +654,18 @@ public final class BenchMain {
         }
     }
 
-    /** Used heap after a full GC, from {@code jcmd}. */
-    private long heapAfterGc(Child child) throws Exception {
-        jcmd(child.pid(), "GC.run");
-        String info = jcmd(child.pid(), "GC.heap_info");
-        var m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
-    }
-
-    /** The worker's biggest heap classes, to {@code logs/worker-histogram-<label>.txt} (what a call's heap is made of). */
-    private void histogram(Child child, String label) throws Exception {
+    /**
+     * The worker's live heap: the total of {@code jcmd GC.class_histogram}, which counts the objects left by the full
+     * GC it runs first (the "used" of {@code GC.heap_info} read after {@code GC.run} also counts what was allocated
+     * in between, tens of MB on a busy 5,000-call worker). The biggest classes go to
+     * {@code logs/worker-histogram-<label>.txt}: what a call's heap is made of.
+     */
+    private long liveHeap(Child child, String label) throws Exception {
         String text = jcmd(child.pid(), "GC.class_histogram");
         Files.writeString(logs.resolve("worker-histogram-" + label + ".txt"),
                 String.join("\n", text.lines().limit(60).toList()) + "\n");
+        var total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(text);
+        return total.find() ? Long.parseLong(total.group(1)) : -1;
     }
 
     private static String jcmd(long pid, String command) throws Exception {
