@@ -60,7 +60,8 @@ public record WorkerConfig(
     public static final Duration DEFAULT_LEASE_RENEW = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REATTACH_WINDOW = Duration.ofSeconds(15);
     public static final Duration DEFAULT_ATTACH_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(4);
+    /** A socket that heard nothing this long is pinged; unanswered for half of it, it is dropped (≤ 9 s). */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_HEALTH_PORT = 8080;
     public static final String DEFAULT_HEALTH_HOST = "0.0.0.0";
     /** Spoken when {@code WELCOME_MESSAGE} is not set at all. */

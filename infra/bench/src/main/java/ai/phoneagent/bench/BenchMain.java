@@ -3,6 +3,7 @@ package ai.phoneagent.bench;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.ProcessLimits;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
@@ -44,7 +45,9 @@ import java.util.concurrent.Future;
  * one process's own counter.
  */
 public final class BenchMain {
-    private static final Duration STEP = Duration.ofSeconds(20);
+    private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
+    /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
     private final Options options;
     private final PrintStream out = System.out;
     private final Clock clock = Clock.systemUTC();
@@ -55,6 +58,7 @@ public final class BenchMain {
     private final String webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(24));
     private final String controlToken = "bench-" + hex(16);
     private final ObjectNode result = Json.object();
+    private final java.util.concurrent.atomic.AtomicInteger webhookRedeliveries = new java.util.concurrent.atomic.AtomicInteger();
     private ConnectorSimulator simulator;
     private WebhookSender sender;
     private Map<String, String> env;
@@ -63,9 +67,14 @@ public final class BenchMain {
     private URI frontUrl;
     private final List<String> probeCalls = new ArrayList<>();
 
+    /**
+     * @param liveOnly     only the live-calls scenario (after a short warm-up): no ring-to-greeting, no starts
+     * @param holdSeconds  the idle window of each live step
+     * @param liveGreetings new calls greeted one at a time while N calls are live
+     */
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
                    List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
-                   String workerJar, Path trainWorkerAot) {
+                   boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -75,6 +84,8 @@ public final class BenchMain {
             boolean startsOnly = false;
             String workerJar = "session-worker/target/session-worker.jar";
             Path trainWorkerAot = null;
+            boolean liveOnly = false;
+            int hold = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -82,17 +93,21 @@ public final class BenchMain {
                     case "--quick" -> quick = true;
                     case "--live" -> live = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+                    case "--live-only" -> liveOnly = true;
+                    case "--hold" -> hold = Integer.parseInt(args[++i]);
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
                     case "--worker-jar" -> workerJar = args[++i];
                     case "--train-worker-aot" -> trainWorkerAot = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --no-starts --starts-only"
-                            + " --worker-jar JAR --train-worker-aot CACHE)");
+                            + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --live-only --hold SECONDS"
+                            + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE)");
                 }
             }
-            return quick ? new Options(out, label, 20, 2, 1, 60, live, starts, 1, 10, startsOnly, workerJar, trainWorkerAot)
-                    : new Options(out, label, 60, 5, 3, 200, live, starts, 3, 30, startsOnly, workerJar, trainWorkerAot);
+            return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
+                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot)
+                    : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
+                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot);
         }
     }
 
@@ -116,6 +131,7 @@ public final class BenchMain {
 
     private void run() throws Exception {
         Files.createDirectories(logs);
+        SERVER_LOG.setLevel(java.util.logging.Level.SEVERE);
         result.put("label", options.label());
         result.put("startedAt", clock.instant().toString());
         result.put("uptime", uptime());
@@ -131,7 +147,9 @@ public final class BenchMain {
             if (!options.startsOnly()) {
                 say("engines, front (webhook + control handlers) and worker are up; warming up with " + options.warmup() + " calls");
                 burst(options.warmup(), 10, true);
-                latencyScenarios();
+                if (!options.liveOnly()) {
+                    latencyScenarios();
+                }
                 liveScenarios();
             }
             front.close();
@@ -144,6 +162,7 @@ public final class BenchMain {
             if (worker != null) worker.close();
             simulator.close();
         }
+        result.put("webhookRedeliveries", webhookRedeliveries.get());
         result.put("finishedAt", clock.instant().toString());
         result.put("uptimeAfter", uptime());
         Report.print(result, out);
@@ -265,6 +284,11 @@ public final class BenchMain {
         Instant sent = Instant.now();
         long sentNanos = System.nanoTime();
         HttpResponse<String> response = sendWebhook(frontUrl, spec);
+        // as OpenAI does, a 5xx is delivered again (a loaded machine times out an accept now and then); counted
+        for (int attempt = 2; attempt <= 3 && response.statusCode() / 100 == 5; attempt++) {
+            webhookRedeliveries.incrementAndGet();
+            response = sendWebhook(frontUrl, spec);
+        }
         double webhookMs = (System.nanoTime() - sentNanos) / 1e6;
         if (response.statusCode() != 200) {
             throw new IllegalStateException("webhook answered " + response.statusCode() + " " + response.body());
@@ -297,38 +321,96 @@ public final class BenchMain {
     private void liveScenarios() throws Exception {
         ObjectNode live = result.putObject("liveCalls");
         for (int n : options.live()) {
+            ProcessLimits.requireOpenFiles(ProcessHandle.current().pid(), "bench (the simulator holds every call's socket)", n, this::say);
+            ProcessLimits.requireOpenFiles(worker.pid(), "worker", n, this::say);
             say("holding " + n + " live calls");
-            List<CallTimes> calls = burst(n, 50, false);
-            awaitSettled();
             ObjectNode node = live.putObject(Integer.toString(n));
-            long heapBase = heapAfterGc(worker);
-            node.put("workerHeapAfterGcKb", heapBase / 1024);
+            long heapBefore = liveHeap(worker, "before-" + n);
+            long filesBefore = ProcessLimits.openFiles(worker.pid());
+            List<CallTimes> calls = burst(n, 50, false);
+            awaitQuiet(worker);
+            long heapLive = liveHeap(worker, "live-" + n);
+            node.put("workerHeapAfterGcBeforeKb", heapBefore / 1024);
+            node.put("workerHeapAfterGcKb", heapLive / 1024);
+            node.put("workerThreads", ProcessLimits.threads(worker.pid()));
+            node.put("workerOpenFiles", ProcessLimits.openFiles(worker.pid()));
             Map<String, Long> aws = awsCounts();
             long cpu = worker.cpuMillis();
             long t0 = System.nanoTime();
             awaitFor(Duration.ofSeconds(options.holdSeconds()));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            node.put("idleWindowSeconds", Samples.round(seconds));
             node.put("idleWorkerCores", Math.round((worker.cpuMillis() - cpu) / seconds) / 1000.0);
             Map<String, Long> idle = diff(awsCounts(), aws);
             ObjectNode perMinute = node.putObject("awsRequestsPerIdleCallMinute");
             idle.forEach((k, v) -> perMinute.put(k, Math.round(v / (double) n / (seconds / 60) * 1000) / 1000.0));
             Map<String, Samples> greet = newSampleSet();
-            for (CallTimes t : burst(20, 1, true)) {
+            Samples fromQueue = new Samples();
+            for (CallTimes t : burst(options.liveGreetings(), 1, true)) {
                 t.addTo(greet);
+                fromQueue.add(t.greetingMs() - t.webhookMs());
             }
             node.set("greetingWithLiveCalls", Json.mapper().valueToTree(greet.get("greeting").summary()));
+            node.set("queueToGreetingWithLiveCalls", Json.mapper().valueToTree(fromQueue.summary()));
             if (n == options.live().getFirst()) {
                 hangupScenario(calls.subList(0, Math.min(50, calls.size())));
                 calls = calls.subList(Math.min(50, calls.size()), calls.size());
             }
-            for (CallTimes t : calls) {
-                simulator.hangup(t.callId(), true);
-            }
-            awaitSettled();
-            node.put("workerHeapAfterGcWhenEmptyKb", heapAfterGc(worker) / 1024);
-            node.put("heapPerLiveCallKb", Samples.round((heapBase - heapAfterGc(worker)) / 1024.0 / n));
+            hangUpPaced(calls);
+            awaitSocketsClosed(worker, filesBefore);
+            awaitQuiet(worker);
+            long heapAfter = liveHeap(worker, "ended-" + n);
+            node.put("workerHeapAfterGcWhenEmptyKb", heapAfter / 1024);
+            node.put("heapPerLiveCallKb", Samples.round((heapLive - heapBefore) / 1024.0 / n));
+            node.put("heapRetainedPerEndedCallKb", Samples.round((heapAfter - heapBefore) / 1024.0 / n));
+            say("live " + n + ": " + node);
         }
-        price();
+        if (!options.liveOnly()) {
+            price();
+        }
+    }
+
+    /**
+     * The callers hang up 50 at a time, each batch once the worker has seen its calls end (its re-attach answered
+     * 404): thousands of hang-ups in one instant are no real load, and on a loaded machine they would time out
+     * attaches until the worker counts itself unhealthy.
+     */
+    private void hangUpPaced(List<CallTimes> calls) {
+        for (int from = 0; from < calls.size(); from += 50) {
+            List<CallTimes> batch = calls.subList(from, Math.min(calls.size(), from + 50));
+            batch.forEach(t -> simulator.hangup(t.callId(), true));
+            for (CallTimes t : batch) {
+                simulator.awaitRequest(r -> t.callId().equals(r.callId()) && r.endpoint() == ApiRequest.Endpoint.ATTACH
+                        && r.status() == 404, STEP);
+            }
+        }
+    }
+
+    /** Waits (up to 2 minutes) until the worker has closed its calls' sockets: back to its open files before them. */
+    private void awaitSocketsClosed(Child child, long filesBefore) {
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < until && ProcessLimits.openFiles(child.pid()) > filesBefore + 64) {
+            awaitFor(Duration.ofMillis(500)); // polling another process's /proc
+        }
+    }
+
+    /**
+     * Waits until the worker's CPU use stops falling (2 s samples, at most 90 s): the end of the calls' set-up work
+     * (control queues, journal writes) must not be counted as idle cost.
+     */
+    private void awaitQuiet(Child child) {
+        double previous = Double.MAX_VALUE;
+        long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < until) {
+            long cpu = child.cpuMillis();
+            long t0 = System.nanoTime();
+            awaitFor(Duration.ofSeconds(2));
+            double cores = (child.cpuMillis() - cpu) / ((System.nanoTime() - t0) / 1e6);
+            if (cores >= previous * 0.8 || cores < 0.02) {
+                return;
+            }
+            previous = cores;
+        }
     }
 
     /** Operator hang-up through the control API, one at a time, while the other calls stay live. */
@@ -573,6 +655,11 @@ public final class BenchMain {
 
     private Child startWorker(List<String> flags, String name) {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
+        // BENCH_WORKER_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=worker.jfr", to profile the worker
+        String extra = System.getenv().getOrDefault("BENCH_WORKER_JVM_FLAGS", "").trim();
+        if (!extra.isEmpty() && name.equals("worker")) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(flags);
         command.addAll(List.of("-jar", options.workerJar()));
         return Child.start(name, command, withCounts(name), null, logs);
@@ -644,12 +731,18 @@ public final class BenchMain {
         }
     }
 
-    /** Used heap after a full GC, from {@code jcmd}. */
-    private long heapAfterGc(Child child) throws Exception {
-        jcmd(child.pid(), "GC.run");
-        String info = jcmd(child.pid(), "GC.heap_info");
-        var m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    /**
+     * The worker's live heap: the total of {@code jcmd GC.class_histogram}, which counts the objects left by the full
+     * GC it runs first (the "used" of {@code GC.heap_info} read after {@code GC.run} also counts what was allocated
+     * in between, tens of MB on a busy 5,000-call worker). The biggest classes go to
+     * {@code logs/worker-histogram-<label>.txt}: what a call's heap is made of.
+     */
+    private long liveHeap(Child child, String label) throws Exception {
+        String text = jcmd(child.pid(), "GC.class_histogram");
+        Files.writeString(logs.resolve("worker-histogram-" + label + ".txt"),
+                String.join("\n", text.lines().limit(60).toList()) + "\n");
+        var total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(text);
+        return total.find() ? Long.parseLong(total.group(1)) : -1;
     }
 
     private static String jcmd(long pid, String command) throws Exception {

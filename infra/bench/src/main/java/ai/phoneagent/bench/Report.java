@@ -24,8 +24,10 @@ final class Report {
             }
         }
         JsonNode cpu = r.path("cpuPerCall");
-        rows.add(new String[] {"CPU per call: front (webhook+control) ms", cpu.path("frontMs").asText()});
-        rows.add(new String[] {"CPU per call: worker ms", cpu.path("workerMs").asText()});
+        if (!cpu.isMissingNode()) { // not measured with --live-only
+            rows.add(new String[] {"CPU per call: front (webhook+control) ms", cpu.path("frontMs").asText()});
+            rows.add(new String[] {"CPU per call: worker ms", cpu.path("workerMs").asText()});
+        }
         r.path("awsRequestsPerCall").fields().forEachRemaining(f ->
                 rows.add(new String[] {"AWS requests per call: " + f.getKey(), f.getValue().asText()}));
         JsonNode hang = r.path("operatorHangup");
@@ -41,6 +43,13 @@ final class Report {
             rows.add(new String[] {"live " + f.getKey() + ": idle worker cores", v.path("idleWorkerCores").asText()});
             rows.add(new String[] {"live " + f.getKey() + ": greeting p50/p99 ms",
                     v.path("greetingWithLiveCalls").path("p50").asText() + " / " + v.path("greetingWithLiveCalls").path("p99").asText()});
+            if (v.has("queueToGreetingWithLiveCalls")) {
+                rows.add(new String[] {"live " + f.getKey() + ": queue message → greeting p50/p99 ms",
+                        v.path("queueToGreetingWithLiveCalls").path("p50").asText() + " / "
+                                + v.path("queueToGreetingWithLiveCalls").path("p99").asText()});
+                rows.add(new String[] {"live " + f.getKey() + ": worker threads / open files",
+                        v.path("workerThreads").asText() + " / " + v.path("workerOpenFiles").asText()});
+            }
             v.path("awsRequestsPerIdleCallMinute").fields().forEachRemaining(g ->
                     rows.add(new String[] {"live " + f.getKey() + ": idle AWS requests per call-minute " + g.getKey(), g.getValue().asText()}));
         });

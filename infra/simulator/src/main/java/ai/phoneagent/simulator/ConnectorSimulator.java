@@ -20,6 +20,7 @@ import mockwebserver3.MockWebServer;
  * Point a client at {@link #baseUrl()} (or {@link #endpoints()}) with the configured API key.
  */
 public final class ConnectorSimulator implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConnectorSimulator.class.getName());
     private final SimulatorConfig config;
     private final MockWebServer server = new MockWebServer();
     private final CallRegistry calls;
@@ -31,6 +32,8 @@ public final class ConnectorSimulator implements AutoCloseable {
 
     private ConnectorSimulator(SimulatorConfig config) {
         this.config = config;
+        // out of file descriptors (thousands of live calls), the server waits for one instead of stopping for good
+        server.setServerSocketFactory(new PatientServerSocketFactory(LOG::warning));
         this.calls = new CallRegistry(config.clock(), config.model());
         this.defaultScenario = config.defaultScenario();
         Authorization authorization = new Authorization(config.apiKey());

@@ -125,6 +125,10 @@ public final class SimulatorMain {
         applyStartFaults(simulator, options);
         out.println("connector simulator listening on " + simulator.baseUrl());
         out.println("OPENAI_BASE_URL=" + simulator.baseUrl());
+        long pid = ProcessHandle.current().pid();
+        out.println("open files: limit " + ProcessLimits.openFilesLimit(pid).stream().mapToObj(Long::toString).findFirst()
+                .orElse("unknown") + ", " + ProcessLimits.openFiles(pid) + " open (each live call holds one socket;"
+                + " raise with ulimit -n for thousands of calls)");
         out.println("default scenario: " + simulator.config().defaultScenario().name()
                 + (apiKey.equals(SimulatorConfig.DEFAULT_API_KEY) ? " (API key: the built-in test key, see README)"
                 : " (API key from the environment or --api-key)"));

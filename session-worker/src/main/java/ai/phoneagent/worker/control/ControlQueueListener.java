@@ -40,8 +40,12 @@ import java.util.random.RandomGenerator;
  */
 public final class ControlQueueListener implements CallLifecycleListener, AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("control");
-    /** How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). */
-    public static final Duration SAFETY_SWEEP = Duration.ofSeconds(30);
+    /**
+     * How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). A lost nudge is
+     * rare (its send failed right after the command's own send); each sweep is one receive per hosted call, so at
+     * 30 s it was most of an idle 5,000-call worker's work (167 receives a second).
+     */
+    public static final Duration SAFETY_SWEEP = Duration.ofMinutes(2);
     /** How long the sweep waits for one call's read before it goes on to the next call. */
     private static final Duration SWEEP_READ_BOUND = Duration.ofSeconds(5);
 

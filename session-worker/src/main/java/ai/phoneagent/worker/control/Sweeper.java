@@ -175,6 +175,7 @@ public final class Sweeper implements AutoCloseable {
     private int sweepQueues() {
         int deleted = 0;
         Map<String, WorkerHeartbeats.Heartbeat> workersByQueue = null;
+        Set<String> hosted = null;
         for (String url : queues.listAll()) {
             if (stopped) {
                 break;
@@ -196,6 +197,12 @@ public final class Sweeper implements AutoCloseable {
             Optional<String> callId = queues.callIdOf(url);
             if (callId.isEmpty()) {
                 continue; // a shortened name: its call cannot be told; the call's own end deletes it
+            }
+            if (hosted == null) {
+                hosted = Set.copyOf(hostedCalls.get());
+            }
+            if (hosted.contains(callId.get())) {
+                continue; // live here: no read (one per hosted call per sweep was most of an idle worker's requests)
             }
             Optional<CallRecord> call = calls.get(callId.get());
             if (call.isEmpty() || endedLongAgo(call.get())) {

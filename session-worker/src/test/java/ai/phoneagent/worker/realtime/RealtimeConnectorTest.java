@@ -3,6 +3,9 @@ package ai.phoneagent.worker.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.openai.OpenAiEndpoints;
+import ai.phoneagent.simulator.ConnectorSimulator;
+import ai.phoneagent.simulator.SimulatorConfig;
+import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.worker.WorkerDeps;
 import java.net.URI;
 import java.time.Duration;
@@ -62,6 +65,32 @@ class RealtimeConnectorTest {
                     assertThat(f.httpStatus()).isEqualTo(401);
                     assertThat(f.error()).contains("ProtocolException").doesNotContain("sk-test");
                 });
+            }
+        }
+    }
+
+    @Test
+    void aSocketWhosePeerStopsAnsweringIsDroppedAsSilentWhileAQuietButAnsweringOneStays() throws Exception {
+        try (ConnectorSimulator sim = ConnectorSimulator.start(SimulatorConfig.builder()
+                .defaultScenario(Scenario.quiet()).build())) {
+            String quiet = sim.newCall();
+            String frozen = sim.newCall();
+            try (RealtimeConnector connector = new RealtimeConnector(WorkerDeps.defaultHttp(), sim.endpoints(),
+                    sim.config().apiKey(), Duration.ofMillis(300))) {
+                Recorder answering = new Recorder();
+                Recorder stalled = new Recorder();
+                connector.connect(quiet, answering);
+                connector.connect(frozen, stalled);
+                answering.opened.get(5, TimeUnit.SECONDS);
+                stalled.opened.get(5, TimeUnit.SECONDS);
+
+                sim.stall(frozen, true); // open, but nothing is read or answered any more: not even a ping
+
+                Disconnect d = stalled.disconnect.get(10, TimeUnit.SECONDS);
+                assertThat(d).isInstanceOfSatisfying(Disconnect.Failed.class, f -> assertThat(f.error())
+                        .isEqualTo("silent socket: no pong within 150 ms of a ping after 300 ms without a frame"));
+                assertThat(answering.disconnect).as("quiet for longer than the ping interval, but answering").isNotDone();
+                sim.stall(frozen, false);
             }
         }
     }
