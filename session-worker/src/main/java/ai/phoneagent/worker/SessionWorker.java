@@ -98,7 +98,8 @@ public final class SessionWorker implements AutoCloseable {
                 : new ControlQueues(new AwsClients(config.aws()).sqs(), config.controlQueuePrefix());
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
-                new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(), clock);
+                new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(),
+                config.controlSafetySweep(), clock);
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-timers").factory());
         this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
         this.attachHealth = new AttachHealth(config.attachFailureLimit());

@@ -41,6 +41,7 @@ public record WorkerConfig(
         Duration pingInterval,
         String controlQueuePrefix,
         int controlQueueWaitSeconds,
+        Duration controlSafetySweep,
         Duration sweepInterval,
         Duration orphanGrace,
         Duration reattachWindow,
@@ -64,6 +65,8 @@ public record WorkerConfig(
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
     public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 20;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
+    /** How often every hosted call's control queue is read for commands whose nudge was lost. */
+    public static final Duration DEFAULT_CONTROL_SAFETY_SWEEP = Duration.ofSeconds(30);
 
     public WorkerConfig {
         if (!leaseRenewInterval.minus(leaseDuration).isNegative()) {
@@ -108,6 +111,8 @@ public record WorkerConfig(
         Duration ping = env.millis("WS_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL, Duration.ZERO, Duration.ofMinutes(5));
         String controlPrefix = env.get("CONTROL_QUEUE_PREFIX", DEFAULT_CONTROL_QUEUE_PREFIX);
         int controlWait = env.intValue("CONTROL_QUEUE_WAIT_SECONDS", DEFAULT_CONTROL_QUEUE_WAIT_SECONDS, 0, 20);
+        Duration controlSweep = env.millis("CONTROL_SAFETY_SWEEP_MS", DEFAULT_CONTROL_SAFETY_SWEEP, Duration.ofSeconds(1),
+                Duration.ofHours(1));
         Duration sweep = env.millis("SWEEP_INTERVAL_MS", DEFAULT_SWEEP_INTERVAL, Duration.ZERO, Duration.ofHours(1));
         if (sweep.isPositive() && sweep.toMillis() < 100) {
             throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
@@ -119,7 +124,7 @@ public record WorkerConfig(
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
+                controlWait, controlSweep, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
                 CallEventsSettings.fromEnv(env));
     }
 
@@ -133,7 +138,7 @@ public record WorkerConfig(
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
-                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
+                controlQueuePrefix, controlQueueWaitSeconds, controlSafetySweep, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
                 attachFailureLimit, journalGiveUp, callEvents);
     }
 

@@ -26,6 +26,9 @@ public final class QueuePoller implements AutoCloseable {
     private final Consumer<CallsQueue.Received> handler;
     private volatile boolean stopped;
     private volatile Thread thread;
+    /** Guards {@link #receiving}: a stop interrupts the poller only while it waits in a receive, never elsewhere. */
+    private final Object receiveLock = new Object();
+    private boolean receiving;
     /** Intakes still running: a shutdown waits for them, so none is cut off between receive and claim. */
     private final Set<Thread> intakes = ConcurrentHashMap.newKeySet();
 
@@ -55,7 +58,7 @@ public final class QueuePoller implements AutoCloseable {
             }
             List<CallsQueue.Received> messages;
             try {
-                messages = queue.receive(slots, waitSeconds);
+                messages = receive(slots);
                 backoffMs = 200;
             } catch (RuntimeException e) {
                 registry.release(slots);
@@ -93,6 +96,27 @@ public final class QueuePoller implements AutoCloseable {
         }
     }
 
+    /**
+     * One receive that a stop may cut short: a stop interrupts the thread only between the two marks here, and the
+     * interrupt is cleared before anything else runs, so it never cuts off a give-back or an intake.
+     */
+    private List<CallsQueue.Received> receive(int slots) {
+        synchronized (receiveLock) {
+            if (stopped) {
+                return List.of();
+            }
+            receiving = true;
+        }
+        try {
+            return queue.receive(slots, waitSeconds);
+        } finally {
+            synchronized (receiveLock) {
+                receiving = false;
+                Thread.interrupted(); // a stop's interrupt that came as the receive returned
+            }
+        }
+    }
+
     /** Makes a message received during shutdown visible again at once, for another worker. */
     private void giveBack(CallsQueue.Received message) {
         registry.release(1);
@@ -104,11 +128,20 @@ public final class QueuePoller implements AutoCloseable {
     }
 
     /**
-     * Stops receiving without waiting: a long poll in flight goes on (cutting it off could strand messages SQS
-     * hands to it, hand-offs included) and whatever it brings is given back; {@link #awaitStopped} waits for it.
+     * Stops receiving without waiting, and cuts off a long poll in flight (interrupting a virtual thread closes the
+     * socket it reads), so a stop never waits out the poll's wait (up to 20 s). A message a completed receive
+     * brought in is given back at once (visibility 0); one SQS had taken off the queue for a receive whose answer was
+     * cut off comes back after the receive's visibility timeout ({@link CallsQueue#RECEIVE_VISIBILITY}).
+     * {@link #awaitStopped} waits for the poller and its intakes.
      */
     public void requestStop() {
-        stopped = true;
+        synchronized (receiveLock) {
+            stopped = true;
+            Thread running = thread;
+            if (receiving && running != null) {
+                running.interrupt();
+            }
+        }
     }
 
     /** Stops receiving; waits up to {@code waitMs} for a long poll in flight to return. */
