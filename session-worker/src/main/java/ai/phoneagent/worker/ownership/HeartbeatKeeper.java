@@ -62,6 +62,7 @@ public final class HeartbeatKeeper implements AutoCloseable {
     public HeartbeatKeeper start() {
         try {
             beats.register(self, clock.instant());
+            takeover.ownBeatLanded(clock.instant(), staleAfter);
         } catch (RuntimeException e) {
             LOG.error("heartbeat not registered; retrying on the next tick", Map.of("error", JsonLog.describe(e)));
             failingSince.compareAndSet(null, clock.instant());
@@ -111,6 +112,9 @@ public final class HeartbeatKeeper implements AutoCloseable {
             }
             return;
         }
+        if (!takeover.mayJudgeOwners(clock.instant())) {
+            return; // this worker's own beat was out until recently: the others' may have been out for the same reason
+        }
         try {
             for (WorkerHeartbeats.Heartbeat other : beats.all()) {
                 if (other.workerId().equals(self) || other.takenOverBy() != null || other.beatAt() == null
@@ -146,6 +150,7 @@ public final class HeartbeatKeeper implements AutoCloseable {
     }
 
     private void recovered(Instant now) {
+        takeover.ownBeatLanded(clock.instant(), staleAfter); // when it landed, not when it was sent
         Instant since = failingSince.getAndSet(null);
         if (since != null) {
             LOG.info("heartbeat writes recovered", Map.of("failing_ms", Duration.between(since, now).toMillis()));

@@ -10,6 +10,8 @@ import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -28,12 +30,43 @@ public final class Takeover {
     private final CallsQueue queue;
     private final String self;
     private final Clock clock;
+    /** When this worker's own heartbeat last landed; null before the first (no evidence of trouble yet). */
+    private volatile Instant ownBeat;
+    private volatile Duration staleAfter = Duration.ZERO;
+    /** No owner is judged gone before this: this worker (or the store) was itself silent until recently. */
+    private volatile Instant quietUntil = Instant.MIN;
 
     public Takeover(CallStore store, CallsQueue queue, String self, Clock clock) {
         this.store = store;
         this.queue = queue;
         this.self = self;
         this.clock = clock;
+    }
+
+    /**
+     * This worker's own heartbeat landed at {@code at}. When its previous one landed more than {@code staleAfter}
+     * before, this worker, or the store, was out: every other worker's beat is then just as old for the same reason,
+     * so no owner is judged gone until each has had {@code staleAfter} to beat again. A store outage thus delays
+     * everybody's writes and takes nobody's calls away.
+     */
+    public void ownBeatLanded(Instant at, Duration staleAfter) {
+        this.staleAfter = staleAfter;
+        Instant previous = ownBeat;
+        if (previous != null && Duration.between(previous, at).compareTo(staleAfter) > 0) {
+            quietUntil = at.plus(staleAfter);
+            LOG.warn("own heartbeat was out longer than the stale limit; judging no owner gone for a while",
+                    Map.of("silent_ms", Duration.between(previous, at).toMillis(), "quiet_ms", staleAfter.toMillis()));
+        }
+        ownBeat = at;
+    }
+
+    /**
+     * Whether this worker may judge another worker gone now: not while its own last beat is older than the stale
+     * limit (it cannot tell a dead owner from a store it cannot reach), nor during the quiet period after that.
+     */
+    public boolean mayJudgeOwners(Instant now) {
+        Instant own = ownBeat;
+        return !now.isBefore(quietUntil) && (own == null || Duration.between(own, now).compareTo(staleAfter) <= 0);
     }
 
     /** Orphans and re-enqueues every live call attached to {@code owner}; returns how many this worker freed. */
@@ -43,6 +76,10 @@ public final class Takeover {
 
     /** Orphans and re-enqueues every live attached call {@code gone} says has lost its owner. */
     public int freeCalls(Predicate<CallRecord> gone, String why) {
+        if (!mayJudgeOwners(clock.instant())) {
+            LOG.info("no owner judged gone: this worker's own heartbeat was out until recently", Map.of("why", why));
+            return 0;
+        }
         int freed = 0;
         int seen = 0;
         Map<String, String> start = null;

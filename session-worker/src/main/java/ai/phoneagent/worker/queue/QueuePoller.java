@@ -19,6 +19,13 @@ import java.util.function.Consumer;
 public final class QueuePoller implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("queue");
     private static final long SLOT_WAIT_MS = 500;
+    /**
+     * How long a received message stays hidden unless its take-in hides it for longer ({@link CallIntake}): short, so
+     * a message SQS handed to a receive whose answer never arrived (a poll cut off by its timeout while SQS stalled,
+     * or by a stop) is back within seconds instead of after the queue's 30 s visibility timeout, and the call waiting
+     * on it is greeted within 5 s of the queue's return.
+     */
+    public static final int RECEIVE_VISIBILITY_SECONDS = 3;
 
     private final CallsQueue queue;
     private final CallRegistry registry;
@@ -108,7 +115,7 @@ public final class QueuePoller implements AutoCloseable {
             receiving = true;
         }
         try {
-            return queue.receive(slots, waitSeconds);
+            return queue.receive(slots, waitSeconds, RECEIVE_VISIBILITY_SECONDS);
         } finally {
             synchronized (receiveLock) {
                 receiving = false;
@@ -131,7 +138,7 @@ public final class QueuePoller implements AutoCloseable {
      * Stops receiving without waiting, and cuts off a long poll in flight (interrupting a virtual thread closes the
      * socket it reads), so a stop never waits out the poll's wait (up to 20 s). A message a completed receive
      * brought in is given back at once (visibility 0); one SQS had taken off the queue for a receive whose answer was
-     * cut off comes back after the receive's visibility timeout ({@link CallsQueue#RECEIVE_VISIBILITY}).
+     * cut off comes back after {@link #RECEIVE_VISIBILITY_SECONDS}.
      * {@link #awaitStopped} waits for the poller and its intakes.
      */
     public void requestStop() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.localaws.LocalResources;
+import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
@@ -30,8 +31,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
- * The calls-queue poller's stop, over ElasticMQ: it cuts a long poll off rather than waiting it out, and a message a
- * receive brought in as the stop came is handed back to the queue at once, not left invisible.
+ * The calls-queue poller over ElasticMQ: its stop cuts a long poll off rather than waiting it out, a message a receive
+ * brought in as the stop came is handed back to the queue at once, and a message whose receive's answer was lost is
+ * back within seconds (the queue's own visibility timeout here is a minute).
  */
 class QueuePollerTest {
     /** The poll's wait: a stop that waited it out would take this long. */
@@ -45,6 +47,8 @@ class QueuePollerTest {
     /** Runs on the poller's thread when a receive returns messages (before the poller sees them). */
     final AtomicReference<Runnable> onMessagesReceived = new AtomicReference<>(() -> { });
     final List<CallsQueue.Received> handled = new CopyOnWriteArrayList<>();
+    /** When set, the next receive that brings messages fails after SQS has handed them out (a lost answer). */
+    final java.util.concurrent.atomic.AtomicBoolean loseNextAnswer = new java.util.concurrent.atomic.AtomicBoolean();
     QueuePoller poller;
 
     @BeforeEach
@@ -61,6 +65,15 @@ class QueuePollerTest {
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         if (context.request() instanceof ReceiveMessageRequest) {
                             receivesSent.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attributes) {
+                        if (context.response() instanceof ReceiveMessageResponse r && r.hasMessages()
+                                && !r.messages().isEmpty() && loseNextAnswer.compareAndSet(true, false)) {
+                            // SQS took the messages off the queue, but the answer never reaches the poller
+                            throw new IllegalStateException("answer lost on the way (test)");
                         }
                     }
 
@@ -103,13 +116,29 @@ class QueuePollerTest {
     }
 
     @Test
+    void aMessageWhoseReceiveAnswerWasLostIsBackWithinSecondsNotAfterTheQueuesVisibilityTimeout() {
+        loseNextAnswer.set(true);
+        startPoller();
+        send("rtc_answer_lost");
+
+        Await.until("the message taken in after its answer was lost", Duration.ofSeconds(15), () -> !handled.isEmpty());
+        assertThat(loseNextAnswer).as("an answer was lost first").isFalse();
+        assertThat(handled.getFirst().body()).contains("rtc_answer_lost");
+        assertThat(handled.getFirst().receiveCount()).isEqualTo(2);
+    }
+
+    private void send(String callId) {
+        new CallsQueue(sqs, queueUrl).send(new CallMessage(callId, "wh_1", System.currentTimeMillis(),
+                CallMessage.Reason.INCOMING));
+    }
+
+    @Test
     void aMessageReceivedAsTheStopComesIsGivenBackAtOnceNotLeftInvisible() {
         QueuePoller poller = startPoller();
         Await.until("a long poll in flight", Duration.ofSeconds(10), () -> receivesSent.get() >= 1);
         onMessagesReceived.set(poller::requestStop); // the stop lands while the receive's answer is being read
 
-        new CallsQueue(sqs, queueUrl).send(new ai.phoneagent.queue.CallMessage("rtc_given_back", "wh_1",
-                System.currentTimeMillis(), ai.phoneagent.queue.CallMessage.Reason.INCOMING));
+        send("rtc_given_back");
         assertThat(poller.awaitStopped(5_000)).as("poller stopped").isTrue();
 
         assertThat(handled).as("nothing taken in after the stop").isEmpty();
