@@ -109,7 +109,7 @@ public final class SessionWorker implements AutoCloseable {
                 config.leaseDuration(), clock, timers, io, this::takenOver);
         this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
                 deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
-                config.leaseDuration().multipliedBy(2), clock, RandomGenerator.getDefault());
+                config.leaseDuration().multipliedBy(2), config.receivedDeadline(), clock, RandomGenerator.getDefault());
         CallLifecycleListener lifecycle = deps.lifecycle() == null ? control
                 : CallLifecycleListener.all(control, deps.lifecycle());
         RetryPolicy reattach = new RetryPolicy(config.reattachWindow(), Duration.ofMillis(250), Duration.ofSeconds(2),

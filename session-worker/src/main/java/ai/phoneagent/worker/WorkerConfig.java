@@ -44,6 +44,7 @@ public record WorkerConfig(
         Duration controlSafetySweep,
         Duration sweepInterval,
         Duration orphanGrace,
+        Duration receivedDeadline,
         Duration reattachWindow,
         Duration attachTimeout,
         int attachFailureLimit,
@@ -67,6 +68,8 @@ public record WorkerConfig(
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
     /** How often every hosted call's control queue is read for commands whose nudge was lost. */
     public static final Duration DEFAULT_CONTROL_SAFETY_SWEEP = Duration.ofSeconds(30);
+    /** A call still {@code RECEIVED} (accept never succeeded) this long after it rang is hung up and ended. */
+    public static final Duration DEFAULT_RECEIVED_DEADLINE = Duration.ofMinutes(5);
 
     public WorkerConfig {
         if (!leaseRenewInterval.minus(leaseDuration).isNegative()) {
@@ -118,13 +121,15 @@ public record WorkerConfig(
             throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
         }
         Duration grace = env.millis("ORPHAN_GRACE_MS", lease, Duration.ZERO, Duration.ofHours(1));
+        Duration receivedDeadline = env.millis("RECEIVED_DEADLINE_MS", DEFAULT_RECEIVED_DEADLINE, Duration.ofSeconds(1),
+                Duration.ofHours(24));
         Duration reattach = env.millis("REATTACH_WINDOW_MS", DEFAULT_REATTACH_WINDOW, Duration.ZERO, Duration.ofMinutes(5));
         Duration attachTimeout = env.millis("ATTACH_TIMEOUT_MS", DEFAULT_ATTACH_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1));
         int failureLimit = env.intValue("ATTACH_FAILURE_LIMIT", 3, 1, 1_000);
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, controlSweep, sweep, grace, reattach, attachTimeout, failureLimit, journalGiveUp,
+                controlWait, controlSweep, sweep, grace, receivedDeadline, reattach, attachTimeout, failureLimit, journalGiveUp,
                 CallEventsSettings.fromEnv(env));
     }
 
@@ -138,7 +143,7 @@ public record WorkerConfig(
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
-                controlQueuePrefix, controlQueueWaitSeconds, controlSafetySweep, sweepInterval, orphanGrace, reattachWindow, attachTimeout,
+                controlQueuePrefix, controlQueueWaitSeconds, controlSafetySweep, sweepInterval, orphanGrace, receivedDeadline, reattachWindow, attachTimeout,
                 attachFailureLimit, journalGiveUp, callEvents);
     }
 

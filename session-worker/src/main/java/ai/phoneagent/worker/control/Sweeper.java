@@ -36,7 +36,7 @@ import java.util.random.RandomGenerator;
  *       conditional write, re-enqueued by the worker whose write won). The heartbeat take-over normally does this
  *       within seconds; the sweep is the safety net when its winner died mid-way;</li>
  *   <li>deadlines of the waiting statuses: {@code ACCEPTED}/{@code QUEUED} unclaimed for {@value #QUEUED_DEADLINE_S} s
- *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} for 5 minutes (accept never
+ *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} past {@code receivedDeadline} (accept never
  *       succeeded) is hung up at OpenAI and ended {@code accept_failed};</li>
  *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
  *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}).</li>
@@ -50,8 +50,6 @@ public final class Sweeper implements AutoCloseable {
     /** An accepted or queued call nobody claimed for this long lost its queue message: it is re-enqueued. */
     static final long QUEUED_DEADLINE_S = 30;
     static final Duration QUEUED_DEADLINE = Duration.ofSeconds(QUEUED_DEADLINE_S);
-    /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
-    static final Duration RECEIVED_DEADLINE = Duration.ofMinutes(5);
     private static final int PAGE = 100;
 
     private final ControlQueues queues;
@@ -66,6 +64,8 @@ public final class Sweeper implements AutoCloseable {
     private final Duration interval;
     private final Duration orphanGrace;
     private final Duration resendAfter;
+    /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
+    private final Duration receivedDeadline;
     private final Clock clock;
     private final RandomGenerator random;
     private volatile boolean stopped;
@@ -79,10 +79,12 @@ public final class Sweeper implements AutoCloseable {
      * @param hostedCalls the calls this worker hosts or is taking right now
      * @param staleAfter  how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
      * @param orphanGrace how much longer the sweep waits than the heartbeat take-over before freeing such calls
+     * @param receivedDeadline how long a call may stay {@code RECEIVED} ({@code RECEIVED_DEADLINE_MS})
      */
     public Sweeper(ControlQueues queues, CallStore calls, WorkerHeartbeats beats, Takeover takeover, String self,
                    Supplier<Collection<String>> hostedCalls, CallsQueue callsQueue, CallsClient openAi, Duration interval,
-                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Clock clock, RandomGenerator random) {
+                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Duration receivedDeadline, Clock clock,
+                   RandomGenerator random) {
         this.queues = queues;
         this.calls = calls;
         this.beats = beats;
@@ -95,6 +97,7 @@ public final class Sweeper implements AutoCloseable {
         this.interval = interval;
         this.orphanGrace = orphanGrace;
         this.resendAfter = resendAfter;
+        this.receivedDeadline = receivedDeadline;
         this.clock = clock;
         this.random = random;
     }
@@ -264,7 +267,7 @@ public final class Sweeper implements AutoCloseable {
                                 "status", call.status().name()));
                         requeue(call, CallMessage.Reason.INCOMING);
                     } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
-                            && call.createdAt().isBefore(at.minus(RECEIVED_DEADLINE))) {
+                            && call.createdAt().isBefore(at.minus(receivedDeadline))) {
                         endNeverAccepted(call, at);
                     }
                 } catch (RuntimeException e) {
