@@ -29,7 +29,7 @@ public final class CallIntake {
     /** How soon a message that could not be settled now is looked at again. */
     static final int RECHECK_SECONDS = 1;
     /** A take-in still running after this long hides its message for longer ({@link #HIDDEN_WHILE_TAKING_SECONDS}). */
-    static final Duration HIDE_AFTER = Duration.ofMillis(1_000);
+    static final Duration HIDE_AFTER = Duration.ofMillis(500);
     /** How long a slow take-in hides its message: as long as the calls queue's own visibility timeout. */
     static final int HIDDEN_WHILE_TAKING_SECONDS = 30;
 

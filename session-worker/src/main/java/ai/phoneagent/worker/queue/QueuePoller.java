@@ -25,7 +25,7 @@ public final class QueuePoller implements AutoCloseable {
      * or by a stop) is back within seconds instead of after the queue's 30 s visibility timeout, and the call waiting
      * on it is greeted within 5 s of the queue's return.
      */
-    public static final int RECEIVE_VISIBILITY_SECONDS = 3;
+    public static final int RECEIVE_VISIBILITY_SECONDS = 2;
 
     private final CallsQueue queue;
     private final CallRegistry registry;
