@@ -274,7 +274,8 @@ public final class SessionWorker implements AutoCloseable {
         draining = true;
         LOG.info("session worker draining", Map.of("worker_id", config.workerId(), "active_calls", registry.active()));
         sweeper.close();
-        // not waited for yet: a long poll (up to 20 s) must not eat the budget the hand-offs need
+        // the calls-queue long poll goes on through the hand-offs: a hand-off message reaches it (a live receive) and
+        // is given back at once, rather than being taken by a poll cut off already and hidden for a while
         if (poller != null) {
             poller.requestStop();
         }
@@ -296,7 +297,10 @@ public final class SessionWorker implements AutoCloseable {
                 break;
             }
         }
-        // a poll still in flight gives back what it receives (perhaps the hand-offs themselves) before we exit
+        // then it is cut off, not waited out (up to 20 s); what it brought in has been given back
+        if (poller != null) {
+            poller.cutOff();
+        }
         if (poller != null && !poller.awaitStopped(remainingMs(deadline))) {
             LOG.warn("calls-queue poll still in flight at shutdown", Map.of("worker_id", config.workerId()));
         }

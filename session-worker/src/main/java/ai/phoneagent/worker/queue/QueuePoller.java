@@ -135,25 +135,31 @@ public final class QueuePoller implements AutoCloseable {
     }
 
     /**
-     * Stops receiving without waiting, and cuts off a long poll in flight (interrupting a virtual thread closes the
-     * socket it reads), so a stop never waits out the poll's wait (up to 20 s). A message a completed receive
-     * brought in is given back at once (visibility 0); one SQS had taken off the queue for a receive whose answer was
-     * cut off comes back after {@link #RECEIVE_VISIBILITY_SECONDS}.
-     * {@link #awaitStopped} waits for the poller and its intakes.
+     * Stops receiving without waiting: a long poll in flight goes on (so a message sent meanwhile, e.g. this worker's
+     * own hand-offs, reaches a live receive and is given back at once, visibility 0) until {@link #cutOff}.
      */
     public void requestStop() {
+        stopped = true;
+    }
+
+    /**
+     * Cuts off a long poll in flight after {@link #requestStop} (interrupting a virtual thread closes the socket it
+     * reads), so a stop never waits out the poll's wait (up to 20 s). SQS may still hand messages to the abandoned
+     * poll for the rest of its wait; each is back after {@link #RECEIVE_VISIBILITY_SECONDS}.
+     */
+    public void cutOff() {
         synchronized (receiveLock) {
-            stopped = true;
             Thread running = thread;
-            if (receiving && running != null) {
+            if (stopped && receiving && running != null) {
                 running.interrupt();
             }
         }
     }
 
-    /** Stops receiving; waits up to {@code waitMs} for a long poll in flight to return. */
+    /** Stops receiving, cuts off a long poll in flight, and waits up to {@code waitMs} for the poller to end. */
     public void stop(long waitMs) {
         requestStop();
+        cutOff();
         awaitStopped(waitMs);
     }
 

@@ -110,6 +110,7 @@ class QueuePollerTest {
         Await.until("a long poll in flight", Duration.ofSeconds(10), () -> receivesSent.get() >= 1);
 
         poller.requestStop();
+        poller.cutOff();
         // well inside the poll's 20 s wait: only a cut-off poll returns this soon
         assertThat(poller.awaitStopped(3_000)).as("poller stopped").isTrue();
         assertThat(receivesSent.get()).as("no receive after the stop").isEqualTo(1);
