@@ -153,12 +153,16 @@ final class Scenarios {
         Outcome.Builder outcome = new Outcome.Builder("wrong-key");
         Cluster.Worker wrong = c.startWorker(Map.of("OPENAI_API_KEY", "sk-wrong-key-for-chaos"));
         List<String> calls = place(c, 2, 5);
+        // until the wrong-key worker has claimed a call, been refused and turned unhealthy (it then hands off what it
+        // holds and takes nothing more), as its log says
         long deadline = System.nanoTime() + GREETING_WAIT.toNanos();
-        while (!calls.stream().allMatch(id -> !ourOwner(c, id).isEmpty()) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(250); // until the wrong-key worker has claimed (and failed) both calls
+        while (!wrong.process().output().contains("\"msg\":\"worker unhealthy") && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(250); // another process's log: polled
         }
-        outcome.note("calls claimed by the wrong-key worker " + wrong.id() + ": "
-                + calls.stream().filter(id -> wrong.id().equals(ourOwner(c, id))).count() + " of " + calls.size());
+        String log = wrong.process().output();
+        outcome.note("calls claimed by the wrong-key worker " + wrong.id() + " before it turned unhealthy: "
+                + calls.stream().filter(id -> log.lines().anyMatch(l -> l.contains("\"msg\":\"call claimed\"")
+                && l.contains(id))).count() + " of " + calls.size());
         Cluster.Worker good = c.startWorker(Map.of());
         outcome.recovery(c.awaitCalls(calls, s -> s.path("greeted").asBoolean(), RECOVERY_WAIT), FAILOVER_TARGET);
         outcome.note("good worker " + good.id() + " started after the calls were claimed");
