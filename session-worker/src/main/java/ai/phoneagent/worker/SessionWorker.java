@@ -53,6 +53,8 @@ import java.util.random.RandomGenerator;
  */
 public final class SessionWorker implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("worker");
+    /** After hand-offs, how long the calls-queue poll may take to return a hand-off message it received. */
+    private static final long HANDOFF_POLL_GRACE_MS = 1_000;
 
     private final WorkerConfig config;
     private final WorkerDeps deps;
@@ -297,8 +299,12 @@ public final class SessionWorker implements AutoCloseable {
                 break;
             }
         }
-        // then it is cut off, not waited out (up to 20 s); what it brought in has been given back
+        // then it is cut off, not waited out (up to 20 s). A hand-off message it received may still be on its way to
+        // it: it gets a moment to arrive (the poll then ends by itself, giving the message back), never the whole wait
         if (poller != null) {
+            if (!handoffs.isEmpty()) {
+                poller.awaitStopped(Math.min(HANDOFF_POLL_GRACE_MS, remainingMs(deadline)));
+            }
             poller.cutOff();
         }
         if (poller != null && !poller.awaitStopped(remainingMs(deadline))) {
