@@ -63,6 +63,8 @@ public final class SessionWorker implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("worker");
     /** How often live calls and capacity are sampled (a CloudWatch minute: Sum over workers is the fleet's load). */
     static final Duration METRICS_INTERVAL = Duration.ofSeconds(60);
+    /** After hand-offs, how long the calls-queue poll may take to return a hand-off message it received. */
+    private static final long HANDOFF_POLL_GRACE_MS = 1_000;
 
     private final WorkerConfig config;
     private final WorkerDeps deps;
@@ -112,7 +114,8 @@ public final class SessionWorker implements AutoCloseable {
                 : new ControlQueues(new AwsClients(config.aws()).sqs(), config.controlQueuePrefix());
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
-                new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(), clock);
+                new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(),
+                config.controlSafetySweep(), clock);
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-timers").factory());
         this.journal = new CallJournal(deps.store(), clock, config.journalGiveUp());
         this.attachHealth = new AttachHealth(config.attachFailureLimit());
@@ -139,7 +142,8 @@ public final class SessionWorker implements AutoCloseable {
                 config.heartbeatScan(), config.leaseDuration(), clock, timers, io, this::takenOver);
         this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
                 deps.queue(), deps.calls(), config.sweepInterval(), config.leaseDuration(), config.orphanGrace(),
-                config.leaseDuration().multipliedBy(2), config.orphanDeadline(), clock, RandomGenerator.getDefault());
+                config.leaseDuration().multipliedBy(2), config.orphanDeadline(), config.receivedDeadline(), clock,
+                RandomGenerator.getDefault());
     }
 
     /** Whether this worker takes calls: not draining and healthy. */
@@ -320,7 +324,8 @@ public final class SessionWorker implements AutoCloseable {
         draining = true;
         LOG.info("session worker draining", Map.of("worker_id", config.workerId(), "active_calls", registry.active()));
         sweeper.close();
-        // not waited for yet: a long poll (up to 20 s) must not eat the budget the hand-offs need
+        // the calls-queue long poll goes on through the hand-offs: a hand-off message reaches it (a live receive) and
+        // is given back at once, rather than being taken by a poll cut off already and hidden for a while
         if (poller != null) {
             poller.requestStop();
         }
@@ -342,7 +347,14 @@ public final class SessionWorker implements AutoCloseable {
                 break;
             }
         }
-        // a poll still in flight gives back what it receives (perhaps the hand-offs themselves) before we exit
+        // then it is cut off, not waited out (up to 20 s). A hand-off message it received may still be on its way to
+        // it: it gets a moment to arrive (the poll then ends by itself, giving the message back), never the whole wait
+        if (poller != null) {
+            if (!handoffs.isEmpty()) {
+                poller.awaitStopped(Math.min(HANDOFF_POLL_GRACE_MS, remainingMs(deadline)));
+            }
+            poller.cutOff();
+        }
         if (poller != null && !poller.awaitStopped(remainingMs(deadline))) {
             LOG.warn("calls-queue poll still in flight at shutdown", Map.of("worker_id", config.workerId()));
         }

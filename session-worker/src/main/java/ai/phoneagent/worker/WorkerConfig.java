@@ -42,10 +42,12 @@ public record WorkerConfig(
         Duration pingInterval,
         String controlQueuePrefix,
         int controlQueueWaitSeconds,
+        Duration controlSafetySweep,
         Duration sweepInterval,
         Duration orphanGrace,
         Duration heartbeatScan,
         Duration orphanDeadline,
+        Duration receivedDeadline,
         Duration reattachWindow,
         Duration attachTimeout,
         int attachFailureLimit,
@@ -73,6 +75,14 @@ public record WorkerConfig(
     public static final Duration DEFAULT_HEARTBEAT_SCAN = Duration.ofSeconds(1);
     /** How long a call may stay {@code ORPHANED} with nobody taking it before it is hung up and ended {@code lost}. */
     public static final Duration DEFAULT_ORPHAN_DEADLINE = Duration.ofMinutes(5);
+    /**
+     * How often every hosted call's control queue is read for commands whose nudge was lost (±25 % jitter). A lost
+     * nudge is rare (its send failed right after the command's own send); each sweep is one receive per hosted call,
+     * so at 30 s it was most of an idle 5,000-call worker's work (167 receives a second).
+     */
+    public static final Duration DEFAULT_CONTROL_SAFETY_SWEEP = Duration.ofMinutes(2);
+    /** A call still {@code RECEIVED} (accept never succeeded) this long after it rang is hung up and ended. */
+    public static final Duration DEFAULT_RECEIVED_DEADLINE = Duration.ofMinutes(5);
 
     public WorkerConfig {
         if (!leaseRenewInterval.minus(leaseDuration).isNegative()) {
@@ -117,6 +127,8 @@ public record WorkerConfig(
         Duration ping = env.millis("WS_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL, Duration.ZERO, Duration.ofMinutes(5));
         String controlPrefix = env.get("CONTROL_QUEUE_PREFIX", DEFAULT_CONTROL_QUEUE_PREFIX);
         int controlWait = env.intValue("CONTROL_QUEUE_WAIT_SECONDS", DEFAULT_CONTROL_QUEUE_WAIT_SECONDS, 0, 20);
+        Duration controlSweep = env.millis("CONTROL_SAFETY_SWEEP_MS", DEFAULT_CONTROL_SAFETY_SWEEP, Duration.ofSeconds(1),
+                Duration.ofHours(1));
         Duration sweep = env.millis("SWEEP_INTERVAL_MS", DEFAULT_SWEEP_INTERVAL, Duration.ZERO, Duration.ofHours(1));
         if (sweep.isPositive() && sweep.toMillis() < 100) {
             throw new ConfigException("SWEEP_INTERVAL_MS", "must be 0 (off) or at least 100");
@@ -125,14 +137,16 @@ public record WorkerConfig(
         Duration scan = env.millis("HEARTBEAT_SCAN_MS", DEFAULT_HEARTBEAT_SCAN, Duration.ofMillis(100), Duration.ofMinutes(1));
         Duration orphanDeadline = env.millis("ORPHAN_DEADLINE_MS", DEFAULT_ORPHAN_DEADLINE, Duration.ofSeconds(1),
                 Duration.ofHours(24));
+        Duration receivedDeadline = env.millis("RECEIVED_DEADLINE_MS", DEFAULT_RECEIVED_DEADLINE, Duration.ofSeconds(1),
+                Duration.ofHours(24));
         Duration reattach = env.millis("REATTACH_WINDOW_MS", DEFAULT_REATTACH_WINDOW, Duration.ZERO, Duration.ofMinutes(5));
         Duration attachTimeout = env.millis("ATTACH_TIMEOUT_MS", DEFAULT_ATTACH_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1));
         int failureLimit = env.intValue("ATTACH_FAILURE_LIMIT", 3, 1, 1_000);
         Duration journalGiveUp = env.millis("TRANSCRIPT_RETRY_MS", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
         return new WorkerConfig(workerId, apiKey, base, aws, table, queueUrl, welcome, capacity, lease, renew, wait,
                 port, healthHost, tools, statusCallback, discord, endCallDelay, endCallTimeout, shutdown, ping, controlPrefix,
-                controlWait, sweep, grace, scan, orphanDeadline, reattach, attachTimeout, failureLimit, journalGiveUp,
-                CallEventsSettings.fromEnv(env), SummarySettings.fromEnv(env));
+                controlWait, controlSweep, sweep, grace, scan, orphanDeadline, receivedDeadline, reattach, attachTimeout,
+                failureLimit, journalGiveUp, CallEventsSettings.fromEnv(env), SummarySettings.fromEnv(env));
     }
 
     /** The OpenAI URLs under the configured base. */
@@ -145,8 +159,9 @@ public record WorkerConfig(
         return new WorkerConfig(id, openAiApiKey, openAiBaseUrl, aws, callsTable, callsQueueUrl, welcomeMessage,
                 capacity, leaseDuration, leaseRenewInterval, queueWaitSeconds, healthPort, healthHost, tools,
                 twilioStatusCallbackUrl, discord, endCallDelay, endCallTimeout, shutdownTimeout, pingInterval,
-                controlQueuePrefix, controlQueueWaitSeconds, sweepInterval, orphanGrace, heartbeatScan, orphanDeadline,
-                reattachWindow, attachTimeout, attachFailureLimit, journalGiveUp, callEvents, summary);
+                controlQueuePrefix, controlQueueWaitSeconds, controlSafetySweep, sweepInterval, orphanGrace, heartbeatScan,
+                orphanDeadline, receivedDeadline, reattachWindow, attachTimeout, attachFailureLimit, journalGiveUp, callEvents,
+                summary);
     }
 
     private static String defaultWorkerId() {

@@ -132,7 +132,7 @@ class WorkerConfigTest {
                 "HEALTH_HOST", "DISCORD_WEBHOOK_URL", "DISCORD_MASK_NUMBERS", "TWILIO_STATUS_CALLBACK_URL", "TWILIO_HUMAN_LABEL",
                 "HUMAN_AGENT_NUMBER", "WORKER_ID", "AWS_REGION", "CONTROL_QUEUE_PREFIX", "CONTROL_QUEUE_WAIT_SECONDS",
                 "SWEEP_INTERVAL_MS", "ORPHAN_GRACE_MS", "REATTACH_WINDOW_MS", "ATTACH_TIMEOUT_MS", "ATTACH_FAILURE_LIMIT",
-                "TRANSCRIPT_RETRY_MS");
+                "TRANSCRIPT_RETRY_MS", "CONTROL_SAFETY_SWEEP_MS", "RECEIVED_DEADLINE_MS");
     }
 
     @Test
@@ -142,13 +142,19 @@ class WorkerConfigTest {
         assertThat(defaults.controlQueueWaitSeconds()).isEqualTo(20);
         assertThat(defaults.sweepInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(defaults.orphanGrace()).as("one lease duration").isEqualTo(Duration.ofSeconds(12));
+        assertThat(defaults.controlSafetySweep()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(defaults.receivedDeadline()).isEqualTo(Duration.ofMinutes(5));
 
         WorkerConfig set = config(Map.of("CONTROL_QUEUE_PREFIX", "ctl-prod-", "CONTROL_QUEUE_WAIT_SECONDS", "5",
-                "SWEEP_INTERVAL_MS", "0", "ORPHAN_GRACE_MS", "45000"));
+                "SWEEP_INTERVAL_MS", "0", "ORPHAN_GRACE_MS", "45000", "CONTROL_SAFETY_SWEEP_MS", "5000",
+                "RECEIVED_DEADLINE_MS", "20000"));
         assertThat(set.controlQueuePrefix()).isEqualTo("ctl-prod-");
         assertThat(set.controlQueueWaitSeconds()).isEqualTo(5);
         assertThat(set.sweepInterval()).isZero();
         assertThat(set.orphanGrace()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(set.controlSafetySweep()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(set.receivedDeadline()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(set.withWorkerId("w-2").controlSafetySweep()).isEqualTo(Duration.ofSeconds(5));
         assertThat(set.withWorkerId("w-2").controlQueuePrefix()).isEqualTo("ctl-prod-");
 
         assertThatThrownBy(() -> config(Map.of("CONTROL_QUEUE_PREFIX", "bad prefix!")))
@@ -157,6 +163,10 @@ class WorkerConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CONTROL_QUEUE_WAIT_SECONDS");
         assertThatThrownBy(() -> config(Map.of("SWEEP_INTERVAL_MS", "50")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SWEEP_INTERVAL_MS");
+        assertThatThrownBy(() -> config(Map.of("CONTROL_SAFETY_SWEEP_MS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CONTROL_SAFETY_SWEEP_MS");
+        assertThatThrownBy(() -> config(Map.of("RECEIVED_DEADLINE_MS", "500")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RECEIVED_DEADLINE_MS");
         assertThatThrownBy(() -> config(Map.of("ORPHAN_GRACE_MS", "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ORPHAN_GRACE_MS");
     }

@@ -75,11 +75,20 @@ public final class ControlQueues {
     }
 
     /**
-     * Tells the worker to read the call's control queue now. Throws {@link QueueDoesNotExistException} when the
-     * worker has no nudge queue (stopped, or not started yet) and any SDK error as is; the caller decides.
+     * The worker's nudge queue URL, derived without a request from the URL of any queue of the same account and
+     * region (e.g. the call's control queue): queue URLs differ only in their last segment, the queue's name.
      */
-    public void nudge(String workerId, String callId) {
-        String url = sqs.getQueueUrl(b -> b.queueName(nudgeQueueName(workerId))).queueUrl();
+    public String nudgeQueueUrl(String siblingQueueUrl, String workerId) {
+        return siblingQueueUrl.substring(0, siblingQueueUrl.lastIndexOf('/') + 1) + nudgeQueueName(workerId);
+    }
+
+    /**
+     * Tells the worker to read the call's control queue now: one send, to the nudge queue URL derived from
+     * {@code callQueueUrl} (the call's control queue). Throws {@link QueueDoesNotExistException} when the worker has
+     * no nudge queue (stopped, or not started yet) and any SDK error as is; the caller decides.
+     */
+    public void nudge(String callQueueUrl, String workerId, String callId) {
+        String url = nudgeQueueUrl(callQueueUrl, workerId);
         sqs.sendMessage(b -> b.queueUrl(url).messageBody(Json.write(Json.object().put("callId", callId))));
     }
 

@@ -34,10 +34,19 @@ public final class CallsQueue {
 
     /** Long-polls for up to {@code max} messages (1..10), waiting at most {@code waitSeconds} (0..20). */
     public List<Received> receive(int max, int waitSeconds) {
+        return receive(max, waitSeconds, null);
+    }
+
+    /**
+     * As {@link #receive(int, int)}, the messages hidden for {@code visibilitySeconds} instead of the queue's
+     * visibility timeout (null: the queue's).
+     */
+    public List<Received> receive(int max, int waitSeconds, Integer visibilitySeconds) {
         return sqs.receiveMessage(ReceiveMessageRequest.builder()
                         .queueUrl(queueUrl)
                         .maxNumberOfMessages(Math.clamp(max, 1, 10))
                         .waitTimeSeconds(Math.clamp(waitSeconds, 0, 20))
+                        .visibilityTimeout(visibilitySeconds)
                         .overrideConfiguration(ai.phoneagent.aws.AwsTimeouts.longPoll(Math.clamp(waitSeconds, 0, 20)))
                         .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
                         .build())

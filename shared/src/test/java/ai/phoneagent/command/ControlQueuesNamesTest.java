@@ -18,6 +18,14 @@ class ControlQueuesNamesTest {
     }
 
     @Test
+    void aNudgeQueueUrlIsDerivedFromAnyQueueUrlOfTheSameAccountWithoutARequest() {
+        assertThat(queues.nudgeQueueUrl("https://sqs.eu-west-1.amazonaws.com/123456789012/ctl-rtc_abc", "w-1"))
+                .isEqualTo("https://sqs.eu-west-1.amazonaws.com/123456789012/ctl-worker-w-1");
+        assertThat(queues.nudgeQueueUrl("http://127.0.0.1:9324/000000000000/ctl-rtc_abc", "ip-10.0.0.1"))
+                .isEqualTo("http://127.0.0.1:9324/000000000000/" + queues.nudgeQueueName("ip-10.0.0.1"));
+    }
+
+    @Test
     void idsSqsRefusesOrTooLongAreSanitisedAndHashedSoNamesStayValidAndUnique() {
         String dotted = queues.nudgeQueueName("ip-10-0-1-2.ec2.internal#7");
         String underscored = queues.nudgeQueueName("ip-10-0-1-2_ec2_internal_7");

@@ -266,15 +266,15 @@ public final class CommandService {
             LOG.warn("could not mark command sent", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "error", JsonLog.describe(e)));
         }
-        nudge(command, owner);
+        nudge(command, queueUrl, owner);
     }
 
-    private void nudge(Command command, String owner) {
+    private void nudge(Command command, String queueUrl, String owner) {
         if (owner == null || owner.isBlank()) {
             return; // attached calls have an owner; without one the next owner's read at attach finds the command
         }
         try {
-            queues.nudge(owner, command.callId());
+            queues.nudge(queueUrl, owner, command.callId());
         } catch (SdkException e) {
             LOG.warn("worker not nudged; its safety sweep finds the command", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "worker_id", owner,

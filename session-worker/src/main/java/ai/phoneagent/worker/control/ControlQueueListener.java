@@ -33,19 +33,14 @@ import java.util.random.RandomGenerator;
  *       item and read it once ({@link CallControl}: a call taken over may have commands waiting);</li>
  *   <li>nudged: the control side puts {@code {"callId"}} on this worker's one nudge queue
  *       ({@link NudgeListener}) after each command; the call's queue is read then, and only then;</li>
- *   <li>every {@link #SAFETY_SWEEP} (jittered): every hosted call's queue is read once, for nudges that were lost;</li>
+ *   <li>every {@code CONTROL_SAFETY_SWEEP_MS} (jittered): every hosted call's queue is read once, for nudges that
+ *       were lost;</li>
  *   <li>ended: stop reading, fail whatever is still pending with {@code call_ended}, delete the queue;</li>
  *   <li>detached (hand-off, lost lease): stop reading and leave the queue with its messages to the new owner.</li>
  * </ul>
  */
 public final class ControlQueueListener implements CallLifecycleListener, AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("control");
-    /**
-     * How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). A lost nudge is
-     * rare (its send failed right after the command's own send); each sweep is one receive per hosted call, so at
-     * 30 s it was most of an idle 5,000-call worker's work (167 receives a second).
-     */
-    public static final Duration SAFETY_SWEEP = Duration.ofMinutes(2);
     /** How long the sweep waits for one call's read before it goes on to the next call. */
     private static final Duration SWEEP_READ_BOUND = Duration.ofSeconds(5);
 
@@ -56,6 +51,8 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     private final CommandExecutor executor;
     private final Clock clock;
     private final NudgeListener nudges;
+    /** How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). */
+    private final Duration safetySweep;
     private final ConcurrentHashMap<String, CallControl> active = new ConcurrentHashMap<>();
     /** Every call with a read running, including ones already told to stop. */
     private final Set<CallControl> running = ConcurrentHashMap.newKeySet();
@@ -64,15 +61,17 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
 
     /**
      * @param nudgeWaitSeconds the long-poll wait on the worker's nudge queue (0–20 s)
+     * @param safetySweep      how often every hosted call's queue is read for lost nudges ({@code CONTROL_SAFETY_SWEEP_MS})
      */
     public ControlQueueListener(String owner, ControlQueues queues, CallStore calls, CommandStore commands,
-                                CommandExecutor executor, int nudgeWaitSeconds, Clock clock) {
+                                CommandExecutor executor, int nudgeWaitSeconds, Duration safetySweep, Clock clock) {
         this.owner = owner;
         this.queues = queues;
         this.calls = calls;
         this.commands = commands;
         this.executor = executor;
         this.clock = clock;
+        this.safetySweep = safetySweep;
         this.nudges = new NudgeListener(owner, queues, nudgeWaitSeconds, this::nudged);
     }
 
@@ -95,7 +94,7 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
         if (halted || nudges.stopped()) {
             return;
         }
-        long ms = SAFETY_SWEEP.toMillis();
+        long ms = safetySweep.toMillis();
         long delay = ms * 3 / 4 + random.nextLong(ms / 2);
         try {
             nextSweep = timers.schedule(() -> io.execute(() -> {

@@ -39,7 +39,7 @@ import java.util.random.RandomGenerator;
  *       by a conditional write when there is room, else orphaned and re-enqueued). The heartbeat take-over normally
  *       does this within seconds; the sweep is the safety net when its winner died mid-way;</li>
  *   <li>deadlines of the waiting statuses: {@code ACCEPTED}/{@code QUEUED} unclaimed for {@value #QUEUED_DEADLINE_S} s
- *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} for 5 minutes (accept never
+ *       are re-enqueued (at most once per {@code resendAfter}); {@code RECEIVED} past {@code receivedDeadline} (accept never
  *       succeeded) is hung up at OpenAI and ended {@code accept_failed};</li>
  *   <li>calls still {@code ORPHANED} after {@code resendAfter} (their hand-off message was lost) are re-enqueued, at
  *       most once per {@code resendAfter} ({@link CallStore#sweepOrphaned}); one orphaned for longer than
@@ -55,8 +55,6 @@ public final class Sweeper implements AutoCloseable {
     /** An accepted or queued call nobody claimed for this long lost its queue message: it is re-enqueued. */
     static final long QUEUED_DEADLINE_S = 30;
     static final Duration QUEUED_DEADLINE = Duration.ofSeconds(QUEUED_DEADLINE_S);
-    /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
-    static final Duration RECEIVED_DEADLINE = Duration.ofMinutes(5);
     private static final int PAGE = 100;
     /** End reason of a call that stayed orphaned past its deadline. */
     static final String LOST = "lost";
@@ -77,6 +75,8 @@ public final class Sweeper implements AutoCloseable {
     private final Duration orphanGrace;
     private final Duration resendAfter;
     private final Duration orphanDeadline;
+    /** A call still {@code RECEIVED} after this long will never be accepted: it is hung up and ended. */
+    private final Duration receivedDeadline;
     private final Clock clock;
     private final RandomGenerator random;
     private volatile boolean stopped;
@@ -91,10 +91,12 @@ public final class Sweeper implements AutoCloseable {
      * @param staleAfter  how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
      * @param orphanGrace how much longer the sweep waits than the heartbeat take-over before freeing such calls
      * @param orphanDeadline how long a call may stay {@code ORPHANED} before it is hung up and ended {@value #LOST}
+     * @param receivedDeadline how long a call may stay {@code RECEIVED} ({@code RECEIVED_DEADLINE_MS})
      */
     public Sweeper(ControlQueues queues, CallStore calls, WorkerHeartbeats beats, Takeover takeover, String self,
                    Supplier<Collection<String>> hostedCalls, CallsQueue callsQueue, CallsClient openAi, Duration interval,
-                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Duration orphanDeadline, Clock clock,
+                   Duration staleAfter, Duration orphanGrace, Duration resendAfter, Duration orphanDeadline,
+                   Duration receivedDeadline, Clock clock,
                    RandomGenerator random) {
         this.queues = queues;
         this.calls = calls;
@@ -109,6 +111,7 @@ public final class Sweeper implements AutoCloseable {
         this.orphanGrace = orphanGrace;
         this.resendAfter = resendAfter;
         this.orphanDeadline = orphanDeadline;
+        this.receivedDeadline = receivedDeadline;
         this.clock = clock;
         this.random = random;
     }
@@ -294,7 +297,7 @@ public final class Sweeper implements AutoCloseable {
                                 "status", call.status().name()));
                         requeue(call, CallMessage.Reason.INCOMING);
                     } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
-                            && call.createdAt().isBefore(at.minus(RECEIVED_DEADLINE))) {
+                            && call.createdAt().isBefore(at.minus(receivedDeadline))) {
                         if (endNeverAccepted(call, at)) {
                             ended++;
                         }

@@ -70,6 +70,7 @@ public final class HeartbeatKeeper implements AutoCloseable {
     public HeartbeatKeeper start() {
         try {
             beats.register(self, clock.instant(), interval);
+            takeover.ownBeatLanded(clock.instant(), staleAfter);
         } catch (RuntimeException e) {
             LOG.error("heartbeat not registered; retrying on the next tick", Map.of("error", JsonLog.describe(e)));
             failingSince.compareAndSet(null, clock.instant());
@@ -146,6 +147,9 @@ public final class HeartbeatKeeper implements AutoCloseable {
         if (stopped || failingSince.get() != null) {
             return;
         }
+        if (!takeover.mayJudgeOwners(clock.instant())) {
+            return; // this worker's own beat was out until recently: the others' may have been out for the same reason
+        }
         try {
             List<WorkerHeartbeats.Heartbeat> all = beats.all();
             Instant now = clock.instant();
@@ -188,6 +192,7 @@ public final class HeartbeatKeeper implements AutoCloseable {
     }
 
     private void recovered(Instant now) {
+        takeover.ownBeatLanded(clock.instant(), staleAfter); // when it landed, not when it was sent
         Instant since = failingSince.getAndSet(null);
         if (since != null) {
             LOG.info("heartbeat writes recovered", Map.of("failing_ms", Duration.between(since, now).toMillis()));

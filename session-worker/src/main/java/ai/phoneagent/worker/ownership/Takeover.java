@@ -18,6 +18,8 @@ import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +89,11 @@ public final class Takeover {
     private final Clock clock;
     private final Host host;
     private final Executor io;
+    /** When this worker's own heartbeat last landed; null before the first (no evidence of trouble yet). */
+    private volatile Instant ownBeat;
+    private volatile Duration staleAfter = Duration.ZERO;
+    /** No owner is judged gone before this: this worker (or the store) was itself silent until recently. */
+    private volatile Instant quietUntil = Instant.MIN;
 
     public Takeover(CallStore store, CallsQueue queue, String self, Clock clock) {
         this(store, queue, self, clock, NO_ROOM, Runnable::run);
@@ -102,6 +109,32 @@ public final class Takeover {
         this.io = io;
     }
 
+    /**
+     * This worker's own heartbeat landed at {@code at}. When its previous one landed more than {@code staleAfter}
+     * before, this worker, or the store, was out: every other worker's beat is then just as old for the same reason,
+     * so no owner is judged gone until each has had {@code staleAfter} to beat again. A store outage thus delays
+     * everybody's writes and takes nobody's calls away.
+     */
+    public void ownBeatLanded(Instant at, Duration staleAfter) {
+        this.staleAfter = staleAfter;
+        Instant previous = ownBeat;
+        if (previous != null && Duration.between(previous, at).compareTo(staleAfter) > 0) {
+            quietUntil = at.plus(staleAfter);
+            LOG.warn("own heartbeat was out longer than the stale limit; judging no owner gone for a while",
+                    Map.of("silent_ms", Duration.between(previous, at).toMillis(), "quiet_ms", staleAfter.toMillis()));
+        }
+        ownBeat = at;
+    }
+
+    /**
+     * Whether this worker may judge another worker gone now: not while its own last beat is older than the stale
+     * limit (it cannot tell a dead owner from a store it cannot reach), nor during the quiet period after that.
+     */
+    public boolean mayJudgeOwners(Instant now) {
+        Instant own = ownBeat;
+        return !now.isBefore(quietUntil) && (own == null || Duration.between(own, now).compareTo(staleAfter) <= 0);
+    }
+
     /** Takes over (or orphans and re-enqueues) every live call attached to {@code owner}; how many this worker freed. */
     public int freeCallsOf(String owner, String why) {
         return freeCalls(call -> owner.equals(call.owner()), why);
@@ -109,6 +142,10 @@ public final class Takeover {
 
     /** Takes over (or orphans and re-enqueues) every live attached call {@code gone} says has lost its owner. */
     public int freeCalls(Predicate<CallRecord> gone, String why) {
+        if (!mayJudgeOwners(clock.instant())) {
+            LOG.info("no owner judged gone: this worker's own heartbeat was out until recently", Map.of("why", why));
+            return 0;
+        }
         List<CompletableFuture<Freed>> pending = new ArrayList<>();
         Semaphore parallel = new Semaphore(PARALLEL);
         int seen = 0;

@@ -1,6 +1,7 @@
 package ai.phoneagent.worker.queue;
 
 import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
@@ -11,9 +12,12 @@ import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.SessionServices;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,6 +27,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class CallIntake {
     private static final JsonLog LOG = JsonLog.forComponent("intake");
+    /** How soon a message that could not be settled now is looked at again. */
+    static final int RECHECK_SECONDS = 1;
+    /** A take-in still running after this long hides its message for longer ({@link #HIDDEN_WHILE_TAKING_SECONDS}). */
+    static final Duration HIDE_AFTER = Duration.ofMillis(500);
+    /** How long a slow take-in hides its message: as long as the calls queue's own visibility timeout. */
+    static final int HIDDEN_WHILE_TAKING_SECONDS = 30;
 
     private final CallRegistry registry;
     private final SessionServices services;
@@ -43,13 +53,27 @@ public final class CallIntake {
 
     /**
      * Handles a received message that holds one reserved capacity slot; the slot is freed or kept by the call. Its
-     * lines carry the call's ids once the message is parsed.
+     * lines carry the call's ids once the message is parsed. The message was received hidden for only
+     * {@link QueuePoller#RECEIVE_VISIBILITY_SECONDS} (so one whose receive's answer never arrived is soon back); a
+     * take-in that runs longer hides it for longer while it runs.
      */
     public void handle(CallsQueue.Received message) {
         LogContext.request().run(() -> handleInContext(message));
     }
 
     private void handleInContext(CallsQueue.Received message) {
+        Taking taking = new Taking(message);
+        ScheduledFuture<?> hide = services.timers().schedule(() -> services.io().execute(taking::hideWhileTaking),
+                HIDE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            take(taking);
+        } finally {
+            hide.cancel(false);
+        }
+    }
+
+    private void take(Taking taking) {
+        CallsQueue.Received message = taking.message;
         CallMessage parsed;
         try {
             parsed = CallMessage.parse(message.body());
@@ -63,19 +87,20 @@ public final class CallIntake {
         String callId = parsed.callId();
         LogContext.identify(callId, parsed.traceId());
         if (!registry.begin(callId)) {
-            LOG.info("duplicate message for a call already hosted here", Map.of("call_id", callId));
             registry.release(1);
-            delete(message, callId);
+            Optional<CallSession> hosted = registry.session(callId);
+            if (parsed.reason() == CallMessage.Reason.ORPHANED && hosted.isPresent()) {
+                freedWhileHostedHere(taking, hosted.get());
+                return;
+            }
+            LOG.info("duplicate message for a call already hosted here", Map.of("call_id", callId));
+            taking.delete(callId);
             return;
         }
         if (!accepting.getAsBoolean()) {
             // shutting down: leave the call, still unclaimed, to another worker, which then greets it
             registry.abandon(callId);
-            try {
-                queue.retryLater(message.receiptHandle(), 0);
-            } catch (RuntimeException e) {
-                LOG.warn("could not return message to the queue", Map.of("call_id", callId, "error", JsonLog.describe(e)));
-            }
+            taking.returnLater(callId, 0);
             return;
         }
         Instant now;
@@ -84,16 +109,19 @@ public final class CallIntake {
             now = clock.instant();
             claimed = store.claimOwnership(callId, services.owner(), now);
         } catch (RuntimeException e) {
-            // the message stays; it becomes visible again and another attempt (here or elsewhere) follows
-            LOG.error("claim failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            // another attempt (here or elsewhere) follows soon, backing off with each receive, rather than after the
+            // whole visibility timeout: the store may be back in a second
+            int retryIn = Math.min(1 << Math.clamp(message.receiveCount(), 0, 5), 20);
+            LOG.error("claim failed", Map.of("call_id", callId, "error", JsonLog.describe(e), "retry_in_s", retryIn));
             registry.abandon(callId);
+            taking.returnLater(callId, retryIn);
             return;
         }
         if (claimed.isEmpty()) {
             // another worker owns the call, or it has ended: this delivery is a duplicate
             LOG.info("call not claimed: owned elsewhere or over", Map.of("call_id", callId, "reason", parsed.reason().wireName()));
             registry.abandon(callId);
-            delete(message, callId);
+            taking.delete(callId);
             return;
         }
         CallRecord call = claimed.get();
@@ -108,7 +136,7 @@ public final class CallIntake {
         // seen here
         if (!accepting.getAsBoolean()) {
             session.release();
-            delete(message, callId);
+            taking.delete(callId);
             return;
         }
         LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "greet", greet));
@@ -119,15 +147,86 @@ public final class CallIntake {
             LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
             session.release();
         }
-        Thread.ofVirtual().name("delete-" + callId).start(LogContext.wrap(() -> delete(message, callId)));
+        Thread.ofVirtual().name("delete-" + callId).start(LogContext.wrap(() -> taking.delete(callId)));
     }
 
-    private void delete(CallsQueue.Received message, String callId) {
+    /**
+     * A re-enqueue of a call this worker hosts: another worker freed it (it judged this one gone), or this worker's
+     * own hand-off is on its way. Either way the session here is not the call's owner once the store says so: it
+     * stops without writing, and the message comes back shortly for whoever takes the call next (this worker too).
+     * Deleting it as a duplicate would leave the call {@code ORPHANED} until the sweep re-sends it.
+     */
+    private void freedWhileHostedHere(Taking taking, CallSession session) {
+        String callId = session.callId();
+        Optional<CallRecord> stored;
         try {
-            queue.delete(message.receiptHandle());
+            stored = store.get(callId);
         } catch (RuntimeException e) {
-            // harmless: a redelivery finds the call owned and is deleted then
-            LOG.warn("queue message not deleted", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            LOG.warn("re-enqueued call hosted here not checked; the message comes back", Map.of("call_id", callId,
+                    "error", JsonLog.describe(e)));
+            taking.returnLater(callId, RECHECK_SECONDS);
+            return;
+        }
+        boolean stillOurs = stored.isPresent() && stored.get().status() == CallStatus.ATTACHED
+                && services.owner().equals(stored.get().owner());
+        if (stillOurs || stored.isEmpty() || stored.get().status().isTerminal()) {
+            LOG.info("duplicate message for a call already hosted here", Map.of("call_id", callId));
+            taking.delete(callId);
+            return;
+        }
+        LOG.warn("call hosted here was freed by another worker; stopping it here and taking it in again",
+                Map.of("call_id", callId, "status", stored.get().status().name()));
+        session.ownershipLost();
+        taking.returnLater(callId, RECHECK_SECONDS);
+    }
+
+    /**
+     * One received message until it is settled (deleted, or handed back with a visibility): settling waits for a
+     * hiding in flight, so the settlement is always the last word on the message's visibility.
+     */
+    private final class Taking {
+        private final CallsQueue.Received message;
+        private boolean settled;
+
+        Taking(CallsQueue.Received message) {
+            this.message = message;
+        }
+
+        /** The take-in is slow (a store that lags): keep the message hidden while it runs. */
+        synchronized void hideWhileTaking() {
+            if (settled) {
+                return;
+            }
+            try {
+                queue.retryLater(message.receiptHandle(), HIDDEN_WHILE_TAKING_SECONDS);
+            } catch (RuntimeException e) {
+                // it may come back to another worker meanwhile, whose claim then finds the call taken
+                LOG.warn("slow take-in: message not kept hidden", Map.of("message_id", message.messageId(),
+                        "error", JsonLog.describe(e)));
+            }
+        }
+
+        private synchronized void settle() {
+            settled = true;
+        }
+
+        void returnLater(String callId, int seconds) {
+            settle();
+            try {
+                queue.retryLater(message.receiptHandle(), seconds);
+            } catch (RuntimeException e) {
+                LOG.warn("could not return message to the queue", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            }
+        }
+
+        void delete(String callId) {
+            settle();
+            try {
+                queue.delete(message.receiptHandle());
+            } catch (RuntimeException e) {
+                // harmless: a redelivery finds the call owned and is deleted then
+                LOG.warn("queue message not deleted", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            }
         }
     }
 }

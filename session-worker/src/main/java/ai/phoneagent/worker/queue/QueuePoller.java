@@ -19,6 +19,13 @@ import java.util.function.Consumer;
 public final class QueuePoller implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("queue");
     private static final long SLOT_WAIT_MS = 500;
+    /**
+     * How long a received message stays hidden unless its take-in hides it for longer ({@link CallIntake}): short, so
+     * a message SQS handed to a receive whose answer never arrived (a poll cut off by its timeout while SQS stalled,
+     * or by a stop) is back within seconds instead of after the queue's 30 s visibility timeout, and the call waiting
+     * on it is greeted within 5 s of the queue's return.
+     */
+    public static final int RECEIVE_VISIBILITY_SECONDS = 2;
 
     private final CallsQueue queue;
     private final CallRegistry registry;
@@ -26,6 +33,9 @@ public final class QueuePoller implements AutoCloseable {
     private final Consumer<CallsQueue.Received> handler;
     private volatile boolean stopped;
     private volatile Thread thread;
+    /** Guards {@link #receiving}: a stop interrupts the poller only while it waits in a receive, never elsewhere. */
+    private final Object receiveLock = new Object();
+    private boolean receiving;
     /** Intakes still running: a shutdown waits for them, so none is cut off between receive and claim. */
     private final Set<Thread> intakes = ConcurrentHashMap.newKeySet();
 
@@ -55,7 +65,7 @@ public final class QueuePoller implements AutoCloseable {
             }
             List<CallsQueue.Received> messages;
             try {
-                messages = queue.receive(slots, waitSeconds);
+                messages = receive(slots);
                 backoffMs = 200;
             } catch (RuntimeException e) {
                 registry.release(slots);
@@ -93,6 +103,27 @@ public final class QueuePoller implements AutoCloseable {
         }
     }
 
+    /**
+     * One receive that a stop may cut short: a stop interrupts the thread only between the two marks here, and the
+     * interrupt is cleared before anything else runs, so it never cuts off a give-back or an intake.
+     */
+    private List<CallsQueue.Received> receive(int slots) {
+        synchronized (receiveLock) {
+            if (stopped) {
+                return List.of();
+            }
+            receiving = true;
+        }
+        try {
+            return queue.receive(slots, waitSeconds, RECEIVE_VISIBILITY_SECONDS);
+        } finally {
+            synchronized (receiveLock) {
+                receiving = false;
+                Thread.interrupted(); // a stop's interrupt that came as the receive returned
+            }
+        }
+    }
+
     /** Makes a message received during shutdown visible again at once, for another worker. */
     private void giveBack(CallsQueue.Received message) {
         registry.release(1);
@@ -104,16 +135,31 @@ public final class QueuePoller implements AutoCloseable {
     }
 
     /**
-     * Stops receiving without waiting: a long poll in flight goes on (cutting it off could strand messages SQS
-     * hands to it, hand-offs included) and whatever it brings is given back; {@link #awaitStopped} waits for it.
+     * Stops receiving without waiting: a long poll in flight goes on (so a message sent meanwhile, e.g. this worker's
+     * own hand-offs, reaches a live receive and is given back at once, visibility 0) until {@link #cutOff}.
      */
     public void requestStop() {
         stopped = true;
     }
 
-    /** Stops receiving; waits up to {@code waitMs} for a long poll in flight to return. */
+    /**
+     * Cuts off a long poll in flight after {@link #requestStop} (interrupting a virtual thread closes the socket it
+     * reads), so a stop never waits out the poll's wait (up to 20 s). SQS may still hand messages to the abandoned
+     * poll for the rest of its wait; each is back after {@link #RECEIVE_VISIBILITY_SECONDS}.
+     */
+    public void cutOff() {
+        synchronized (receiveLock) {
+            Thread running = thread;
+            if (stopped && receiving && running != null) {
+                running.interrupt();
+            }
+        }
+    }
+
+    /** Stops receiving, cuts off a long poll in flight, and waits up to {@code waitMs} for the poller to end. */
     public void stop(long waitMs) {
         requestStop();
+        cutOff();
         awaitStopped(waitMs);
     }
 

@@ -69,7 +69,7 @@ class WorkerControlQueueTest {
         try {
             String owner = bed.call(callId).owner();
             if (owner != null) {
-                queues.nudge(owner, callId);
+                queues.nudge(queueUrl, owner, callId);
             }
         } catch (QueueDoesNotExistException e) {
             // the owner stopped (its nudge queue is gone): the next owner reads the call's queue when it attaches
@@ -113,7 +113,7 @@ class WorkerControlQueueTest {
         Command instructions = send(callId, url, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Offer a callback tomorrow.").put("respond", true));
         queues.send(url, instructions.message()); // SQS may deliver twice; a control retry may re-send
-        queues.nudge(worker.workerId(), callId);
+        queues.nudge(url, worker.workerId(), callId);
         Command done = awaitFinished(instructions);
         assertThat(done.status()).isEqualTo(CommandStatus.DONE);
         assertThat(done.result().path("ok").asBoolean()).isTrue();

@@ -2,7 +2,6 @@ package ai.phoneagent.worker.it;
 
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.call.CallStatus;
@@ -19,7 +18,6 @@ import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
-import ai.phoneagent.worker.control.ControlQueueListener;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Map;
@@ -44,8 +42,11 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  * requests are counted on the wire (an SDK interceptor on the client its control queues use), over ElasticMQ.
  */
 class WorkerNudgeTest {
-    /** A one-second nudge poll: each of its receives is a tick the tests can await instead of sleeping. */
-    static final Map<String, String> ENV = Map.of("CONTROL_QUEUE_WAIT_SECONDS", "1");
+    /**
+     * A one-second nudge poll (each of its receives is a tick the tests can await instead of sleeping), and a safety
+     * sweep far beyond any test's length, so an idle window is evidence on however loaded a machine.
+     */
+    static final Map<String, String> ENV = Map.of("CONTROL_QUEUE_WAIT_SECONDS", "1", "CONTROL_SAFETY_SWEEP_MS", "600000");
 
     TestBed bed;
     ControlQueues queues;
@@ -83,17 +84,12 @@ class WorkerNudgeTest {
         countingSqs.close();
     }
 
-    /** Before this, the worker's safety sweep cannot have run (its first run is 30 s − 25 % after start). */
-    Instant sweepPossibleFrom;
-
     private SessionWorker startWorker() {
-        sweepPossibleFrom = Instant.now().plus(ControlQueueListener.SAFETY_SWEEP.multipliedBy(3).dividedBy(4));
-        return bed.startWorker(ENV, new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+        return startWorker(ENV);
     }
 
-    /** An idle window is only evidence while the safety sweep cannot have read the queues (a very loaded machine). */
-    private void assumeNoSafetySweepYet() {
-        assumeTrue(Instant.now().isBefore(sweepPossibleFrom), "the idle window reached the first safety sweep");
+    private SessionWorker startWorker(Map<String, String> env) {
+        return bed.startWorker(env, new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
     }
 
     private int receivesOn(String url) {
@@ -141,11 +137,10 @@ class WorkerNudgeTest {
         int afterAttach = receivesOn(url);
 
         awaitNudgePolls(worker, 3);
-        assumeNoSafetySweepYet();
         assertThat(receivesOn(url)).as("receives on the idle call's queue").isEqualTo(afterAttach);
 
         Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
-        queues.nudge(worker.workerId(), callId); // as the control Lambda does after sending
+        queues.nudge(url, worker.workerId(), callId); // as the control Lambda does after sending
         assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("operator_hangup");
         assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
@@ -164,11 +159,37 @@ class WorkerNudgeTest {
         Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Mention the holiday hours."));
         awaitNudgePolls(worker, 3);
-        assumeNoSafetySweepYet();
         assertThat(status(instructions)).as("nobody polls the call's queue").isEqualTo(CommandStatus.PENDING);
 
         assertThat(worker.controlSweepNow()).isEqualTo(1);
         assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+    }
+
+    @Test
+    void the_safety_sweep_runs_every_CONTROL_SAFETY_SWEEP_MS_and_finds_a_command_whose_nudge_was_lost() {
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.put("CONTROL_SAFETY_SWEEP_MS", "1000");
+        SessionWorker worker = startWorker(env);
+        String callId = bed.placeCall(longCall());
+        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
+        awaitNudgePolls(worker, 2); // the read at attach has ended
+        int before = receivesOn(url);
+
+        Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Mention the holiday hours."));
+        // nobody nudges and nobody calls controlSweepNow: only the worker's own timer can find it
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(receivesOn(url)).as("the sweep's reads of the call's queue").isGreaterThan(before);
+    }
+
+    @Test
+    void the_nudge_queue_url_the_control_side_derives_is_the_one_the_worker_created() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String callQueue = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String created = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
+        assertThat(queues.nudgeQueueUrl(callQueue, worker.workerId())).isEqualTo(created);
     }
 
     @Test
@@ -177,16 +198,16 @@ class WorkerNudgeTest {
                 "CONTROL_QUEUE_WAIT_SECONDS", "1");
         SessionWorker owner = bed.startWorker(fast);
         String callId = bed.placeCall(longCall());
-        Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         owner.halt(); // a crash: the heartbeat stops, the nudge queue stays and nobody reads it
 
         Command during = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Apologise for the interruption."));
-        queues.nudge(owner.workerId(), callId); // lands on the dead worker's queue: lost
+        queues.nudge(url, owner.workerId(), callId); // lands on the dead worker's queue: lost
         SessionWorker survivor = bed.startWorker(fast);
 
-        // the safety sweep runs every 30 s (at least 22.5 s after start), later than this wait: the attach read runs it
+        // the safety sweep is minutes away (ENV): the read at attach runs it
         assertThat(awaitFinished(during).status()).isEqualTo(CommandStatus.DONE);
         assertThat(bed.call(callId).owner()).isEqualTo(survivor.workerId());
         assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)

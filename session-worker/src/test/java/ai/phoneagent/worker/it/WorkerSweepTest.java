@@ -17,6 +17,7 @@ import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.WorkerConfig;
 import ai.phoneagent.worker.control.Sweeper;
 import ai.phoneagent.worker.ownership.Takeover;
 import java.time.Duration;
@@ -53,7 +54,8 @@ class WorkerSweepTest {
 
     private Sweeper sweeper(MutableClock clock) {
         return new Sweeper(queues, bed.store, beats(), new Takeover(bed.store, bed.queue, "sweeper", clock), "sweeper",
-                List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), ORPHAN_DEADLINE, clock, RandomGenerator.getDefault());
+                List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), ORPHAN_DEADLINE,
+                WorkerConfig.DEFAULT_RECEIVED_DEADLINE, clock, RandomGenerator.getDefault());
     }
 
     private WorkerHeartbeats beats() {

@@ -27,6 +27,15 @@ final class Scenarios {
     static final Duration GREETED_AFTER_RETURN_TARGET = Duration.ofSeconds(5);
     static final Duration CAPACITY_TARGET = Duration.ofSeconds(10);
     static final Duration OWNERLESS_COMMAND_TARGET = Duration.ofSeconds(6);
+    /** accept-500's shortened timings: the {@code RECEIVED} deadline and the sweep interval of its worker. */
+    static final Duration ACCEPT_FAILED_DEADLINE = Duration.ofSeconds(15);
+    static final Duration ACCEPT_FAILED_SWEEP = Duration.ofSeconds(4);
+    /**
+     * The deadline, plus two sweep intervals (a jittered interval, up to +25 %, and the sweep's own pass over the live
+     * calls), plus 5 s for the hang-up, the end write and the webhook's first delivery on a loaded machine.
+     */
+    static final Duration ACCEPT_FAILED_TARGET = ACCEPT_FAILED_DEADLINE.plus(ACCEPT_FAILED_SWEEP.multipliedBy(2))
+            .plusSeconds(5);
     private static final Duration GREETING_WAIT = Duration.ofSeconds(120);
     private static final Duration RECOVERY_WAIT = Duration.ofSeconds(150);
 
@@ -174,27 +183,48 @@ final class Scenarios {
         Outcome.Builder outcome = new Outcome.Builder("wrong-key");
         Cluster.Worker wrong = c.startWorker(Map.of("OPENAI_API_KEY", "sk-wrong-key-for-chaos"));
         List<String> calls = place(c, 2, 5);
+        // until the wrong-key worker has claimed a call, been refused and turned unhealthy (it then hands off what it
+        // holds and takes nothing more), as its log says
         long deadline = System.nanoTime() + GREETING_WAIT.toNanos();
-        while (!calls.stream().allMatch(id -> !ourOwner(c, id).isEmpty()) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(250); // until the wrong-key worker has claimed (and failed) both calls
+        while (!wrong.process().output().contains("\"msg\":\"worker unhealthy") && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(250); // another process's log: polled
         }
-        outcome.note("calls claimed by the wrong-key worker " + wrong.id() + ": "
-                + calls.stream().filter(id -> wrong.id().equals(ourOwner(c, id))).count() + " of " + calls.size());
+        String log = wrong.process().output();
+        outcome.note("calls claimed by the wrong-key worker " + wrong.id() + " before it turned unhealthy: "
+                + calls.stream().filter(id -> log.lines().anyMatch(l -> l.contains("\"msg\":\"call claimed\"")
+                && l.contains(id))).count() + " of " + calls.size());
         Cluster.Worker good = c.startWorker(Map.of());
         outcome.recovery(c.awaitCalls(calls, s -> s.path("greeted").asBoolean(), RECOVERY_WAIT), FAILOVER_TARGET);
         outcome.note("good worker " + good.id() + " started after the calls were claimed");
         return check(c, calls, true, outcome);
     }
 
-    /** Accept answers 500 every time: no call may be left live at OpenAI or unfinished at our side. */
+    /**
+     * Accept answers 500 every time: each call stays {@code RECEIVED} until its deadline (shortened here to
+     * {@link #ACCEPT_FAILED_DEADLINE}), then a worker's sweep hangs it up at OpenAI and ends it {@code accept_failed}.
+     * None may be left live at OpenAI or unfinished at our side.
+     */
     private Outcome acceptFails(Cluster c) throws Exception {
         Outcome.Builder outcome = new Outcome.Builder("accept-500");
-        c.startWorker(Map.of());
+        c.startWorker(Map.of("RECEIVED_DEADLINE_MS", Long.toString(ACCEPT_FAILED_DEADLINE.toMillis()),
+                "SWEEP_INTERVAL_MS", Long.toString(ACCEPT_FAILED_SWEEP.toMillis())));
         c.faults("{\"accept_status\": 500}");
         try {
             List<String> calls = place(c, 2, 3);
-            TimeUnit.SECONDS.sleep(30); // the webhook's redeliveries run meanwhile
-            outcome.note("accept answered 500 to every attempt for 30 s");
+            long start = System.nanoTime();
+            Optional<Duration> ended = Optional.empty();
+            while (ended.isEmpty() && System.nanoTime() - start < RECOVERY_WAIT.toNanos()) {
+                if (calls.stream().allMatch(id -> c.ourCall(id).map(j -> "accept_failed".equals(
+                        j.path("call").path("endReason").asText())).orElse(false))) {
+                    ended = Optional.of(Duration.ofNanos(System.nanoTime() - start));
+                } else {
+                    TimeUnit.MILLISECONDS.sleep(250); // our side over HTTP: polled
+                }
+            }
+            outcome.recovery(ended, ACCEPT_FAILED_TARGET);
+            outcome.note("accept answered 500 to every attempt; deadline " + ACCEPT_FAILED_DEADLINE.toSeconds()
+                    + " s, sweep every " + ACCEPT_FAILED_SWEEP.toSeconds() + " s; time to recovery: until both calls are"
+                    + " ENDED accept_failed");
             return check(c, calls, false, outcome);
         } finally {
             c.clearFaults();
@@ -248,6 +278,10 @@ final class Scenarios {
         }
     }
 
+    private static int storedTurns(Cluster c, String callId) {
+        return c.ourCall(callId).map(j -> j.path("turns").size()).orElse(0);
+    }
+
     private static String ourOwner(Cluster c, String callId) {
         return c.ourCall(callId).map(j -> j.path("call").path("owner").asText("")).orElse("");
     }
@@ -295,13 +329,29 @@ final class Scenarios {
             String status = c.ourCall(id).map(j -> j.path("call").path("status").asText()).orElse("unknown to the control API");
             outcome.stuck(id + " still " + status + " " + settle.toSeconds() + " s after the caller hung up");
         }
+        // a store that lagged delays writes, it must not drop them: the lines may land during the settle window, or
+        // at the latest in the workers' flush at SIGTERM; what is not stored after that is lost
         Map<String, JsonNode> after = c.simulatorCalls();
+        Map<String, Integer> storedBeforeStop = new LinkedHashMap<>();
         for (String id : calls) {
             int sent = after.containsKey(id) ? after.get(id).path("transcriptLines").asInt() : 0;
-            int stored = c.ourCall(id).map(j -> j.path("turns").size()).orElse(0);
-            outcome.transcriptLost(sent - stored, id);
+            int stored = storedTurns(c, id);
+            while (stored < sent && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(250);
+                stored = storedTurns(c, id);
+            }
+            storedBeforeStop.put(id, stored);
         }
         c.stopWorkers();
+        for (String id : calls) {
+            int sent = after.containsKey(id) ? after.get(id).path("transcriptLines").asInt() : 0;
+            int stored = storedTurns(c, id);
+            if (stored > storedBeforeStop.get(id)) {
+                outcome.note((stored - storedBeforeStop.get(id)) + " transcript line(s) of " + id
+                        + " stored only by the workers' flush at SIGTERM (the store was catching up)");
+            }
+            outcome.transcriptLost(sent - stored, id);
+        }
         return outcome.build();
     }
 }
