@@ -18,6 +18,8 @@ public final class SessionWorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // bind SLF4J on this one thread first: libraries logging from several threads while it binds get a replay warning
+        org.slf4j.LoggerFactory.getILoggerFactory();
         WorkerConfig config;
         try {
             Env env = Env.system();

@@ -50,5 +50,8 @@ final class LibraryLogging {
         handler.setLevel(Level.INFO);
         ROOT.setLevel(Level.INFO);
         ROOT.addHandler(handler);
+        // Bind SLF4J now, on this one thread: libraries that first log from several threads at once while it binds
+        // get their calls replayed, and SLF4J prints a replay warning on stderr.
+        org.slf4j.LoggerFactory.getILoggerFactory();
     }
 }
