@@ -3,7 +3,7 @@
 # own (paused with SIGSTOP/SIGCONT), the front (webhook and control APIs, OpenAI simulator), and session workers
 # (kill -9, SIGTERM, a wrong key, capacity). Prints one table per scenario and exits 1 when a call is lost or stuck,
 # a transcript line is lost, or a recovery misses its target.
-#   scripts/chaos.sh                 # the full form: every scenario (about 15 minutes)
+#   scripts/chaos.sh                 # the full form: every scenario (about 5 minutes on an idle 2-core machine)
 #   scripts/chaos.sh --short         # the short form scripts/test.sh runs
 #   scripts/chaos.sh kill9 sigterm   # chosen scenarios;  scripts/chaos.sh --list  names them all
 # Options: --dir DIR (process logs; default a new temporary folder), --settle SECONDS (default 30).
