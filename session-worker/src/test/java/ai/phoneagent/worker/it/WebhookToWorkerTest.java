@@ -5,23 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.config.Env;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
-import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
 import ai.phoneagent.simulator.webhook.WebhookEvent;
-import ai.phoneagent.simulator.webhook.WebhookSender;
 import ai.phoneagent.testing.EmbeddedAws;
-import ai.phoneagent.testing.TestKeys;
-import ai.phoneagent.webhook.WebhookApp;
-import ai.phoneagent.webhook.WebhookConfig;
-import ai.phoneagent.webhook.WebhookRequest;
-import ai.phoneagent.webhook.WebhookResponse;
-import ai.phoneagent.webhook.WebhookService;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,17 +23,12 @@ import org.junit.jupiter.api.Test;
 /** The real webhook handler at the front: a signed webhook becomes an accepted, queued, greeted, transcribed call. */
 class WebhookToWorkerTest {
     TestBed bed;
-    WebhookService webhook;
-    WebhookSender sender;
+    WebhookFront front;
 
     @BeforeEach
     void start() {
         bed = new TestBed(EmbeddedAws.shared());
-        Map<String, String> env = new HashMap<>(bed.env(Map.of()));
-        env.put("OPENAI_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET);
-        env.putAll(WorkerToolsTest.WARM);
-        webhook = WebhookApp.service(WebhookConfig.fromEnv(Env.of(env)), Clock.systemUTC(), bed.store, bed.queue);
-        sender = new WebhookSender(TestKeys.WEBHOOK_SECRET, Clock.systemUTC(), RedeliveryPolicy.once());
+        front = new WebhookFront(bed, WorkerToolsTest.WARM);
     }
 
     @AfterEach
@@ -50,10 +36,6 @@ class WebhookToWorkerTest {
         bed.close();
     }
 
-    private WebhookResponse deliver(WebhookEvent event) {
-        return webhook.handle(new WebhookRequest("POST", WebhookService.PATH,
-                sender.signedHeaders(event.id(), event.body()), event.body()));
-    }
 
     @Test
     void a_signed_incoming_call_webhook_ends_in_a_greeted_transcribed_call() {
@@ -70,8 +52,8 @@ class WebhookToWorkerTest {
                 Step.hangup(true)));
         WebhookEvent event = WebhookEvent.incomingCall(spec, Clock.systemUTC());
 
-        assertThat(deliver(event).status()).isEqualTo(200);
-        assertThat(deliver(event).status()).isEqualTo(200); // OpenAI redelivers: still one call, one worker
+        assertThat(front.deliver(event).status()).isEqualTo(200);
+        assertThat(front.deliver(event).status()).isEqualTo(200); // OpenAI redelivers: still one call, one worker
 
         CallRecord ended = bed.awaitStatus(spec.callId(), CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("caller_hangup");

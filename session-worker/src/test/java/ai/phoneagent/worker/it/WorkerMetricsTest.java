@@ -5,30 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.config.Env;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
-import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
 import ai.phoneagent.simulator.webhook.WebhookEvent;
-import ai.phoneagent.simulator.webhook.WebhookSender;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.EmfLines;
 import ai.phoneagent.testing.EmfLines.Datum;
 import ai.phoneagent.testing.TestKeys;
-import ai.phoneagent.webhook.WebhookApp;
-import ai.phoneagent.webhook.WebhookConfig;
-import ai.phoneagent.webhook.WebhookRequest;
-import ai.phoneagent.webhook.WebhookService;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallSession;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,16 +34,12 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerMetricsTest {
     TestBed bed;
-    WebhookService webhook;
-    WebhookSender sender;
+    WebhookFront front;
 
     @BeforeEach
     void start() {
         bed = new TestBed(EmbeddedAws.shared());
-        Map<String, String> env = new HashMap<>(bed.env(Map.of()));
-        env.put("OPENAI_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET);
-        webhook = WebhookApp.service(WebhookConfig.fromEnv(Env.of(env)), Clock.systemUTC(), bed.store, bed.queue);
-        sender = new WebhookSender(TestKeys.WEBHOOK_SECRET, Clock.systemUTC(), RedeliveryPolicy.once());
+        front = new WebhookFront(bed, Map.of());
     }
 
     @AfterEach
@@ -81,7 +69,7 @@ class WorkerMetricsTest {
         WebhookEvent event = WebhookEvent.incomingCall(spec, Clock.systemUTC());
         long before = System.currentTimeMillis();
 
-        assertThat(deliver(event).status()).isEqualTo(200);
+        assertThat(front.deliver(event).status()).isEqualTo(200);
         CallRecord ended = bed.awaitStatus(spec.callId(), CallStatus.ENDED);
         long elapsed = System.currentTimeMillis() - before;
         int turns = bed.turns(spec.callId()).size();
@@ -171,8 +159,4 @@ class WorkerMetricsTest {
         return EmfLines.where(EmfLines.named(EmfLines.parse(bed.logs()), metric), d -> callId.equals(d.property("call_id")));
     }
 
-    private ai.phoneagent.webhook.WebhookResponse deliver(WebhookEvent event) {
-        return webhook.handle(new WebhookRequest("POST", WebhookService.PATH,
-                sender.signedHeaders(event.id(), event.body()), event.body()));
-    }
 }
