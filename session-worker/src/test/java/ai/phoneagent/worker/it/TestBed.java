@@ -16,7 +16,9 @@ import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.discord.FakeDiscord;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.twilio.FakeTwilio;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.AwsBackend;
@@ -52,6 +54,11 @@ public final class TestBed implements AutoCloseable {
     public static final String CALLER = "sip:+14255551212@sip.example.com";
     public static final String CALLED = "sip:+18005551212@sip.example.com";
     public static final Duration WAIT = Duration.ofSeconds(15);
+
+    /** A call that is greeted, hears one caller line and then stays live until somebody ends it. */
+    static Scenario longCall() {
+        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
+    }
 
     public final AwsFixture aws;
     public final ConnectorSimulator sim;

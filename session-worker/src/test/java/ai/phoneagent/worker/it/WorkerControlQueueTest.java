@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +15,6 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
-import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
@@ -49,10 +48,6 @@ class WorkerControlQueueTest {
     @AfterEach
     void stopBed() {
         bed.close();
-    }
-
-    private static Scenario longCall() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
     }
 
     /** Waits for the worker to record the call's control queue. */

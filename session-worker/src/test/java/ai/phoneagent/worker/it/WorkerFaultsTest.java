@@ -1,14 +1,12 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.queue.CallMessage;
-import ai.phoneagent.simulator.scenario.AwaitTarget;
-import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
@@ -37,10 +35,6 @@ class WorkerFaultsTest {
     @AfterEach
     void stopBed() {
         bed.close();
-    }
-
-    private static Scenario longCall() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +10,6 @@ import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
-import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
@@ -39,10 +38,6 @@ class WorkerLinkTest {
     @AfterEach
     void stopBed() {
         bed.close();
-    }
-
-    private static Scenario longCall() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
     }
 
     private static long greetings(TestBed bed, String callId) {

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -132,7 +133,7 @@ class WorkerMetricsTest {
     void a_re_attach_a_failover_and_a_hand_off_are_counted_once_each() {
         Map<String, String> fastLease = Map.of("LEASE_DURATION_MS", "2000", "LEASE_RENEW_MS", "200");
         SessionWorker first = bed.startWorker(fastLease);
-        String callId = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        String callId = bed.placeCall(longCall());
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
 
         bed.sim.dropConnections(callId, true);

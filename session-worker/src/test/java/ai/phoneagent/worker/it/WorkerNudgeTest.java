@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +14,6 @@ import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
-import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
@@ -102,10 +101,6 @@ class WorkerNudgeTest {
         String nudgeUrl = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
         int from = receivesOn(nudgeUrl);
         Await.until(polls + " nudge polls", WAIT, () -> receivesOn(nudgeUrl) >= from + polls);
-    }
-
-    private static Scenario longCall() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
     }
 
     /** Stores a command and puts it on the call's queue without nudging anyone (a lost nudge). */

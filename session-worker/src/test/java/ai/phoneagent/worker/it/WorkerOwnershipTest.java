@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +53,7 @@ class WorkerOwnershipTest {
     }
 
     private static Scenario waitsForHangup() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
+        return longCall();
     }
 
     @Test

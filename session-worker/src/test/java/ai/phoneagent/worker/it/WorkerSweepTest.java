@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +13,6 @@ import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
@@ -71,7 +71,7 @@ class WorkerSweepTest {
         Map<String, String> fast = Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200");
         SessionWorker dead = bed.startWorker(fast);
         SessionWorker survivor = bed.startWorker(fast);
-        String callId = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        String callId = bed.placeCall(longCall());
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         SessionWorker owner = dead.workerId().equals(bed.call(callId).owner()) ? dead : survivor;
         SessionWorker other = owner == dead ? survivor : dead;
@@ -90,7 +90,7 @@ class WorkerSweepTest {
     @Test
     void control_queues_of_unknown_or_long_ended_calls_are_swept_and_live_ones_kept() {
         SessionWorker worker = bed.startWorker(Map.of());
-        String live = bed.placeCall(Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello")));
+        String live = bed.placeCall(longCall());
         Await.value("live queue recorded", WAIT, () -> bed.call(live).controlQueueUrl());
         String unknown = "rtc_unknownA1b2C3d4e5F6";
         String unknownQueue = queues.create(unknown);

@@ -1,5 +1,6 @@
 package ai.phoneagent.worker.it;
 
+import static ai.phoneagent.worker.it.TestBed.longCall;
 import static ai.phoneagent.worker.it.TestBed.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +8,6 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
-import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
@@ -41,10 +40,6 @@ class WorkerTakeoverTest {
     @AfterEach
     void stopBed() {
         bed.close();
-    }
-
-    private static Scenario longCall() {
-        return Scenario.of("long call", Step.await(AwaitTarget.GREETING), Step.caller("Hello"));
     }
 
     private static Map<String, String> fast(Map<String, String> more) {
