@@ -136,7 +136,7 @@ public final class SessionWorker implements AutoCloseable {
                 LogContext.propagating(io), clock); // a call's I/O tasks log in the call's context
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
         // calls of a dead worker are taken over here directly while there is room; the rest go through the queue
-        Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), clock,
+        Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), config.leaseDuration(), clock,
                 new SessionHost(registry, services, this::accepting), io);
         this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
                 config.heartbeatScan(), config.leaseDuration(), clock, timers, io, this::takenOver);

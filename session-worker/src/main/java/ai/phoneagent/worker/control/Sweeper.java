@@ -3,8 +3,6 @@ package ai.phoneagent.worker.control;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
-import ai.phoneagent.call.CallTable;
-import ai.phoneagent.call.Page;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
@@ -19,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,10 +25,12 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * The worker's periodic clean-up, one task per worker at a jittered interval; every step is a conditional write or
- * an idempotent delete, so any number of workers may sweep at once:
+ * an idempotent delete, so any number of workers may sweep at once. Whether another worker is gone is judged by
+ * {@link Takeover#judge}, as the heartbeat scan does (nobody while this worker itself just started or was silent):
  * <ol>
  *   <li>nudge queues of workers retired or silent for long are deleted;</li>
  *   <li>control queues whose call is unknown, or ended more than {@code resendAfter} ago (its worker died before
@@ -55,7 +56,6 @@ public final class Sweeper implements AutoCloseable {
     /** An accepted or queued call nobody claimed for this long lost its queue message: it is re-enqueued. */
     static final long QUEUED_DEADLINE_S = 30;
     static final Duration QUEUED_DEADLINE = Duration.ofSeconds(QUEUED_DEADLINE_S);
-    private static final int PAGE = 100;
     /** End reason of a call that stayed orphaned past its deadline. */
     static final String LOST = "lost";
     static final String ACCEPT_FAILED = "accept_failed";
@@ -148,24 +148,38 @@ public final class Sweeper implements AutoCloseable {
         return Duration.ofMillis(Math.max(1, ms * 3 / 4 + random.nextLong(Math.max(1, ms / 2))));
     }
 
-    /** Runs every step once, now; each step's failure is logged and the others still run. */
+    /**
+     * Runs every step once, now; each step's failure is logged and the others still run. One read of the heartbeats
+     * and one listing of the live calls serve every step: who is gone is judged once ({@link Takeover#judge}), and a
+     * control queue's call is read only when the listing does not show it live.
+     */
     public Report sweepOnce() {
         int deleted = 0;
         int orphaned = 0;
         int requeued = 0;
         int ended = 0;
+        Takeover.Judgement judgement = null;
         try {
-            deleted = sweepQueues();
+            judgement = takeover.judge(beats.all(), clock.instant(), staleAfter.plus(orphanGrace));
         } catch (RuntimeException e) {
-            LOG.warn("control queue sweep failed", Map.of("error", JsonLog.describe(e)));
+            LOG.warn("heartbeats not read; judging no owner gone this sweep", Map.of("error", JsonLog.describe(e)));
         }
+        Set<String> live = Set.of();
         try {
-            int[] counts = sweepCalls();
-            orphaned = counts[0];
-            requeued = counts[1];
-            ended = counts[2];
+            List<CallRecord> listed = Takeover.liveCalls(calls, MAX_CALLS);
+            live = listed.stream().filter(c -> !c.status().isTerminal()).map(CallRecord::callId)
+                    .collect(Collectors.toUnmodifiableSet());
+            orphaned = freeCallsOfGoneOwners(listed, judgement);
+            int[] counts = sweepDeadlines(listed);
+            requeued = counts[0];
+            ended = counts[1];
         } catch (RuntimeException e) {
             LOG.warn("live call sweep failed", Map.of("error", JsonLog.describe(e)));
+        }
+        try {
+            deleted = sweepQueues(judgement, live);
+        } catch (RuntimeException e) {
+            LOG.warn("control queue sweep failed", Map.of("error", JsonLog.describe(e)));
         }
         Report report = new Report(deleted, orphaned, requeued, ended);
         if (deleted + orphaned + requeued + ended > 0) {
@@ -175,7 +189,12 @@ public final class Sweeper implements AutoCloseable {
         return report;
     }
 
-    private int sweepQueues() {
+    /**
+     * @param judgement who is gone (null: the heartbeats could not be read, so nobody is); nudge queues of workers
+     *                  gone are deleted only while this worker may judge
+     * @param live      calls the live listing showed not ended: their queues are kept without a read
+     */
+    private int sweepQueues(Takeover.Judgement judgement, Set<String> live) {
         int deleted = 0;
         Map<String, WorkerHeartbeats.Heartbeat> workersByQueue = null;
         Set<String> hosted = null;
@@ -184,9 +203,12 @@ public final class Sweeper implements AutoCloseable {
                 break;
             }
             if (queues.isNudgeQueue(url)) {
+                if (judgement == null || judgement.abstention().isPresent()) {
+                    continue;
+                }
                 if (workersByQueue == null) {
                     workersByQueue = new HashMap<>();
-                    for (WorkerHeartbeats.Heartbeat beat : beats.all()) {
+                    for (WorkerHeartbeats.Heartbeat beat : judgement.read()) {
                         workersByQueue.put(queues.nudgeQueueName(beat.workerId()), beat);
                     }
                 }
@@ -204,8 +226,9 @@ public final class Sweeper implements AutoCloseable {
             if (hosted == null) {
                 hosted = Set.copyOf(hostedCalls.get());
             }
-            if (hosted.contains(callId.get())) {
-                continue; // live here: no read (one per hosted call per sweep was most of an idle worker's requests)
+            if (hosted.contains(callId.get()) || live.contains(callId.get())) {
+                // live here or elsewhere: no read (one per live call per sweep was most of an idle worker's requests)
+                continue;
             }
             Optional<CallRecord> call = calls.get(callId.get());
             if (call.isEmpty() || endedLongAgo(call.get())) {
@@ -248,67 +271,64 @@ public final class Sweeper implements AutoCloseable {
                 && (call.endedAt() == null || call.endedAt().isBefore(clock.instant().minus(resendAfter)));
     }
 
-    private int[] sweepCalls() {
-        Instant now = clock.instant();
-        Map<String, WorkerHeartbeats.Heartbeat> workers = new HashMap<>();
-        beats.all().forEach(b -> workers.put(b.workerId(), b));
+    /**
+     * Frees the listed calls attached to a worker that is gone (silent past the stale limit and the grace, taken over,
+     * unknown) as {@code judgement} has it, and those attached to this worker without being hosted here (a restart
+     * under the same id, a hand-off whose write failed: no other worker is judged for those).
+     */
+    private int freeCallsOfGoneOwners(List<CallRecord> listed, Takeover.Judgement judgement) {
         Set<String> hosted = Set.copyOf(hostedCalls.get());
-        // attached to a worker that is gone (silent past the stale limit and the grace, taken over, unknown), or to
-        // this worker without being hosted here (a restart under the same id, a hand-off whose write failed)
-        int orphaned = takeover.freeCalls(call -> {
+        return takeover.freeCalls(listed, call -> {
             if (call.owner().equals(self)) {
                 return !hosted.contains(call.callId());
             }
-            WorkerHeartbeats.Heartbeat owner = workers.get(call.owner());
-            if (owner == null) {
-                owner = beats.get(call.owner()).orElse(null); // registered after the snapshot?
+            if (judgement == null || !judgement.gone(call.owner())) {
+                return false;
             }
-            return owner == null || !owner.alive(now, staleAfter.plus(orphanGrace));
+            boolean read = judgement.read().stream().anyMatch(b -> b.workerId().equals(call.owner()));
+            return read || beats.get(call.owner()).isEmpty(); // unknown to the read: unless it registered since
         }, "sweep");
+    }
+
+    /** The deadlines of the waiting statuses; {requeued, ended}. */
+    private int[] sweepDeadlines(List<CallRecord> listed) {
         int requeued = 0;
         int ended = 0;
-        int seen = 0;
-        Map<String, String> start = null;
-        do {
-            Page<CallRecord> page = calls.callsIn(CallTable.LIVE, start, PAGE);
-            for (CallRecord call : page.items()) {
-                seen++;
-                if (stopped || requeued >= MAX_REQUEUES) {
-                    return new int[] {orphaned, requeued, ended};
-                }
-                try {
-                    Instant at = clock.instant();
-                    if (call.status() == CallStatus.ORPHANED
-                            && calls.claimOrphanEnd(call.callId(), self, at, orphanDeadline, ORPHAN_END_HOLD)) {
-                        // nobody could take it for the whole deadline: the caller sits in silence; end it for good
-                        if (endOrphanForGood(call, at)) {
-                            ended++;
-                        }
-                    } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), at, resendAfter)) {
-                        requeued++;
-                        LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
-                        requeue(call, CallMessage.Reason.ORPHANED);
-                    } else if ((call.status() == CallStatus.QUEUED || call.status() == CallStatus.ACCEPTED)
-                            && waitedSince(call).isBefore(at.minus(QUEUED_DEADLINE))
-                            && calls.sweepWaiting(call.callId(), call.status(), at, resendAfter)) {
-                        // its queue message is in the dead-letter queue or lost; the call is still live at OpenAI
-                        requeued++;
-                        LOG.warn("accepted call never claimed; re-enqueued", Map.of("call_id", call.callId(),
-                                "status", call.status().name()));
-                        requeue(call, CallMessage.Reason.INCOMING);
-                    } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
-                            && call.createdAt().isBefore(at.minus(receivedDeadline))) {
-                        if (endNeverAccepted(call, at)) {
-                            ended++;
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("call not swept", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
-                }
+        for (CallRecord call : listed) {
+            if (stopped || requeued >= MAX_REQUEUES) {
+                break;
             }
-            start = page.nextKey().orElse(null);
-        } while (start != null && seen < MAX_CALLS && !stopped);
-        return new int[] {orphaned, requeued, ended};
+            try {
+                Instant at = clock.instant();
+                if (call.status() == CallStatus.ORPHANED
+                        && calls.claimOrphanEnd(call.callId(), self, at, orphanDeadline, ORPHAN_END_HOLD)) {
+                    // nobody could take it for the whole deadline: the caller sits in silence; end it for good
+                    if (endOrphanForGood(call, at)) {
+                        ended++;
+                    }
+                } else if (call.status() == CallStatus.ORPHANED && calls.sweepOrphaned(call.callId(), at, resendAfter)) {
+                    requeued++;
+                    LOG.warn("call still orphaned; re-enqueued", Map.of("call_id", call.callId()));
+                    requeue(call, CallMessage.Reason.ORPHANED);
+                } else if ((call.status() == CallStatus.QUEUED || call.status() == CallStatus.ACCEPTED)
+                        && waitedSince(call).isBefore(at.minus(QUEUED_DEADLINE))
+                        && calls.sweepWaiting(call.callId(), call.status(), at, resendAfter)) {
+                    // its queue message is in the dead-letter queue or lost; the call is still live at OpenAI
+                    requeued++;
+                    LOG.warn("accepted call never claimed; re-enqueued", Map.of("call_id", call.callId(),
+                            "status", call.status().name()));
+                    requeue(call, CallMessage.Reason.INCOMING);
+                } else if (call.status() == CallStatus.RECEIVED && call.createdAt() != null
+                        && call.createdAt().isBefore(at.minus(receivedDeadline))) {
+                    if (endNeverAccepted(call, at)) {
+                        ended++;
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("call not swept", Map.of("call_id", call.callId(), "error", JsonLog.describe(e)));
+            }
+        }
+        return new int[] {requeued, ended};
     }
 
     /** Puts the call back on the calls queue; if this fails the call stays waiting and a later sweep sends it. */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,43 +19,54 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The worker's liveness: one heartbeat write every {@code interval} for all its calls (instead of a lease per call),
- * and, every {@code scanEvery} (shorter, so a death is noticed within about a second of going stale), a look at every
- * other worker's heartbeat. A worker silent for longer than {@code staleAfter} is taken over by exactly one live
- * worker ({@link WorkerHeartbeats#claimTakeover}), which takes its calls over directly ({@link Takeover}). If this
- * worker's own beat is refused, it was taken over while paused: its calls are no longer its own, so
- * {@code onTakenOver} stops them without writing, and the worker registers afresh.
+ * and a look at every other worker's heartbeat whenever one could have gone stale. A worker silent for longer than
+ * {@code staleAfter} is taken over by exactly one live worker ({@link WorkerHeartbeats#claimTakeover}), which takes its
+ * calls over directly ({@link Takeover}). Whether this worker may judge another one gone at all is
+ * {@link Takeover#judge}'s rule. If this worker's own beat is refused, it was taken over while paused: its calls are no
+ * longer its own, so {@code onTakenOver} stops them without writing, and the worker registers afresh.
+ *
+ * <p>Looks are timed, not polled: each read tells when the first worker seen alive could go stale (its beat plus the
+ * stale limit), and the next look is then, never sooner than {@code minScanGap} after the last. A death is thus seen
+ * as soon as it can be, at about one read per stale limit less one beat interval instead of one a second.
  *
  * <p>While the store cannot be reached the worker keeps its calls (nobody else can take them over either) and says so
  * in {@link #failingSince()}.
  */
 public final class HeartbeatKeeper implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("heartbeat");
+    /** A look is timed this much after a beat could have gone stale, so that it finds it stale, not just about to be. */
+    static final Duration LOOK_MARGIN = Duration.ofMillis(50);
 
     private final WorkerHeartbeats beats;
     private final Takeover takeover;
     private final String self;
     private final Duration interval;
-    private final Duration scanEvery;
+    private final Duration minScanGap;
     private final Duration staleAfter;
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private final Executor io;
     private final Runnable onTakenOver;
     private final AtomicBoolean beating = new AtomicBoolean();
-    private final AtomicBoolean scanning = new AtomicBoolean();
     private final AtomicReference<Instant> failingSince = new AtomicReference<>();
     private final Set<String> takingOver = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
-    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    private volatile ScheduledFuture<?> beatTask;
+    private volatile ScheduledFuture<?> nextLook;
 
-    public HeartbeatKeeper(WorkerHeartbeats beats, Takeover takeover, String self, Duration interval, Duration scanEvery,
-                           Duration staleAfter, Clock clock, ScheduledExecutorService timers, Executor io,
-                           Runnable onTakenOver) {
+    /**
+     * @param interval   how often this worker beats ({@code LEASE_RENEW_MS})
+     * @param minScanGap the shortest time between two looks at the others' beats ({@code HEARTBEAT_SCAN_MS})
+     * @param staleAfter how long a silent worker counts as alive ({@code LEASE_DURATION_MS})
+     */
+    public HeartbeatKeeper(WorkerHeartbeats beats, Takeover takeover, String self, Duration interval,
+                           Duration minScanGap, Duration staleAfter, Clock clock, ScheduledExecutorService timers,
+                           Executor io, Runnable onTakenOver) {
         this.beats = beats;
         this.takeover = takeover;
         this.self = self;
         this.interval = interval;
-        this.scanEvery = scanEvery;
+        this.minScanGap = minScanGap;
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.timers = timers;
@@ -69,31 +80,52 @@ public final class HeartbeatKeeper implements AutoCloseable {
      */
     public HeartbeatKeeper start() {
         try {
-            beats.register(self, clock.instant(), interval);
-            takeover.ownBeatLanded(clock.instant(), staleAfter);
+            register();
         } catch (RuntimeException e) {
             LOG.error("heartbeat not registered; retrying on the next tick", Map.of("error", JsonLog.describe(e)));
             failingSince.compareAndSet(null, clock.instant());
         }
         // at a fixed rate: a slow write must not push the beats apart, others judge this worker by their spacing
-        schedule(beating, this::beat, interval);
-        schedule(scanning, this::scan, scanEvery);
-        return this;
-    }
-
-    private void schedule(AtomicBoolean running, Runnable step, Duration every) {
-        tasks.add(timers.scheduleAtFixedRate(() -> {
-            // the store may hang: never on the shared timer thread, and never two of a kind at once
-            if (!stopped && running.compareAndSet(false, true)) {
+        beatTask = timers.scheduleAtFixedRate(() -> {
+            // the store may hang: never on the shared timer thread, and never two beats at once
+            if (!stopped && beating.compareAndSet(false, true)) {
                 io.execute(() -> {
                     try {
-                        step.run();
+                        beat();
                     } finally {
-                        running.set(false);
+                        beating.set(false);
                     }
                 });
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        lookIn(minScanGap);
+        return this;
+    }
+
+    private void register() {
+        beats.register(self, clock.instant(), interval);
+        takeover.registered(clock.instant()); // when it landed
+    }
+
+    /** Schedules the next look; one is pending at a time (each look schedules the next). */
+    private void lookIn(Duration delay) {
+        if (stopped) {
+            return;
+        }
+        try {
+            nextLook = timers.schedule(() -> io.execute(() -> {
+                Instant next = null;
+                try {
+                    next = scan();
+                } finally {
+                    Instant now = clock.instant();
+                    Duration wait = next == null ? minScanGap : Duration.between(now, next.plus(LOOK_MARGIN));
+                    lookIn(wait.compareTo(minScanGap) < 0 ? minScanGap : wait);
+                }
+            }), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the worker is stopping
+        }
     }
 
     /** Since when this worker's heartbeat writes have been failing; null while they succeed. */
@@ -116,17 +148,16 @@ public final class HeartbeatKeeper implements AutoCloseable {
         Instant now = clock.instant();
         try {
             if (beats.beat(self, now)) {
-                recovered(now);
+                takeover.ownBeatLanded(clock.instant()); // when it landed, not when it was sent
             } else if (beats.get(self).isEmpty()) {
-                beats.register(self, now, interval); // the record expired or was deleted; nobody took this worker over
-                recovered(now);
+                register(); // the record expired or was deleted; nobody took this worker over
             } else {
                 LOG.error("this worker was taken over while silent; dropping its calls without writes",
                         Map.of("worker_id", self));
                 onTakenOver.run();
-                beats.register(self, clock.instant(), interval);
-                recovered(now);
+                register();
             }
+            recovered(now);
             return true;
         } catch (RuntimeException e) {
             if (failingSince.compareAndSet(null, now)) {
@@ -137,31 +168,20 @@ public final class HeartbeatKeeper implements AutoCloseable {
     }
 
     /**
-     * Looks at every other worker's beat and takes over each one silent past the stale limit. Only by a read in which
-     * this worker itself looks alive (its own beat landed within half the stale limit, and nobody took it over):
-     * after a store outage every worker's beat is old, and this way the first one whose beat lands again takes the
-     * others over, never two workers each other (their reads are consistent, so each would have to read before the
-     * other's beat and after its own).
+     * Reads every worker's beat and takes over each one {@link Takeover#judge} finds gone; returns when a look could
+     * next find something new (null: after the shortest gap).
      */
-    private void scan() {
+    private Instant scan() {
         if (stopped || failingSince.get() != null) {
-            return;
-        }
-        if (!takeover.mayJudgeOwners(clock.instant())) {
-            return; // this worker's own beat was out until recently: the others' may have been out for the same reason
+            return null;
         }
         try {
             List<WorkerHeartbeats.Heartbeat> all = beats.all();
             Instant now = clock.instant();
-            boolean selfAlive = all.stream().anyMatch(b -> b.workerId().equals(self)
-                    && b.alive(now, staleAfter.dividedBy(2)));
-            if (!selfAlive) {
-                return; // this worker's own beat has not landed yet (or it was taken over): judge nobody
-            }
-            for (WorkerHeartbeats.Heartbeat other : all) {
-                if (other.workerId().equals(self) || other.takenOverBy() != null || other.beatAt() == null
-                        || other.alive(now, staleAfter) || stopped) {
-                    continue;
+            Takeover.Judgement judgement = takeover.judge(all, now, staleAfter);
+            for (WorkerHeartbeats.Heartbeat other : judgement.gone()) {
+                if (stopped) {
+                    break;
                 }
                 if (beats.claimTakeover(other, self, now)) {
                     LOG.warn("worker silent; taking over its calls", Map.of("dead_worker", other.workerId(),
@@ -169,8 +189,10 @@ public final class HeartbeatKeeper implements AutoCloseable {
                     takeOver(other.workerId());
                 }
             }
+            return judgement.nextLook();
         } catch (RuntimeException e) {
             LOG.warn("heartbeat scan failed", Map.of("error", JsonLog.describe(e)));
+            return null;
         }
     }
 
@@ -192,7 +214,6 @@ public final class HeartbeatKeeper implements AutoCloseable {
     }
 
     private void recovered(Instant now) {
-        takeover.ownBeatLanded(clock.instant(), staleAfter); // when it landed, not when it was sent
         Instant since = failingSince.getAndSet(null);
         if (since != null) {
             LOG.info("heartbeat writes recovered", Map.of("failing_ms", Duration.between(since, now).toMillis()));
@@ -203,6 +224,10 @@ public final class HeartbeatKeeper implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        tasks.forEach(task -> task.cancel(false));
+        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {beatTask, nextLook}) {
+            if (task != null) {
+                task.cancel(false);
+            }
+        }
     }
 }

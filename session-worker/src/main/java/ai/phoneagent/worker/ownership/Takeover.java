@@ -5,6 +5,7 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.CallTable;
 import ai.phoneagent.call.Page;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
@@ -35,6 +36,9 @@ import java.util.function.Predicate;
  * orphaned instead ({@link CallStore#orphanOwnedBy}, also exactly once) and re-enqueued with reason {@code orphaned}
  * for a worker with capacity. Either way the call gets an {@code owner_lost} event; its session records
  * {@code reattached} once its socket is open.
+ *
+ * <p>Which owners are gone is decided by one rule, {@link #judge} ({@link LivenessRule}), for the heartbeat scan and
+ * the sweep alike: no live worker's calls are taken from it, and no two workers take each other over.
  */
 public final class Takeover {
     private static final JsonLog LOG = JsonLog.forComponent("takeover");
@@ -83,101 +87,130 @@ public final class Takeover {
     /** How one call was freed. */
     enum Freed { ADOPTED, REQUEUED, NOT_FREED }
 
+    /** Why a worker judges no other worker gone right now ({@link LivenessRule}). */
+    public enum Abstention {
+        /** Its own record is not in the read (not registered yet, or expired). */
+        NOT_REGISTERED,
+        /** Another worker took this one over: its calls are not its own. */
+        TAKEN_OVER,
+        /** Its own beat is stale: it was stalled or cut off from the store, and cannot tell a dead owner from that. */
+        OWN_BEAT_STALE,
+        /** It just started, or its own beats were out until recently: the others may not have beaten again yet. */
+        SETTLING
+    }
+
+    /**
+     * What this worker concluded from one consistent read of every heartbeat ({@link #judge}).
+     *
+     * @param abstention why it judges nobody gone, empty when it may judge
+     * @param read       the records read
+     * @param gone       the workers it judges gone (silent past the limit, not yet taken over); empty when abstaining
+     * @param nextLook   the earliest instant a look could conclude something new: when the first worker read alive
+     *                   could go stale, when the settling ends; {@code now} when it depends on this worker's own beats
+     */
+    public record Judgement(Optional<Abstention> abstention, List<WorkerHeartbeats.Heartbeat> read,
+                            List<WorkerHeartbeats.Heartbeat> gone, Instant nextLook) {
+        /** Whether {@code workerId} counts as gone: judged so, or unknown to the read, while this worker may judge. */
+        public boolean gone(String workerId) {
+            return abstention.isEmpty() && (gone.stream().anyMatch(b -> b.workerId().equals(workerId))
+                    || read.stream().noneMatch(b -> b.workerId().equals(workerId)));
+        }
+    }
+
     private final CallStore store;
     private final CallsQueue queue;
     private final String self;
     private final Clock clock;
     private final Host host;
     private final Executor io;
-    /** When this worker's own heartbeat last landed; null before the first (no evidence of trouble yet). */
-    private volatile Instant ownBeat;
-    private volatile Duration staleAfter = Duration.ZERO;
-    /** No owner is judged gone before this: this worker (or the store) was itself silent until recently. */
-    private volatile Instant quietUntil = Instant.MIN;
+    private final LivenessRule rule;
 
-    public Takeover(CallStore store, CallsQueue queue, String self, Clock clock) {
-        this(store, queue, self, clock, NO_ROOM, Runnable::run);
+    /** @param staleAfter how long a silent worker still counts as alive ({@code LEASE_DURATION_MS}) */
+    public Takeover(CallStore store, CallsQueue queue, String self, Duration staleAfter, Clock clock) {
+        this(store, queue, self, staleAfter, clock, NO_ROOM, Runnable::run);
     }
 
     /** @param io runs the per-call take-overs of one pass, {@value #PARALLEL} at a time */
-    public Takeover(CallStore store, CallsQueue queue, String self, Clock clock, Host host, Executor io) {
+    public Takeover(CallStore store, CallsQueue queue, String self, Duration staleAfter, Clock clock, Host host,
+                    Executor io) {
         this.store = store;
         this.queue = queue;
         this.self = self;
         this.clock = clock;
         this.host = host;
         this.io = io;
+        this.rule = new LivenessRule(self, staleAfter);
+    }
+
+    /** This worker registered (or registered afresh after being taken over) at {@code at}. */
+    public void registered(Instant at) {
+        rule.registered(at);
+    }
+
+    /** This worker's own heartbeat landed at {@code at} (when the write returned, not when it was sent). */
+    public void ownBeatLanded(Instant at) {
+        rule.beatLanded(at);
     }
 
     /**
-     * This worker's own heartbeat landed at {@code at}. When its previous one landed more than {@code staleAfter}
-     * before, this worker, or the store, was out: every other worker's beat is then just as old for the same reason,
-     * so no owner is judged gone until each has had {@code staleAfter} to beat again. A store outage thus delays
-     * everybody's writes and takes nobody's calls away.
+     * The one rule by which this worker judges other workers gone ({@link LivenessRule}): from one consistent read of
+     * every heartbeat, those silent for longer than {@code silence}, or why it judges nobody.
      */
-    public void ownBeatLanded(Instant at, Duration staleAfter) {
-        this.staleAfter = staleAfter;
-        Instant previous = ownBeat;
-        if (previous != null && Duration.between(previous, at).compareTo(staleAfter) > 0) {
-            quietUntil = at.plus(staleAfter);
-            LOG.warn("own heartbeat was out longer than the stale limit; judging no owner gone for a while",
-                    Map.of("silent_ms", Duration.between(previous, at).toMillis(), "quiet_ms", staleAfter.toMillis()));
-        }
-        ownBeat = at;
+    public Judgement judge(List<WorkerHeartbeats.Heartbeat> read, Instant now, Duration silence) {
+        return rule.judge(read, now, silence);
     }
 
-    /**
-     * Whether this worker may judge another worker gone now: not while its own last beat is older than the stale
-     * limit (it cannot tell a dead owner from a store it cannot reach), nor during the quiet period after that.
-     */
-    public boolean mayJudgeOwners(Instant now) {
-        Instant own = ownBeat;
-        return !now.isBefore(quietUntil) && (own == null || Duration.between(own, now).compareTo(staleAfter) <= 0);
-    }
-
-    /** Takes over (or orphans and re-enqueues) every live call attached to {@code owner}; how many this worker freed. */
-    public int freeCallsOf(String owner, String why) {
-        return freeCalls(call -> owner.equals(call.owner()), why);
-    }
-
-    /** Takes over (or orphans and re-enqueues) every live attached call {@code gone} says has lost its owner. */
-    public int freeCalls(Predicate<CallRecord> gone, String why) {
-        if (!mayJudgeOwners(clock.instant())) {
-            LOG.info("no owner judged gone: this worker's own heartbeat was out until recently", Map.of("why", why));
-            return 0;
-        }
-        List<CompletableFuture<Freed>> pending = new ArrayList<>();
-        Semaphore parallel = new Semaphore(PARALLEL);
-        int seen = 0;
+    /** The live index's calls, up to {@code max}: one listing a pass can go through. */
+    public static List<CallRecord> liveCalls(CallStore store, int max) {
+        List<CallRecord> calls = new ArrayList<>();
         Map<String, String> start = null;
         do {
             Page<CallRecord> page = store.callsIn(CallTable.LIVE, start, PAGE);
-            for (CallRecord call : page.items()) {
-                seen++;
-                if (call.status() == CallStatus.ATTACHED && call.owner() != null && gone.test(call)) {
-                    parallel.acquireUninterruptibly();
-                    CompletableFuture<Freed> one = new CompletableFuture<>();
-                    pending.add(one);
-                    try {
-                        io.execute(() -> {
-                            try {
-                                one.complete(LogContext.about(call.callId(), call.traceId()).get(() -> free(call, why)));
-                            } catch (RuntimeException e) {
-                                LOG.warn("call not freed; a later pass tries again", Map.of("call_id", call.callId(),
-                                        "owner", call.owner(), "error", JsonLog.describe(e)));
-                                one.complete(Freed.NOT_FREED);
-                            } finally {
-                                parallel.release();
-                            }
-                        });
-                    } catch (RuntimeException rejected) {
-                        parallel.release();
-                        one.complete(Freed.NOT_FREED);
-                    }
-                }
-            }
+            calls.addAll(page.items());
             start = page.nextKey().orElse(null);
-        } while (start != null && seen < MAX_CALLS);
+        } while (start != null && calls.size() < max);
+        return calls;
+    }
+
+    /**
+     * Takes over (or orphans and re-enqueues) every live call attached to {@code owner}, a worker this one has just
+     * claimed ({@code WorkerHeartbeats.claimTakeover}); how many this worker freed.
+     */
+    public int freeCallsOf(String owner, String why) {
+        return freeCalls(liveCalls(store, MAX_CALLS), call -> owner.equals(call.owner()), why);
+    }
+
+    /**
+     * Takes over (or orphans and re-enqueues) each of {@code calls} that is attached and that {@code gone} says has
+     * lost its owner (the caller judged that by {@link #judge}); how many this worker freed.
+     */
+    public int freeCalls(List<CallRecord> calls, Predicate<CallRecord> gone, String why) {
+        List<CompletableFuture<Freed>> pending = new ArrayList<>();
+        Semaphore parallel = new Semaphore(PARALLEL);
+        for (CallRecord call : calls) {
+            if (call.status() != CallStatus.ATTACHED || call.owner() == null || !gone.test(call)) {
+                continue;
+            }
+            parallel.acquireUninterruptibly();
+            CompletableFuture<Freed> one = new CompletableFuture<>();
+            pending.add(one);
+            try {
+                io.execute(() -> {
+                    try {
+                        one.complete(LogContext.about(call.callId(), call.traceId()).get(() -> free(call, why)));
+                    } catch (RuntimeException e) {
+                        LOG.warn("call not freed; a later pass tries again", Map.of("call_id", call.callId(),
+                                "owner", call.owner(), "error", JsonLog.describe(e)));
+                        one.complete(Freed.NOT_FREED);
+                    } finally {
+                        parallel.release();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                parallel.release();
+                one.complete(Freed.NOT_FREED);
+            }
+        }
         int freed = 0;
         for (CompletableFuture<Freed> one : pending) {
             if (one.join() != Freed.NOT_FREED) {

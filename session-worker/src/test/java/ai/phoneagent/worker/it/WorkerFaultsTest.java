@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
@@ -40,27 +41,44 @@ class WorkerFaultsTest {
     @Test
     void after_its_own_heartbeat_was_out_past_the_stale_limit_a_worker_judges_no_owner_gone_until_all_could_beat() {
         MutableClock clock = new MutableClock(Instant.now());
+        WorkerHeartbeats beats = new WorkerHeartbeats(bed.store.client(), bed.store.tableName());
         String callId = bed.sim.newCall(longCall());
         bed.recordQueued(callId, TestBed.CALLER, TestBed.CALLED, null, null);
+        beats.register("w-other", clock.instant());
         assertThat(bed.store.claimOwnership(callId, "w-other", clock.instant())).isPresent();
-        Takeover takeover = new Takeover(bed.store, bed.queue, "w-self", clock);
-        takeover.ownBeatLanded(clock.instant(), STALE_AFTER);
+        Takeover takeover = new Takeover(bed.store, bed.queue, "w-self", STALE_AFTER, clock);
+        beats.register("w-self", clock.instant());
+        takeover.registered(clock.instant());
+        Runnable ownBeat = () -> {
+            assertThat(beats.beat("w-self", clock.instant())).isTrue();
+            takeover.ownBeatLanded(clock.instant());
+        };
 
         // the store is out for 20 s: nobody beats, this worker included
         clock.advance(Duration.ofSeconds(20));
-        assertThat(takeover.freeCallsOf("w-other", "test")).as("own beat out: cannot judge").isZero();
-        takeover.ownBeatLanded(clock.instant(), STALE_AFTER); // the store is back
-        assertThat(takeover.freeCallsOf("w-other", "test")).as("just back: the others have not beaten yet").isZero();
-        for (int i = 0; i < 4; i++) { // beats every 2 s; w-other stays silent (it really is dead)
+        assertThat(judge(takeover, beats, clock).abstention()).as("own beat out: cannot judge")
+                .contains(Takeover.Abstention.OWN_BEAT_STALE);
+        ownBeat.run(); // the store is back
+        assertThat(judge(takeover, beats, clock).abstention()).as("just back: the others have not beaten yet")
+                .contains(Takeover.Abstention.SETTLING);
+        for (int i = 0; i < 3; i++) { // beats every 2 s; w-other stays silent (it really is dead)
             clock.advance(Duration.ofSeconds(2));
-            takeover.ownBeatLanded(clock.instant(), STALE_AFTER);
+            ownBeat.run();
+            assertThat(judge(takeover, beats, clock).abstention()).contains(Takeover.Abstention.SETTLING);
         }
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
 
-        clock.advance(Duration.ofSeconds(1));
-        takeover.ownBeatLanded(clock.instant(), STALE_AFTER);
-        assertThat(takeover.freeCallsOf("w-other", "test")).as("a stale limit after the store's return").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(2));
+        ownBeat.run();
+        Takeover.Judgement judgement = judge(takeover, beats, clock);
+        assertThat(judgement.gone()).as("a stale limit after the store's return")
+                .extracting(WorkerHeartbeats.Heartbeat::workerId).containsExactly("w-other");
+        assertThat(takeover.freeCallsOf("w-other", "test")).isEqualTo(1);
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
+    }
+
+    private static Takeover.Judgement judge(Takeover takeover, WorkerHeartbeats beats, MutableClock clock) {
+        return takeover.judge(beats.all(), clock.instant(), STALE_AFTER);
     }
 
     @Test

@@ -52,8 +52,13 @@ class WorkerSweepTest {
         bed.close();
     }
 
+    /** The sweep of a worker "sweeper" that has been beating, on time, for a stale limit up to the clock's now. */
     private Sweeper sweeper(MutableClock clock) {
-        return new Sweeper(queues, bed.store, beats(), new Takeover(bed.store, bed.queue, "sweeper", clock), "sweeper",
+        Takeover takeover = new Takeover(bed.store, bed.queue, "sweeper", LEASE, clock);
+        beats().register("sweeper", clock.instant());
+        takeover.registered(clock.instant().minus(LEASE));
+        takeover.ownBeatLanded(clock.instant());
+        return new Sweeper(queues, bed.store, beats(), takeover, "sweeper",
                 List::of, bed.queue, bed.calls(), Duration.ZERO, LEASE, LEASE, LEASE.multipliedBy(2), ORPHAN_DEADLINE,
                 WorkerConfig.DEFAULT_RECEIVED_DEADLINE, clock, RandomGenerator.getDefault());
     }
