@@ -71,7 +71,10 @@ public record WorkerConfig(
     public static final String DEFAULT_CONTROL_QUEUE_PREFIX = "call-control-";
     public static final int DEFAULT_CONTROL_QUEUE_WAIT_SECONDS = 20;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
-    /** How often a worker looks at the others' heartbeats (a death is noticed this long after the beat went stale). */
+    /**
+     * The shortest gap between two looks at the others' heartbeats; a worker looks when the first beat it saw could
+     * have gone stale, so a death is noticed within 50 ms of its beat going stale, at about one read per stale limit.
+     */
     public static final Duration DEFAULT_HEARTBEAT_SCAN = Duration.ofSeconds(1);
     /** How long a call may stay {@code ORPHANED} with nobody taking it before it is hung up and ended {@code lost}. */
     public static final Duration DEFAULT_ORPHAN_DEADLINE = Duration.ofMinutes(5);

@@ -80,7 +80,8 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
 
     /**
      * When {@code AWS_REQUEST_COUNTS_FILE} names a file, rewrites it every {@code periodMs} from a daemon thread
-     * (atomically, so a reader never sees half a file). Used by the benchmark only.
+     * (atomically, so a reader never sees half a file) when the counts changed: an idle process being measured then
+     * spends nothing on it. Used by the benchmark only.
      */
     public static void dumpFromEnvironment(long periodMs) {
         String file = System.getenv("AWS_REQUEST_COUNTS_FILE");
@@ -89,11 +90,16 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
         }
         Path target = Path.of(file);
         Thread.ofPlatform().daemon().name("aws-request-counts").start(() -> {
+            String written = null;
             while (true) {
                 try {
-                    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-                    Files.writeString(tmp, GLOBAL.toJson(), StandardCharsets.UTF_8);
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    String json = GLOBAL.toJson();
+                    if (!json.equals(written)) {
+                        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+                        Files.writeString(tmp, json, StandardCharsets.UTF_8);
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        written = json;
+                    }
                     Thread.sleep(periodMs);
                 } catch (IOException e) {
                     return; // a benchmark aid: stop quietly when the file cannot be written
