@@ -212,11 +212,15 @@ class WorkerNudgeTest {
 
     @Test
     void the_nudge_queue_is_deleted_at_shutdown_and_a_dead_workers_is_swept() {
-        SessionWorker worker = startWorker();
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.putAll(Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200"));
+        SessionWorker worker = startWorker(env);
         String own = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
         assertThat(own).endsWith(queues.nudgeQueueName(worker.workerId()));
         String unknown = queues.createNudgeQueue("worker-long-gone");
-        assertThat(worker.sweepNow().queuesDeleted()).isEqualTo(1);
+        // a worker judges no other gone before it has beaten for a stale limit (1 s here); then the one with no
+        // heartbeat at all is
+        Await.until("the dead worker's nudge queue swept", WAIT, () -> worker.sweepNow().queuesDeleted() == 1);
         assertThat(queues.listAll()).contains(own).doesNotContain(unknown);
 
         worker.close();
