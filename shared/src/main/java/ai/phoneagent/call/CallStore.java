@@ -323,18 +323,33 @@ public final class CallStore {
      * owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
+        return claimOwnership(callId, owner, now, null);
+    }
+
+    /**
+     * As {@link #claimOwnership(String, String, Instant)}, also recording the call's control queue URL in the same
+     * write when the call has none yet ({@code null}: none recorded), so attaching a call is one write, not two.
+     */
+    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, String controlQueueUrl) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":attached", s(CallStatus.ATTACHED.name()),
+                ":accepted", s(CallStatus.ACCEPTED.name()),
+                ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
+                ":owner", s(owner), ":now", time(now), ":one", n(1)));
+        String recordQueue = "";
+        if (controlQueueUrl != null) {
+            values.put(":url", s(controlQueueUrl));
+            recordQueue = ", controlQueueUrl = if_not_exists(controlQueueUrl, :url)";
+        }
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one REMOVE leaseUntil")
+                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one" + recordQueue
+                            + " REMOVE leaseUntil")
                     .conditionExpression("#status IN (:accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
-                    .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
-                            ":accepted", s(CallStatus.ACCEPTED.name()),
-                            ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
-                            ":owner", s(owner), ":now", time(now), ":one", n(1)))
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .build());
             return Optional.of(toRecord(response.attributes()));
