@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -553,6 +555,17 @@ public final class CallStore {
             throw new IllegalArgumentException("at most " + MAX_APPEND + " entries per append");
         }
         List<Integer> skipped = new ArrayList<>();
+        // a transaction may touch an item once: a repeat within the batch is stored by its first occurrence
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String once = switch (entries.get(i)) {
+                case Entry.TurnEntry t -> t.itemId() == null ? null : turnItemKey(t.speaker(), t.itemId());
+                case Entry.EventEntry e -> "EVENT#" + e.id();
+            };
+            if (once != null && !keys.add(once)) {
+                skipped.add(i);
+            }
+        }
         long seq = expectedNextSeq;
         // a condition failure per attempt at least: one more attempt per entry that may turn out stored already
         for (int attempt = 0; attempt < 8 + entries.size(); attempt++) {

@@ -296,6 +296,13 @@ class CallStoreIntegrationTest {
                 .containsExactly(tuple(0L, "Hello!"), tuple(1L, "Hi"), tuple(2L, "Bye"));
         assertThat(store.allEvents(call.callId())).extracting(CallEvent::kind).containsExactly("dtmf");
         assertThat(store.get(call.callId()).orElseThrow().nextSeq()).isEqualTo(3);
+
+        // one utterance queued twice before the first write (a re-attached session hearing it again): stored once
+        CallStore.Appended twice = store.append(call.callId(), 3, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Still there?", "item_d", T0.plusSeconds(4)),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Still there?", "item_d", T0.plusSeconds(4))));
+        assertThat(twice).isEqualTo(new CallStore.Appended(4, List.of(1)));
+        assertThat(store.turns(call.callId(), 2, 10).items()).extracting(Turn::text).containsExactly("Still there?");
     }
 
     @Test

@@ -300,6 +300,7 @@ final class CallControl {
         fields.put("call_id", callId);
         fields.put("command_id", command.commandId());
         fields.put("type", command.type().wireName());
+        LOG.info("command received", fields); // with "command finished": the worker's share of a command's latency
         CallMachine.Phase phase = session.state();
         if (phase == CallMachine.Phase.RELEASED || phase == CallMachine.Phase.DISOWNED
                 || phase == CallMachine.Phase.ABANDONED) {
