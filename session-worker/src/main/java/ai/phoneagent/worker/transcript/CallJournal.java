@@ -28,7 +28,9 @@ import java.util.random.RandomGenerator;
 /**
  * Every turn and event a call's session received, written to the call table off the call's event path: one ordered
  * lane per call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and
- * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. A storage outage
+ * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. What queues up while
+ * a write is in flight goes in the next one, as one request ({@link CallStore#append}), and a turn's number comes from
+ * what this worker last wrote or claimed, so a turn costs one request, not a read and a write. A storage outage
  * therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries older than
  * {@code giveUpAfter} are the only ones ever dropped, each with an error line.
  */
