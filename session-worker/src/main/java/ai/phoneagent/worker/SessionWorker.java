@@ -165,7 +165,7 @@ public final class SessionWorker implements AutoCloseable {
                 registry.active(), registry.capacity(), config.workerId(), journal.health().pending(),
                 storeFailingSince()));
         heartbeat.start();
-        CallIntake intake = new CallIntake(registry, services, this::accepting);
+        CallIntake intake = new CallIntake(registry, services, this::accepting, control);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         control.start(timers, io, RandomGenerator.getDefault());

@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -323,18 +325,33 @@ public final class CallStore {
      * owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
+        return claimOwnership(callId, owner, now, null);
+    }
+
+    /**
+     * As {@link #claimOwnership(String, String, Instant)}, also recording the call's control queue URL in the same
+     * write when the call has none yet ({@code null}: none recorded), so attaching a call is one write, not two.
+     */
+    public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, String controlQueueUrl) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":attached", s(CallStatus.ATTACHED.name()),
+                ":accepted", s(CallStatus.ACCEPTED.name()),
+                ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
+                ":owner", s(owner), ":now", time(now), ":one", n(1)));
+        String recordQueue = "";
+        if (controlQueueUrl != null) {
+            values.put(":url", s(controlQueueUrl));
+            recordQueue = ", controlQueueUrl = if_not_exists(controlQueueUrl, :url)";
+        }
         try {
             var response = dynamo.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one REMOVE leaseUntil")
+                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one" + recordQueue
+                            + " REMOVE leaseUntil")
                     .conditionExpression("#status IN (:accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
-                    .expressionAttributeValues(Map.of(":attached", s(CallStatus.ATTACHED.name()),
-                            ":accepted", s(CallStatus.ACCEPTED.name()),
-                            ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
-                            ":owner", s(owner), ":now", time(now), ":one", n(1)))
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .build());
             return Optional.of(toRecord(response.attributes()));
@@ -498,49 +515,192 @@ public final class CallStore {
      * returns empty and writes nothing.
      */
     public Optional<Long> appendTurn(String callId, Turn.Speaker speaker, String text, String itemId, Instant ts) {
-        for (int attempt = 0; attempt < 8; attempt++) {
-            long seq = get(callId).map(CallRecord::nextSeq).orElseThrow(() -> new IllegalStateException("unknown call"));
-            Map<String, AttributeValue> turn = new HashMap<>();
-            turn.put(PK, s(callKey(callId)));
-            turn.put(SK, s(turnKey(seq)));
-            turn.put("seq", n(seq));
-            turn.put("speaker", s(speaker.wireName()));
-            turn.put("text", s(text));
-            turn.put("ts", time(ts));
-            turn.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
-            if (itemId != null) {
-                turn.put("itemId", s(itemId));
+        Appended appended = append(callId, UNKNOWN_SEQ, List.of(new Entry.TurnEntry(speaker, text, itemId, ts)));
+        return appended.alreadyStored().isEmpty() ? Optional.of(appended.nextSeq() - 1) : Optional.empty();
+    }
+
+    /** {@link #append}'s {@code expectedNextSeq} when the caller does not know the call's next sequence number. */
+    public static final long UNKNOWN_SEQ = -1;
+    /** The most entries one {@link #append} takes (a transaction holds at most 100 items; a turn takes two). */
+    public static final int MAX_APPEND = 32;
+
+    /** A transcript entry for {@link #append}: a turn (numbered when written) or an event (under a fixed id). */
+    public sealed interface Entry {
+        Instant at();
+
+        record TurnEntry(Turn.Speaker speaker, String text, String itemId, Instant at) implements Entry {
+        }
+
+        /** @param id from {@link #newEventId}, fixed when the event was made, so a retried write stores it once */
+        record EventEntry(String id, String kind, JsonNode details, Instant at) implements Entry {
+        }
+    }
+
+    /**
+     * What {@link #append} did: the call's next sequence number after it, and the positions of entries that were
+     * stored before (a turn with the same speaker and item id, an event with the same id) and so written nothing.
+     */
+    public record Appended(long nextSeq, List<Integer> alreadyStored) {
+    }
+
+    /**
+     * Appends turns and events in order, in one request: turns take consecutive sequence numbers from
+     * {@code expectedNextSeq} (the caller's last {@link Appended#nextSeq}, or the call's {@link CallRecord#nextSeq()}
+     * when it was claimed; {@link #UNKNOWN_SEQ} reads it first). A wrong guess costs one read and a second attempt,
+     * never a wrong number: the call item's {@code nextSeq} is advanced only on the condition that it still holds the
+     * guess. Idempotent per turn {@code (speaker, itemId)} and per event id: entries already stored are skipped.
+     */
+    public Appended append(String callId, long expectedNextSeq, List<? extends Entry> entries) {
+        if (entries.size() > MAX_APPEND) {
+            throw new IllegalArgumentException("at most " + MAX_APPEND + " entries per append");
+        }
+        List<Integer> skipped = new ArrayList<>();
+        // a transaction may touch an item once: a repeat within the batch is stored by its first occurrence
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String once = switch (entries.get(i)) {
+                case Entry.TurnEntry t -> t.itemId() == null ? null : turnItemKey(t.speaker(), t.itemId());
+                case Entry.EventEntry e -> "EVENT#" + e.id();
+            };
+            if (once != null && !keys.add(once)) {
+                skipped.add(i);
+            }
+        }
+        long seq = expectedNextSeq;
+        // a condition failure per attempt at least: one more attempt per entry that may turn out stored already
+        for (int attempt = 0; attempt < 8 + entries.size(); attempt++) {
+            if (seq < 0 && hasTurnBesides(entries, skipped)) {
+                seq = get(callId).map(CallRecord::nextSeq).orElseThrow(() -> new IllegalStateException("unknown call"));
             }
             List<TransactWriteItem> writes = new ArrayList<>();
-            writes.add(TransactWriteItem.builder().update(Update.builder()
-                    .tableName(table)
-                    .key(key(callId, META))
-                    .updateExpression("SET nextSeq = :next")
-                    .conditionExpression("nextSeq = :seq")
-                    .expressionAttributeValues(Map.of(":next", n(seq + 1), ":seq", n(seq)))
-                    .build()).build());
-            writes.add(TransactWriteItem.builder().put(Put.builder()
-                    .tableName(table).item(turn).conditionExpression("attribute_not_exists(pk)").build()).build());
-            if (itemId != null) {
-                writes.add(TransactWriteItem.builder().put(Put.builder()
+            List<Written> what = new ArrayList<>();
+            long next = seq;
+            for (int i = 0; i < entries.size(); i++) {
+                if (skipped.contains(i)) {
+                    continue;
+                }
+                switch (entries.get(i)) {
+                    case Entry.TurnEntry t -> {
+                        writes.add(put(turnItem(callId, next, t)));
+                        what.add(new Written(Written.Kind.TURN_NUMBER, i));
+                        if (t.itemId() != null) {
+                            writes.add(put(Map.of(PK, s(callKey(callId)), SK, s(turnItemKey(t.speaker(), t.itemId())),
+                                    "seq", n(next), CallTable.TTL_ATTRIBUTE, n(expiry(t.at())))));
+                            what.add(new Written(Written.Kind.ONCE_ONLY, i));
+                        }
+                        next++;
+                    }
+                    case Entry.EventEntry e -> {
+                        writes.add(put(eventItem(callId, e)));
+                        what.add(new Written(Written.Kind.ONCE_ONLY, i));
+                    }
+                }
+            }
+            if (writes.isEmpty()) {
+                return new Appended(next, List.copyOf(skipped));
+            }
+            if (next > seq) {
+                writes.addFirst(TransactWriteItem.builder().update(Update.builder()
                         .tableName(table)
-                        .item(Map.of(PK, s(callKey(callId)), SK, s("TURNITEM#" + speaker.wireName() + "#" + itemId),
-                                "seq", n(seq), CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond())))
-                        .conditionExpression("attribute_not_exists(pk)")
+                        .key(key(callId, META))
+                        .updateExpression("SET nextSeq = :next")
+                        .conditionExpression("nextSeq = :seq")
+                        .expressionAttributeValues(Map.of(":next", n(next), ":seq", n(seq)))
                         .build()).build());
+                what.addFirst(new Written(Written.Kind.TURN_NUMBER, -1));
             }
             try {
-                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(writes).build());
-                return Optional.of(seq);
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.cancellationReasons();
-                if (itemId != null && reasons.size() > 2 && "ConditionalCheckFailed".equals(reasons.get(2).code())) {
-                    return Optional.empty(); // this utterance is already stored
+                if (writes.size() == 1) {
+                    writeOne(writes.getFirst().put()); // a lone event: one plain conditional put
+                } else {
+                    dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(writes).build());
                 }
-                // the sequence moved under us; read it again
+                return new Appended(next, List.copyOf(skipped));
+            } catch (ConditionalCheckFailedException e) {
+                skipped.add(what.getFirst().entry()); // the lone event is stored already
+            } catch (TransactionCanceledException e) {
+                boolean conditionFailed = false;
+                List<CancellationReason> reasons = e.cancellationReasons();
+                for (int w = 0; w < reasons.size() && w < what.size(); w++) {
+                    if ("ConditionalCheckFailed".equals(reasons.get(w).code())) {
+                        conditionFailed = true;
+                        Written written = what.get(w);
+                        if (written.kind() == Written.Kind.TURN_NUMBER) {
+                            seq = UNKNOWN_SEQ; // the number we guessed is taken: read the call's nextSeq again
+                        } else if (!skipped.contains(written.entry())) {
+                            skipped.add(written.entry()); // this utterance (by item id) or event is stored already
+                        }
+                    }
+                }
+                if (!conditionFailed) {
+                    throw e; // a conflict or throttling, not a condition: the caller retries
+                }
             }
         }
         throw new IllegalStateException("could not allocate a turn sequence number");
+    }
+
+    /** One write of an {@link #append}: what its condition failing means, and the entry it belongs to (-1: none). */
+    private record Written(Kind kind, int entry) {
+        enum Kind {
+            /** The call item's nextSeq or a TURN# row: the guessed number is taken. */
+            TURN_NUMBER,
+            /** A turn's item-id marker or an event: the entry is stored already. */
+            ONCE_ONLY
+        }
+    }
+
+    private static boolean hasTurnBesides(List<? extends Entry> entries, List<Integer> skipped) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i) instanceof Entry.TurnEntry && !skipped.contains(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void writeOne(Put put) {
+        dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
+                .conditionExpression(put.conditionExpression()).build());
+    }
+
+    private TransactWriteItem put(Map<String, AttributeValue> item) {
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build();
+    }
+
+    private static Map<String, AttributeValue> turnItem(String callId, long seq, Entry.TurnEntry t) {
+        Map<String, AttributeValue> turn = new HashMap<>();
+        turn.put(PK, s(callKey(callId)));
+        turn.put(SK, s(turnKey(seq)));
+        turn.put("seq", n(seq));
+        turn.put("speaker", s(t.speaker().wireName()));
+        turn.put("text", s(t.text()));
+        turn.put("ts", time(t.at()));
+        turn.put(CallTable.TTL_ATTRIBUTE, n(expiry(t.at())));
+        if (t.itemId() != null) {
+            turn.put("itemId", s(t.itemId()));
+        }
+        return turn;
+    }
+
+    private static Map<String, AttributeValue> eventItem(String callId, Entry.EventEntry e) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(callKey(callId)));
+        item.put(SK, s("EVENT#" + e.id()));
+        item.put("kind", s(e.kind()));
+        item.put("details", s(Json.write(e.details())));
+        item.put("ts", time(e.at()));
+        item.put(CallTable.TTL_ATTRIBUTE, n(expiry(e.at())));
+        return item;
+    }
+
+    private static String turnItemKey(Turn.Speaker speaker, String itemId) {
+        return "TURNITEM#" + speaker.wireName() + "#" + itemId;
+    }
+
+    private static long expiry(Instant ts) {
+        return ts.plus(RETENTION).getEpochSecond();
     }
 
     /** Records a non-turn event. */
@@ -558,19 +718,7 @@ public final class CallStore {
      * answer was lost finds the event stored and writes nothing.
      */
     public CallEvent appendEvent(String callId, String id, String kind, JsonNode details, Instant ts) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, s(callKey(callId)));
-        item.put(SK, s("EVENT#" + id));
-        item.put("kind", s(kind));
-        item.put("details", s(Json.write(details)));
-        item.put("ts", time(ts));
-        item.put(CallTable.TTL_ATTRIBUTE, n(ts.plus(RETENTION).getEpochSecond()));
-        try {
-            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk)").build());
-        } catch (ConditionalCheckFailedException e) {
-            // stored by an earlier attempt
-        }
+        append(callId, UNKNOWN_SEQ, List.of(new Entry.EventEntry(id, kind, details, ts)));
         return new CallEvent(id, kind, details, ts);
     }
 

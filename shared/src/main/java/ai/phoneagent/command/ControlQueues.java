@@ -79,7 +79,16 @@ public final class ControlQueues {
      * region (e.g. the call's control queue): queue URLs differ only in their last segment, the queue's name.
      */
     public String nudgeQueueUrl(String siblingQueueUrl, String workerId) {
-        return siblingQueueUrl.substring(0, siblingQueueUrl.lastIndexOf('/') + 1) + nudgeQueueName(workerId);
+        return sibling(siblingQueueUrl, nudgeQueueName(workerId));
+    }
+
+    /** The call's queue URL, derived without a request as {@link #nudgeQueueUrl} is (e.g. from a nudge queue's). */
+    public String queueUrl(String siblingQueueUrl, String callId) {
+        return sibling(siblingQueueUrl, queueName(callId));
+    }
+
+    private static String sibling(String queueUrl, String name) {
+        return queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + name;
     }
 
     /**

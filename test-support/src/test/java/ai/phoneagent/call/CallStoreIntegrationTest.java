@@ -1,6 +1,7 @@
 package ai.phoneagent.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.testing.AwsFixture;
@@ -274,6 +275,51 @@ class CallStoreIntegrationTest {
         }
         var turns = store.turns(call.callId(), -1, 100).items();
         assertThat(turns).extracting(Turn::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void aBatchOfTurnsAndEventsIsStoredInOrderAndOnlyOnce() {
+        CallRecord call = queuedCall();
+        List<CallStore.Entry> batch = List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Hello!", "item_a", T0),
+                new CallStore.Entry.EventEntry(CallStore.newEventId(T0), "dtmf", Json.object().put("digit", "1"), T0),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(1)));
+        assertThat(store.append(call.callId(), call.nextSeq(), batch)).isEqualTo(new CallStore.Appended(2, List.of()));
+        // the same batch again (a retry whose answer was lost): every entry is found stored, nothing is written twice
+        CallStore.Appended again = store.append(call.callId(), 2, batch);
+        assertThat(again.alreadyStored()).containsExactlyInAnyOrder(0, 1, 2);
+        CallStore.Appended more = store.append(call.callId(), 2, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(2)),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Bye", "item_c", T0.plusSeconds(3))));
+        assertThat(more).isEqualTo(new CallStore.Appended(3, List.of(0)));
+        assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::seq, Turn::text)
+                .containsExactly(tuple(0L, "Hello!"), tuple(1L, "Hi"), tuple(2L, "Bye"));
+        assertThat(store.allEvents(call.callId())).extracting(CallEvent::kind).containsExactly("dtmf");
+        assertThat(store.get(call.callId()).orElseThrow().nextSeq()).isEqualTo(3);
+
+        // one utterance queued twice before the first write (a re-attached session hearing it again): stored once
+        CallStore.Appended twice = store.append(call.callId(), 3, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Still there?", "item_d", T0.plusSeconds(4)),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Still there?", "item_d", T0.plusSeconds(4))));
+        assertThat(twice).isEqualTo(new CallStore.Appended(4, List.of(1)));
+        assertThat(store.turns(call.callId(), 2, 10).items()).extracting(Turn::text).containsExactly("Still there?");
+    }
+
+    @Test
+    void aStaleSequenceGuessIsReadAgainNeverWrittenUnderAWrongNumber() {
+        CallRecord call = queuedCall();
+        // another writer (a previous owner's last flush) numbered two turns since this worker's claim read nextSeq = 0
+        store.appendTurn(call.callId(), Turn.Speaker.CALLER, "one", "item_1", T0);
+        store.appendTurn(call.callId(), Turn.Speaker.AGENT, "two", "item_2", T0);
+        CallStore.Appended appended = store.append(call.callId(), 0, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "three", "item_3", T0),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "three, again", null, T0)));
+        assertThat(appended).isEqualTo(new CallStore.Appended(4, List.of()));
+        assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::seq, Turn::text)
+                .containsExactly(tuple(0L, "one"), tuple(1L, "two"), tuple(2L, "three"), tuple(3L, "three, again"));
+        // a guess too high (a number not reached yet) is read again too
+        assertThat(store.append(call.callId(), 9, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "four", "item_4", T0))).nextSeq()).isEqualTo(5);
     }
 
     @Test

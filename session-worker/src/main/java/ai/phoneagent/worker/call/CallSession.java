@@ -103,6 +103,7 @@ public final class CallSession implements ToolHost {
                 Map.of("call_id", callId, "error", JsonLog.describe(t))));
         this.tools = new ToolRunner(services.tools(), services.transfer(), services.toolHttp(), services.clock(), this,
                 services.io());
+        services.journal().open(callId, call.nextSeq()); // the claim just read it: a turn is one write
     }
 
     // ---------------------------------------------------------------- mailbox
@@ -467,6 +468,7 @@ public final class CallSession implements ToolHost {
             return;
         }
         try {
+            services.journal().close(callId);
             onStopped.run();
         } finally {
             finished.complete(outcome);

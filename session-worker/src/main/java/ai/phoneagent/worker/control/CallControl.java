@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
@@ -39,6 +42,8 @@ final class CallControl {
      * message the nudge announced; an empty one costs this wait on the reader's virtual thread only.
      */
     static final int NUDGED_WAIT_SECONDS = 1;
+    /** How long the attach waits for the queue being made since the claim before it makes it itself. */
+    private static final Duration PREPARED_WAIT = Duration.ofSeconds(5);
 
     /** Why the reads stop. */
     enum Stop {
@@ -60,6 +65,8 @@ final class CallControl {
     private final Object lock = new Object();
     private volatile Stop stop;
     private volatile String queueUrl;
+    /** The queue being made since the call's claim ({@link ControlQueueListener#prepare}); null once used, or none. */
+    private CompletableFuture<String> prepared;
     /** The wait of the read asked for and not started yet; -1 when none is. Guarded by {@link #lock}. */
     private int requestedWait = -1;
     /** The reader thread while a read runs; guarded by {@link #lock}. */
@@ -68,10 +75,12 @@ final class CallControl {
     private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 
     /**
-     * @param reading the listener's set of calls with a read running (so a stop can wait for all of them)
+     * @param reading  the listener's set of calls with a read running (so a stop can wait for all of them)
+     * @param prepared the queue being made since the call's claim, or null
      */
     CallControl(CallSession session, String owner, ControlQueues queues, CallStore calls, CommandStore commands,
-                CommandExecutor executor, Clock clock, Set<CallControl> reading) {
+                CommandExecutor executor, Clock clock, Set<CallControl> reading, CompletableFuture<String> prepared) {
+        this.prepared = prepared;
         this.session = session;
         this.callId = session.callId();
         this.owner = owner;
@@ -221,10 +230,24 @@ final class CallControl {
         }
     }
 
-    /** Creates the queue (retrying with backoff while the call lasts) and records it; null when stopped first. */
+    /**
+     * Creates the queue (retrying with backoff while the call lasts) and records it unless the call's claim already
+     * did; null when stopped first.
+     */
     private String createAndRecord() {
         long backoffMs = 200;
         String url = null;
+        if (prepared != null) {
+            try {
+                url = prepared.get(PREPARED_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("control queue not made at claim; making it now", Map.of("call_id", callId,
+                        "error", JsonLog.describe(e.getCause() != null ? e.getCause() : e)));
+            }
+            prepared = null;
+        }
         while (url == null && !stopping()) {
             try {
                 url = queues.create(callId);
@@ -239,6 +262,11 @@ final class CallControl {
             return null;
         }
         queueUrl = url;
+        if (url.equals(session.call().controlQueueUrl())) {
+            // the claim recorded it (or an earlier owner did): nothing to write
+            LOG.info("control queue ready", Map.of("call_id", callId));
+            return url;
+        }
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
                 if (!calls.setControlQueueUrl(callId, owner, url)) {
@@ -272,6 +300,7 @@ final class CallControl {
         fields.put("call_id", callId);
         fields.put("command_id", command.commandId());
         fields.put("type", command.type().wireName());
+        LOG.info("command received", fields); // with "command finished": the worker's share of a command's latency
         CallMachine.Phase phase = session.state();
         if (phase == CallMachine.Phase.RELEASED || phase == CallMachine.Phase.DISOWNED
                 || phase == CallMachine.Phase.ABANDONED) {

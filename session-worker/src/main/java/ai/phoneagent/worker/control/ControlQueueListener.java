@@ -5,9 +5,11 @@ import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallMachine;
 import ai.phoneagent.worker.call.CallSession;
+import ai.phoneagent.worker.queue.ControlQueuePreparer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -39,7 +42,7 @@ import java.util.random.RandomGenerator;
  *   <li>detached (hand-off, lost lease): stop reading and leave the queue with its messages to the new owner.</li>
  * </ul>
  */
-public final class ControlQueueListener implements CallLifecycleListener, AutoCloseable {
+public final class ControlQueueListener implements CallLifecycleListener, ControlQueuePreparer, AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("control");
     /** How long the sweep waits for one call's read before it goes on to the next call. */
     private static final Duration SWEEP_READ_BOUND = Duration.ofSeconds(5);
@@ -54,6 +57,8 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     /** How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). */
     private final Duration safetySweep;
     private final ConcurrentHashMap<String, CallControl> active = new ConcurrentHashMap<>();
+    /** Control queues being made while their calls are claimed ({@link #prepare}), until the call attaches here. */
+    private final ConcurrentHashMap<String, CompletableFuture<String>> prepared = new ConcurrentHashMap<>();
     /** Every call with a read running, including ones already told to stop. */
     private final Set<CallControl> running = ConcurrentHashMap.newKeySet();
     private volatile boolean halted;
@@ -112,6 +117,40 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     /** Calls whose control queue this worker reads (on nudges, at attach and in the safety sweep). */
     public List<String> polling() {
         return List.copyOf(active.keySet());
+    }
+
+    /**
+     * The call's control queue URL, derived from this worker's nudge queue's (same account and region) without a
+     * request, for the claim to record; empty until the nudge queue exists.
+     */
+    private Optional<String> controlQueueUrl(String callId) {
+        return nudgeQueueUrl().map(nudge -> queues.queueUrl(nudge, callId));
+    }
+
+    /**
+     * Starts making the call's control queue (on a virtual thread) while the call is claimed, and returns the URL the
+     * claim records; the attach then uses the queue made here rather than making it again.
+     */
+    @Override
+    public Optional<String> prepare(String callId) {
+        Optional<String> url = halted ? Optional.empty() : controlQueueUrl(callId);
+        if (url.isPresent()) {
+            CompletableFuture<String> making = new CompletableFuture<>();
+            prepared.put(callId, making);
+            Thread.ofVirtual().name("control-queue-" + callId).start(LogContext.wrap(() -> {
+                try {
+                    making.complete(queues.create(callId));
+                } catch (RuntimeException e) {
+                    making.completeExceptionally(e); // the attach makes it again, retrying
+                }
+            }));
+        }
+        return url;
+    }
+
+    @Override
+    public void unclaimed(String callId) {
+        prepared.remove(callId);
     }
 
     /** The URL of this worker's nudge queue once created. */
@@ -180,7 +219,8 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     }
 
     private CallControl newControl(CallSession session) {
-        return new CallControl(session, owner, queues, calls, commands, executor, clock, running);
+        return new CallControl(session, owner, queues, calls, commands, executor, clock, running,
+                prepared.remove(session.callId()));
     }
 
     /** Removes and returns the session's poller, if this session's is the one registered. */
@@ -200,6 +240,7 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
         String callId = session.callId();
         CallControl control = take(session);
         if (control == null) {
+            prepared.remove(callId);
             // never polled here (the call ended before its first attach): a previous owner's queue may still exist
             control = newControl(session);
         }
@@ -212,6 +253,7 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
 
     @Override
     public void onDetached(CallSession session, String why) {
+        prepared.remove(session.callId());
         CallControl control = take(session);
         if (control != null) {
             control.stop(CallControl.Stop.DETACHED);
@@ -220,8 +262,9 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
     }
 
     /**
-     * After a call's end: commands still on its queue or still pending fail with {@code call_ended} (so the operator
-     * gets an answer rather than a command that never finishes), then the queue is deleted.
+     * After a call's end: commands still pending fail with {@code call_ended} (so the operator gets an answer rather
+     * than a command that never finishes), then the queue is deleted. Every command on the queue is a pending
+     * {@code CMD#} item (stored before it is sent; the read is consistent), so the queue itself is not read.
      */
     private void cleanUpEnded(CallControl control) {
         String callId = control.callId();
@@ -232,21 +275,6 @@ public final class ControlQueueListener implements CallLifecycleListener, AutoCl
             LOG.warn("control queue lookup failed; the sweep deletes it later", Map.of("call_id", callId,
                     "error", JsonLog.describe(e)));
             return;
-        }
-        if (url.isPresent()) {
-            for (int round = 0; round < 5; round++) {
-                List<ControlQueues.Received> batch;
-                try {
-                    batch = queues.receiveIfExists(url.get(), 10, 0).orElse(List.of());
-                } catch (RuntimeException e) {
-                    break;
-                }
-                if (batch.isEmpty()) {
-                    break;
-                }
-                // the poller has stopped for ENDED: each pending command fails with call_ended, once
-                batch.forEach(message -> control.handle(url.get(), message));
-            }
         }
         try {
             for (Command pending : commands.pending(callId)) {

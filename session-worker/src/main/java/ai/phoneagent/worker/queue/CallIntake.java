@@ -40,9 +40,17 @@ public final class CallIntake {
     private final CallStore store;
     private final Clock clock;
     private final BooleanSupplier accepting;
+    private final ControlQueuePreparer controlQueues;
 
     /** @param accepting false once the worker drains: a message still being taken in is then given back */
     public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
+        this(registry, services, accepting, ControlQueuePreparer.none());
+    }
+
+    /** @param controlQueues makes each call's control queue while it is claimed, so the claim records its URL */
+    public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
+                      ControlQueuePreparer controlQueues) {
+        this.controlQueues = controlQueues;
         this.registry = registry;
         this.services = services;
         this.queue = services.queue();
@@ -107,8 +115,9 @@ public final class CallIntake {
         Optional<CallRecord> claimed;
         try {
             now = clock.instant();
-            claimed = store.claimOwnership(callId, services.owner(), now);
+            claimed = store.claimOwnership(callId, services.owner(), now, controlQueues.prepare(callId).orElse(null));
         } catch (RuntimeException e) {
+            controlQueues.unclaimed(callId);
             // another attempt (here or elsewhere) follows soon, backing off with each receive, rather than after the
             // whole visibility timeout: the store may be back in a second
             int retryIn = Math.min(1 << Math.clamp(message.receiveCount(), 0, 5), 20);
@@ -118,6 +127,7 @@ public final class CallIntake {
             return;
         }
         if (claimed.isEmpty()) {
+            controlQueues.unclaimed(callId);
             // another worker owns the call, or it has ended: this delivery is a duplicate
             LOG.info("call not claimed: owned elsewhere or over", Map.of("call_id", callId, "reason", parsed.reason().wireName()));
             registry.abandon(callId);

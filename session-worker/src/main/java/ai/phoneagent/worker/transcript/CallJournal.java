@@ -1,6 +1,7 @@
 package ai.phoneagent.worker.transcript;
 
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallStore.Entry;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
@@ -14,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,24 +28,15 @@ import java.util.random.RandomGenerator;
 /**
  * Every turn and event a call's session received, written to the call table off the call's event path: one ordered
  * lane per call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and
- * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. A storage outage
+ * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. What queues up while
+ * a write is in flight goes in the next one, as one request ({@link CallStore#append}), and a turn's number comes from
+ * what this worker last wrote or claimed, so a turn costs one request, not a read and a write. A storage outage
  * therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries older than
  * {@code giveUpAfter} are the only ones ever dropped, each with an error line.
  */
 public final class CallJournal {
     private static final JsonLog LOG = JsonLog.forComponent("journal");
     private static final MetricRecorder METRICS = EmfWriter.toLogStream();
-
-    /** One write waiting for the store. */
-    sealed interface Entry {
-        Instant at();
-
-        record TurnEntry(Turn.Speaker speaker, String text, String itemId, Instant at) implements Entry {
-        }
-
-        record EventEntry(String id, String kind, JsonNode details, Instant at) implements Entry {
-        }
-    }
 
     /** What {@code /health} shows: writes waiting, and since when the store has been failing (null: it is not). */
     public record Health(long pending, Instant failingSince, long dropped) {
@@ -53,6 +47,11 @@ public final class CallJournal {
     private final RetryPolicy retry;
     private final Duration giveUpAfter;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+    /**
+     * Each hosted call's next turn number as this worker last wrote or claimed it ({@link #open}), so a turn is one
+     * write, not a read and a write; dropped when the call stops here ({@link #close}).
+     */
+    private final ConcurrentHashMap<String, Long> nextSeq = new ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong lastEventMs = new AtomicLong();
@@ -63,6 +62,19 @@ public final class CallJournal {
         this.clock = clock;
         this.giveUpAfter = giveUpAfter;
         this.retry = new RetryPolicy(giveUpAfter, Duration.ofMillis(100), Duration.ofSeconds(5), RandomGenerator.getDefault());
+    }
+
+    /**
+     * The call is hosted here from now on; {@code nextSeq} is its next turn number as the claim read it (a stale
+     * one costs one read at the first turn, never a wrong number).
+     */
+    public void open(String callId, long nextSeq) {
+        this.nextSeq.put(callId, nextSeq);
+    }
+
+    /** The call is no longer hosted here (writes still queued go on). */
+    public void close(String callId) {
+        nextSeq.remove(callId);
     }
 
     /** Queues a final utterance (blank text is ignored). */
@@ -165,42 +177,66 @@ public final class CallJournal {
             return head;
         }
 
-        private synchronized void pop() {
-            entries.pollFirst();
+        /** Up to {@link CallStore#MAX_APPEND} entries from the head, written together. */
+        private synchronized List<Entry> batch() {
+            List<Entry> batch = new ArrayList<>(Math.min(entries.size(), CallStore.MAX_APPEND));
+            for (Entry e : entries) {
+                if (batch.size() == CallStore.MAX_APPEND) {
+                    break;
+                }
+                batch.add(e);
+            }
+            return batch;
         }
 
-        void drain() {
-            Entry entry;
-            while ((entry = head()) != null) {
-                write(entry);
-                pop();
-                pending.decrementAndGet();
+        private synchronized void pop(int count) {
+            for (int i = 0; i < count; i++) {
+                entries.pollFirst();
             }
         }
 
-        private void write(Entry entry) {
+        /** Writes what is queued, every entry queued meanwhile in the same request as the next ones. */
+        void drain() {
+            while (head() != null) {
+                int settled = write(batch());
+                pop(settled);
+                pending.addAndGet(-settled);
+            }
+        }
+
+        /** Writes the batch, retrying; returns how many of its entries are settled (stored, or given up). */
+        private int write(List<Entry> batch) {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    switch (entry) {
-                        case Entry.TurnEntry t -> store.appendTurn(callId, t.speaker(), t.text(), t.itemId(), t.at());
-                        case Entry.EventEntry e -> store.appendEvent(callId, e.id(), e.kind(), e.details(), e.at());
+                    long expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
+                    CallStore.Appended appended = store.append(callId, expected, batch);
+                    nextSeq.computeIfPresent(callId, (id, was) -> appended.nextSeq());
+                    long turns = 0;
+                    for (int i = 0; i < batch.size(); i++) {
+                        turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;
                     }
-                    if (entry instanceof Entry.TurnEntry) {
-                        METRICS.record(Measurement.one(Metric.TURNS_STORED).property("call_id", callId));
+                    if (turns > 0) {
+                        METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
                     }
                     Instant since = failingSince.getAndSet(null);
                     if (since != null) {
                         LOG.info("call store writes recovered", Map.of("call_id", callId,
                                 "failing_ms", Duration.between(since, clock.instant()).toMillis()));
                     }
-                    return;
+                    return batch.size();
                 } catch (RuntimeException e) {
                     failingSince.compareAndSet(null, clock.instant());
-                    if (clock.instant().isAfter(entry.at().plus(giveUpAfter))) {
-                        dropped.incrementAndGet();
-                        LOG.error("call store write given up", Map.of("call_id", callId,
-                                "entry", entry instanceof Entry.TurnEntry ? "turn" : "event", "error", JsonLog.describe(e)));
-                        return;
+                    nextSeq.computeIfPresent(callId, (id, was) -> CallStore.UNKNOWN_SEQ); // the write may have landed
+                    int expired = 0;
+                    while (expired < batch.size() && clock.instant().isAfter(batch.get(expired).at().plus(giveUpAfter))) {
+                        expired++;
+                    }
+                    if (expired > 0) {
+                        // only what is older than giveUpAfter; the rest is tried again in the next batch
+                        dropped.addAndGet(expired);
+                        LOG.error("call store write given up", Map.of("call_id", callId, "entries", expired,
+                                "error", JsonLog.describe(e)));
+                        return expired;
                     }
                     METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
                     Duration pause = retry.delayBefore(Math.min(attempt, 8));

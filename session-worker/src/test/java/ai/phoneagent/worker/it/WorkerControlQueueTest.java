@@ -51,8 +51,11 @@ class WorkerControlQueueTest {
     }
 
     /** Waits for the worker to record the call's control queue. */
+    /** The call's control queue once recorded (by the claim) and made (while the call was claimed). */
     private String awaitQueue(String callId) {
-        return Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        Await.until("control queue made", WAIT, () -> queues.find(callId).isPresent());
+        return url;
     }
 
     /** Stores a command, puts it on the call's queue and nudges the call's owner, as the control Lambda does. */
@@ -103,7 +106,7 @@ class WorkerControlQueueTest {
         String callId = bed.placeCall(longCall());
         String url = awaitQueue(callId);
         assertThat(url).endsWith(bed.aws.controlQueuePrefix() + callId);
-        assertThat(worker.controlQueuesPolled()).contains(callId);
+        Await.until("the call's queue is read", WAIT, () -> worker.controlQueuesPolled().contains(callId));
 
         Command instructions = send(callId, url, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Offer a callback tomorrow.").put("respond", true));

@@ -28,12 +28,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
@@ -53,6 +55,10 @@ class WorkerNudgeTest {
     /** ReceiveMessage requests the worker made, by queue URL. */
     final Map<String, AtomicInteger> receives = new ConcurrentHashMap<>();
     SqsClient countingSqs;
+    /** CreateQueue requests the worker made, by queue name. */
+    final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
+    /** How many of the worker's next CreateQueue requests for a call's queue fail. */
+    final AtomicInteger failCallQueueCreates = new AtomicInteger();
 
     @BeforeEach
     void startBed() {
@@ -68,7 +74,20 @@ class WorkerNudgeTest {
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        // before the SDK's retries: the request fails as a whole and never reaches SQS
+                        if (context.request() instanceof CreateQueueRequest create
+                                && !create.queueName().contains(ControlQueues.NUDGE_INFIX)
+                                && failCallQueueCreates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            throw SdkClientException.create("injected: SQS did not answer the CreateQueue");
+                        }
+                    }
+
+                    @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof CreateQueueRequest create) {
+                            creates.computeIfAbsent(create.queueName(), u -> new AtomicInteger()).incrementAndGet();
+                        }
                         if (context.request() instanceof ReceiveMessageRequest receive) {
                             receives.computeIfAbsent(receive.queueUrl(), u -> new AtomicInteger()).incrementAndGet();
                         }
@@ -122,11 +141,18 @@ class WorkerNudgeTest {
                 .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
     }
 
+    /** The call's control queue once recorded (by the claim) and made (while the call was claimed). */
+    private String awaitQueue(String callId) {
+        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        Await.until("control queue made", WAIT, () -> queues.find(callId).isPresent());
+        return url;
+    }
+
     @Test
     void an_idle_call_is_not_polled_and_a_nudged_command_reaches_it() {
         SessionWorker worker = startWorker();
         String callId = bed.placeCall(longCall());
-        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String url = awaitQueue(callId);
         Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
         awaitNudgePolls(worker, 2); // the read at attach has ended (its empty receive waits one second)
         int afterAttach = receivesOn(url);
@@ -145,10 +171,42 @@ class WorkerNudgeTest {
     }
 
     @Test
+    void the_claim_records_the_control_queue_made_meanwhile_so_attaching_makes_it_once_and_writes_it_once() {
+        SessionWorker worker = startWorker();
+        Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        assertThat(queues.find(callId)).contains(url);
+        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
+        assertThat(creates.get(queues.queueName(callId))).as("CreateQueue requests for the call's queue").hasValue(1);
+
+        Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
+        queues.nudge(url, worker.workerId(), callId);
+        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+    }
+
+    @Test
+    void a_control_queue_not_made_while_the_call_was_claimed_is_made_at_attach_and_commands_reach_it() {
+        SessionWorker worker = startWorker();
+        Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
+        failCallQueueCreates.set(1); // the CreateQueue sent while the call is claimed fails
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
+        assertThat(creates.get(queues.queueName(callId))).as("only the attach's reached SQS").hasValue(1);
+        assertThat(bed.call(callId).controlQueueUrl()).isEqualTo(url);
+
+        Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Mention the holiday hours."));
+        queues.nudge(url, worker.workerId(), callId);
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+    }
+
+    @Test
     void a_command_whose_nudge_was_lost_is_run_by_the_safety_sweep() {
         SessionWorker worker = startWorker();
         String callId = bed.placeCall(longCall());
-        Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        awaitQueue(callId);
         awaitNudgePolls(worker, 2);
 
         Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
@@ -166,7 +224,7 @@ class WorkerNudgeTest {
         env.put("CONTROL_SAFETY_SWEEP_MS", "1000");
         SessionWorker worker = startWorker(env);
         String callId = bed.placeCall(longCall());
-        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String url = awaitQueue(callId);
         Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
         awaitNudgePolls(worker, 2); // the read at attach has ended
         int before = receivesOn(url);
@@ -182,7 +240,7 @@ class WorkerNudgeTest {
     void the_nudge_queue_url_the_control_side_derives_is_the_one_the_worker_created() {
         SessionWorker worker = startWorker();
         String callId = bed.placeCall(longCall());
-        String callQueue = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String callQueue = awaitQueue(callId);
         String created = Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
         assertThat(queues.nudgeQueueUrl(callQueue, worker.workerId())).isEqualTo(created);
     }
@@ -193,7 +251,7 @@ class WorkerNudgeTest {
                 "CONTROL_QUEUE_WAIT_SECONDS", "1");
         SessionWorker owner = bed.startWorker(fast);
         String callId = bed.placeCall(longCall());
-        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
+        String url = awaitQueue(callId);
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         owner.halt(); // a crash: the heartbeat stops, the nudge queue stays and nobody reads it
 
