@@ -13,7 +13,8 @@ import java.time.Duration;
 public interface CallsTransport {
     /**
      * Sends {@code body} as JSON with the given {@code Authorization} header and no automatic retry; gives up with an
-     * {@link java.io.InterruptedIOException} once {@code timeout} has passed.
+     * {@link java.io.InterruptedIOException} when the answer is late (OkHttp bounds the whole exchange by
+     * {@code timeout}, {@code HttpURLConnection} the connect and each read).
      */
     Reply post(URI uri, String authorization, String body, Duration timeout) throws IOException;
 
