@@ -12,6 +12,7 @@ import ai.phoneagent.command.CommandDispatch;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.config.ColdStart;
 import ai.phoneagent.control.api.ApiError;
 import ai.phoneagent.control.api.ApiRequest;
 import ai.phoneagent.control.api.ApiResponse;
@@ -45,6 +46,7 @@ import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.outbound.LaunchStore;
 import ai.phoneagent.openai.CallsClient;
+import ai.phoneagent.openai.CallsTransport;
 import ai.phoneagent.openai.OpenAiEndpoints;
 import ai.phoneagent.openai.RetryPolicy;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -59,6 +61,7 @@ import java.util.random.RandomGenerator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -90,20 +93,24 @@ public final class ControlService {
 
     /** Builds every collaborator on real AWS clients (once per container); metrics through Powertools (the Lambda). */
     public static ControlService create(ControlConfig config) {
-        return create(config, new AwsClients(config.aws()), Clock.systemUTC(), PowertoolsRecorder.create());
+        // the recorder (EMF's first serialisation) is built on a second thread while the AWS clients are
+        Supplier<PowertoolsRecorder> metrics = ColdStart.startLambdaInit("control-init", PowertoolsRecorder::create);
+        return create(config, new AwsClients(config.aws()), Clock.systemUTC(), metrics);
     }
 
     /** As the Lambda's, with metrics as EMF lines on the log stream. */
     public static ControlService create(ControlConfig config, AwsClients clients, Clock clock) {
-        return create(config, clients, clock, EmfWriter.toLogStream());
+        return create(config, clients, clock, EmfWriter::toLogStream);
     }
 
-    private static ControlService create(ControlConfig config, AwsClients clients, Clock clock, MetricRecorder metrics) {
+    /** {@code metrics} is asked for after every client is built and before anything logs. */
+    private static ControlService create(ControlConfig config, AwsClients clients, Clock clock,
+                                         Supplier<? extends MetricRecorder> metrics) {
         CallStore calls = new CallStore(clients.dynamo(), config.callsTable());
         return new ControlService(config, calls, new CommandStore(calls.client(), config.callsTable()),
                 new ControlQueues(clients.sqs(), config.controlQueuePrefix()), clock, AckWait.system(),
                 config.callEventsQueueUrl().map(url -> new CallEventReplay(calls, new CallEventsQueue(clients.sqs(), url))),
-                metrics);
+                metrics.get());
     }
 
     public ControlService(ControlConfig config, CallStore calls, CommandStore commandStore, ControlQueues queues,
@@ -131,7 +138,7 @@ public final class ControlService {
         this.commands = new CommandService(calls, commandStore, new CommandDispatch(calls.client(), calls.tableName()),
                 queues, clock, config.ackTimeout(), wait, CommandService::newCommandId,
                 config.openAiApiKey().map(key -> new OwnerlessCommands(calls, commandStore, new CallsClient(
-                        CallsClient.defaultHttpClient(), new OpenAiEndpoints(config.openAiBaseUrl()), key.reveal(),
+                        CallsTransport.urlConnection(Duration.ofSeconds(2)), new OpenAiEndpoints(config.openAiBaseUrl()), key.reveal(),
                         OWNERLESS_RETRY, clock), config.transfer(), clock)));
         this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),
                 config.humanLabel(), config.warmTransferAiLeaves(), calls, commands, clock);

@@ -23,6 +23,7 @@ final class OfflinePriming {
 
     /** Runs the requests {@code rounds} times; returns how many were answered below 500 (none should fail). */
     static int prime(ControlConfig config, Clock clock, int rounds) {
+        AwsClients.prepareTls(); // the https connections' TLS context, built lazily otherwise
         ControlService offline = ControlService.create(config, AwsClients.offline(), clock);
         String bearer = "Bearer " + config.controlApiToken().map(Secret::reveal).orElse("prime-token-value");
         Map<String, String> headers = Map.of("authorization", bearer, "content-type", "application/json");

@@ -1,6 +1,11 @@
 package ai.phoneagent.aws;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.time.Duration;
+import javax.net.ssl.HttpsURLConnection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
@@ -22,6 +27,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * operation and endpoint ({@link AwsFailures}).
  */
 public final class AwsClients {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN);
     private final AwsSettings settings;
     private final SdkHttpClient http;
 
@@ -31,11 +37,33 @@ public final class AwsClients {
 
     private AwsClients(AwsSettings settings, SdkHttpClient http) {
         this.settings = settings;
-        this.http = http != null ? http : UrlConnectionHttpClient.builder()
-                .connectionTimeout(settings.timeouts().connect())
-                // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
-                .socketTimeout(Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN))
-                .build();
+        this.http = http != null ? http : UrlConnectionHttpClient.create(this::openConnection);
+    }
+
+    /**
+     * Connections as the SDK's URL-connection client opens them, minus its eager TLS set-up: that client builds an
+     * {@code SSLContext} (reading the JDK's trust store, ~100 ms of a cold start) before its first request even when
+     * every endpoint is plain http. Here an https connection uses the JDK's default TLS context, built on its first use
+     * (and before a SnapStart snapshot by {@link #prepareTls()}).
+     */
+    private HttpURLConnection openConnection(URI uri) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            connection.setConnectTimeout((int) settings.timeouts().connect().toMillis());
+            // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
+            connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
+            return connection;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Builds the JDK's default TLS context now, which every https connection of these clients (and of the Lambdas'
+     * Calls API client) uses: for SnapStart priming, so a restored snapshot does not build it on its first request.
+     */
+    public static void prepareTls() {
+        HttpsURLConnection.getDefaultSSLSocketFactory();
     }
 
     /**

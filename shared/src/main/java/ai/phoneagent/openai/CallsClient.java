@@ -8,24 +8,21 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /** OpenAI's Realtime Calls REST API (accept, reject, hangup, refer) with bounded retries. Thread-safe. */
 public final class CallsClient {
-    private static final MediaType JSON = MediaType.get("application/json");
-
-    private final OkHttpClient http;
+    private final CallsTransport http;
     private final OpenAiEndpoints endpoints;
     private final String apiKey;
     private final RetryPolicy retry;
     private final Clock clock;
 
     public CallsClient(OkHttpClient http, OpenAiEndpoints endpoints, String apiKey, RetryPolicy retry, Clock clock) {
+        this(CallsTransport.okHttp(http), endpoints, apiKey, retry, clock);
+    }
+
+    public CallsClient(CallsTransport http, OpenAiEndpoints endpoints, String apiKey, RetryPolicy retry, Clock clock) {
         this.http = http;
         this.endpoints = endpoints;
         this.apiKey = apiKey;
@@ -77,19 +74,13 @@ public final class CallsClient {
             if (remaining.isNegative() || remaining.isZero()) {
                 return new CallsOutcome.Unavailable(lastFailure);
             }
-            Request request = new Request.Builder()
-                    .url(uri.toString())
-                    .header("Authorization", "Bearer " + apiKey)
-                    .post(RequestBody.create(body, JSON))
-                    .build();
-            var call = http.newCall(request);
-            call.timeout().timeout(remaining.toMillis(), TimeUnit.MILLISECONDS);
-            try (Response response = call.execute()) {
-                int code = response.code();
-                if (code >= 200 && code < 300) {
+            try {
+                CallsTransport.Reply reply = http.post(uri, "Bearer " + apiKey, body, remaining);
+                int code = reply.status();
+                if (reply.success()) {
                     return new CallsOutcome.Done();
                 }
-                String text = response.body().string();
+                String text = reply.errorBody();
                 if (code == 404) {
                     return new CallsOutcome.Gone();
                 }

@@ -2,33 +2,47 @@ package ai.phoneagent.webhook;
 
 import ai.phoneagent.aws.AwsClients;
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.config.ColdStart;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.metrics.EmfWriter;
 import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.openai.CallsClient;
+import ai.phoneagent.openai.CallsTransport;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.queue.CallsQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /** Wires the webhook's collaborators from configuration, once per container. */
 public final class WebhookApp {
+    /** The accept's one POST goes through the JDK's HTTP client, which the AWS SDK's client has loaded already. */
+    private static final Duration OPENAI_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
     private WebhookApp() {
     }
 
     /** The service with real AWS clients and the OpenAI Calls client; metrics through Powertools (the Lambda). */
     public static WebhookService service(WebhookConfig config, Clock clock) {
+        return service(config, clock, startLambdaInit());
+    }
+
+    /** As {@link #service(WebhookConfig, Clock)}, with the metrics recorder {@link #startLambdaInit()} is building. */
+    static WebhookService service(WebhookConfig config, Clock clock, Supplier<? extends MetricRecorder> metrics) {
         AwsClients aws = new AwsClients(config.aws());
         CallStore store = new CallStore(aws.dynamo(), config.callsTable());
         CallsQueue queue = new CallsQueue(aws.sqs(), config.callsQueueUrl());
-        return service(config, clock, store, queue, CallsClient.defaultHttpClient(), PowertoolsRecorder.create());
+        return service(config, clock, store, queue, openAiTransport(), metrics.get());
+    }
+
+    /**
+     * Starts building the Powertools recorder on a second thread ({@link ColdStart#startLambdaInit}): its priming is
+     * EMF's first serialisation, the biggest single cost of a cold start, and needs nothing the handler builds.
+     */
+    static Supplier<PowertoolsRecorder> startLambdaInit() {
+        return ColdStart.startLambdaInit("webhook-init", PowertoolsRecorder::create);
     }
 
     /**
@@ -36,21 +50,19 @@ public final class WebhookApp {
      * lines on the log stream.
      */
     public static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue) {
-        return service(config, clock, store, queue, CallsClient.defaultHttpClient(), EmfWriter.toLogStream());
+        return service(config, clock, store, queue, openAiTransport(), EmfWriter.toLogStream());
     }
 
     /**
      * SnapStart priming: runs {@code deliveries} signed incoming-call deliveries through a copy of the service whose
      * AWS clients and OpenAI client never touch the network (the same classes and code path as a real call:
-     * verification, parsing, intake, SDK marshalling and signing, OkHttp), with log lines discarded. Returns how
-     * many were answered 200.
+     * verification, parsing, intake, SDK marshalling and signing, the Calls API client's retry loop), with log lines
+     * discarded; and builds the JDK's TLS context that the https connections will use. Returns how many were answered 200.
      */
     public static int primeOffline(WebhookConfig config, Clock clock, int deliveries) {
+        AwsClients.prepareTls();
         AwsClients aws = AwsClients.offline();
-        OkHttpClient openAi = CallsClient.defaultHttpClient().newBuilder()
-                .addInterceptor(chain -> new Response.Builder().request(chain.request()).protocol(Protocol.HTTP_1_1)
-                        .code(200).message("OK").body(ResponseBody.create("{}", MediaType.get("application/json"))).build())
-                .build();
+        CallsTransport openAi = (uri, authorization, body, timeout) -> new CallsTransport.Reply(200, "");
         WebhookService offline = service(config, clock, new CallStore(aws.dynamo(), config.callsTable()),
                 new CallsQueue(aws.sqs(), "http://offline.invalid/000000000000/prime"), openAi, MetricRecorder.none());
         int ok = 0;
@@ -77,8 +89,12 @@ public final class WebhookApp {
         return ok;
     }
 
+    private static CallsTransport openAiTransport() {
+        return CallsTransport.urlConnection(OPENAI_CONNECT_TIMEOUT);
+    }
+
     private static WebhookService service(WebhookConfig config, Clock clock, CallStore store, CallsQueue queue,
-                                          OkHttpClient openAiHttp, MetricRecorder metrics) {
+                                          CallsTransport openAiHttp, MetricRecorder metrics) {
         RetryPolicy retry = new RetryPolicy(config.acceptDeadline(), Duration.ofMillis(150), Duration.ofMillis(1_000),
                 RandomGenerator.getDefault());
         CallsClient calls = new CallsClient(openAiHttp, config.openAi(), config.openAiApiKey(), retry, clock);

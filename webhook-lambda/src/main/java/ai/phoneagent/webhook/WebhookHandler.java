@@ -2,6 +2,7 @@ package ai.phoneagent.webhook;
 
 import ai.phoneagent.aws.RuntimeEnv;
 import ai.phoneagent.config.Env;
+import ai.phoneagent.metrics.MetricRecorder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -26,11 +28,13 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     /** Used by Lambda: builds everything once per container (before the SnapStart snapshot). */
     public WebhookHandler() {
-        this(WebhookConfig.fromEnv(RuntimeEnv.load(Env.system())), Clock.systemUTC());
+        this(WebhookApp.startLambdaInit(), Clock.systemUTC());
     }
 
-    private WebhookHandler(WebhookConfig config, Clock clock) {
-        this.service = WebhookApp.service(config, clock);
+    /** The configuration is read while {@code metrics} is being built on a second thread. */
+    private WebhookHandler(Supplier<? extends MetricRecorder> metrics, Clock clock) {
+        WebhookConfig config = WebhookConfig.fromEnv(RuntimeEnv.load(Env.system()));
+        this.service = WebhookApp.service(config, clock, metrics);
         this.primer = () -> WebhookApp.primeOffline(config, clock, PRIMING_DELIVERIES);
         Core.getGlobalContext().register(this);
     }

@@ -542,12 +542,15 @@ public final class BenchMain {
     }
 
     /** Wall and CPU milliseconds from a fresh JVM's spawn to its first answer (median of the runs). */
-    record StartFigure(double wallMs, double cpuMs) {
-        static final StartFigure NONE = new StartFigure(Double.NaN, Double.NaN);
+    record StartFigure(double wallMs, double cpuMs, double mainThreadCpuMs) {
+        static final StartFigure NONE = new StartFigure(Double.NaN, Double.NaN, Double.NaN);
 
         void put(ObjectNode node, String prefix) {
             node.put(prefix + "Ms", wallMs);
             node.put(prefix + "CpuMs", cpuMs);
+            if (!Double.isNaN(mainThreadCpuMs)) {
+                node.put(prefix + "MainThreadCpuMs", mainThreadCpuMs);
+            }
         }
     }
 
@@ -576,6 +579,7 @@ public final class BenchMain {
     private StartFigure probe(String handler, String classpath, List<String> flags, int runs) throws Exception {
         Samples wall = new Samples();
         Samples cpu = new Samples();
+        Samples mainThread = new Samples();
         for (int i = 0; i < runs; i++) {
             Path request = options.out().resolve(handler + "-probe-request.txt");
             Files.writeString(request, probeRequest(handler));
@@ -586,6 +590,7 @@ public final class BenchMain {
                 Map<String, String> answer = fields(child.awaitMarker(Duration.ofSeconds(120)));
                 wall.add((System.nanoTime() - child.startedNanos) / 1e6);
                 cpu.add(Double.parseDouble(answer.getOrDefault("cpuMs", "NaN")));
+                mainThread.add(Double.parseDouble(answer.getOrDefault("mainThreadCpuMs", "NaN")));
                 child.process.waitFor(); // a training run records its AOT configuration as it exits
             }
         }
@@ -597,7 +602,8 @@ public final class BenchMain {
             }
         }
         probeCalls.clear();
-        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)));
+        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)),
+                Samples.round(mainThread.percentile(50)));
     }
 
     private String probeRequest(String handler) {
@@ -639,7 +645,7 @@ public final class BenchMain {
                 }
             }
         }
-        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)));
+        return new StartFigure(Samples.round(wall.percentile(50)), Samples.round(cpu.percentile(50)), Double.NaN);
     }
 
     // ---------------------------------------------------------------- processes

@@ -58,7 +58,9 @@ final class Report {
                 f.getValue().path("defaultMs").asText() + " / " + f.getValue().path("aotCacheMs").asText() + " ("
                         + f.getValue().path("defaultCpuMs").asText("—") + " / " + f.getValue().path("aotCacheCpuMs").asText("—") + ")"
                         + (f.getValue().has("aotCacheC1SerialMs") ? "; AOT + C1 + serial GC " + f.getValue().path("aotCacheC1SerialMs").asText()
-                        + " (" + f.getValue().path("aotCacheC1SerialCpuMs").asText() + ")" : "")}));
+                        + " (" + f.getValue().path("aotCacheC1SerialCpuMs").asText() + ")" : "")
+                        + (f.getValue().has("aotCacheMainThreadCpuMs") ? "; main thread CPU " + f.getValue().path("defaultMainThreadCpuMs").asText()
+                        + " / " + f.getValue().path("aotCacheMainThreadCpuMs").asText() : "")}));
         JsonNode cost = r.path("costPer1000CallMinutes");
         if (!cost.isMissingNode()) {
             rows.add(new String[] {"AWS cost per 1,000 call-minutes USD (" + cost.path("assumedCallMinutes").asText() + "-min calls)",
