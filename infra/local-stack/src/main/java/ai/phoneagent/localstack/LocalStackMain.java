@@ -115,7 +115,8 @@ public final class LocalStackMain {
             // run.sh names the class-data archive; when there is none yet, the JVM writes it on its way out
             String archive = System.getProperty("local.stack.archive");
             if (archive != null && !Files.exists(Path.of(archive))) {
-                console.println("local stack: writing " + archive + " for faster starts (once per build; a few seconds)");
+                console.println("local stack: writing " + archive + " for faster starts (once per build; the"
+                        + " process exits when it is written, which takes a while on a busy machine)");
             }
             stopped.countDown();
         }

@@ -10,7 +10,6 @@ import ai.phoneagent.call.GreetingState;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,30 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Failover after a worker dies without a hand-off (its heartbeat just stops): the calls it held are taken over by
  * the surviving workers directly, exactly once, without a second greeting; what does not fit goes through the queue.
  */
+@WithTestBed
 class WorkerTakeoverTest {
     /** Short heartbeat timings, so a death is seen within seconds (yet a busy test machine is not taken for dead). */
     static final Map<String, String> FAST = Map.of("LEASE_DURATION_MS", "2500", "LEASE_RENEW_MS", "250",
             "HEARTBEAT_SCAN_MS", "100", "SWEEP_INTERVAL_MS", "0");
 
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     private static Map<String, String> fast(Map<String, String> more) {
         Map<String, String> env = new HashMap<>(FAST);
