@@ -71,8 +71,11 @@ public final class CallMachine {
         record Abandon() implements Input {
         }
 
-        /** OpenAI started a response on the live socket ({@code response.created}): the caller hears the agent. */
-        record ResponseStarted() implements Input {
+        /**
+         * The greeting has gone out: OpenAI started a response on the live socket ({@code response.created}), or the
+         * call has no greeting to send (the agent waits for the caller).
+         */
+        record Greeted() implements Input {
         }
     }
 
@@ -192,7 +195,7 @@ public final class CallMachine {
             case Input.ReleaseRequested r -> release(r.why());
             case Input.OwnershipLost o -> stop(Phase.DISOWNED, "ownership_lost");
             case Input.Abandon a -> stop(Phase.ABANDONED, "abandoned");
-            case Input.ResponseStarted r -> responseStarted();
+            case Input.Greeted g -> greeted();
         };
     }
 
@@ -209,7 +212,7 @@ public final class CallMachine {
         return greetingDue ? List.of(new Effect.Greet(), new Effect.Attached(first)) : List.of(new Effect.Attached(first));
     }
 
-    private List<Effect> responseStarted() {
+    private List<Effect> greeted() {
         if (!greetingDue) {
             return List.of();
         }

@@ -227,7 +227,13 @@ public final class CallSession implements ToolHost {
     }
 
     private void greetNow() {
-        services.greeting().firstResponse(call).ifPresent(event -> {
+        Optional<String> greeting = services.greeting().firstResponse(call);
+        if (greeting.isEmpty()) {
+            // nothing to say first: the opening is the caller's, and a later owner has no greeting to give either
+            apply(machine.on(new Input.Greeted(), services.clock().instant()));
+            return;
+        }
+        greeting.ifPresent(event -> {
             if (socket != null && socket.send(event)) {
                 greetingSentAt = services.clock().instant();
                 recordGreeting(greetingSentAt);
@@ -349,7 +355,7 @@ public final class CallSession implements ToolHost {
             case ServerEvent.AgentTranscriptDelta e -> { }
             case ServerEvent.SessionUpdated e -> { }
             case ServerEvent.SpeechStarted e -> { }
-            case ServerEvent.ResponseCreated e -> apply(machine.on(new Input.ResponseStarted(), services.clock().instant()));
+            case ServerEvent.ResponseCreated e -> apply(machine.on(new Input.Greeted(), services.clock().instant()));
             case ServerEvent.Unknown e -> { }
         }
     }

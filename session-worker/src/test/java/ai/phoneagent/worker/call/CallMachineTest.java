@@ -56,7 +56,7 @@ class CallMachineTest {
     @Test
     void aDropIsRetriedWithBackoffAndTheReattachDoesNotGreetAgain() {
         CallMachine m = live(true);
-        m.on(new Input.ResponseStarted(), T0); // OpenAI started the greeting's response
+        m.on(new Input.Greeted(), T0); // OpenAI started the greeting's response
         List<Effect> effects = m.on(new Input.Dropped(1, RESET), T0);
         assertThat(m.phase()).isEqualTo(Phase.RECONNECTING);
         assertThat(effects).singleElement().isInstanceOfSatisfying(Effect.ScheduleConnect.class, c -> {
@@ -275,9 +275,9 @@ class CallMachineTest {
     void theGreetingIsRecordedOnceWhenOpenAiStartsTheFirstResponse() {
         CallMachine m = live(true);
         assertThat(m.greetingDue()).isTrue();
-        assertThat(m.on(new Input.ResponseStarted(), T0)).containsExactly(new Effect.RecordGreeted());
+        assertThat(m.on(new Input.Greeted(), T0)).containsExactly(new Effect.RecordGreeted());
         assertThat(m.greetingDue()).isFalse();
-        assertThat(m.on(new Input.ResponseStarted(), T0.plusSeconds(5))).as("later responses record nothing").isEmpty();
+        assertThat(m.on(new Input.Greeted(), T0.plusSeconds(5))).as("later responses record nothing").isEmpty();
     }
 
     @Test
@@ -295,14 +295,14 @@ class CallMachineTest {
         m.on(new Input.ConnectDue(2), T0.plusMillis(300));
         assertThat(m.on(new Input.Opened(2), T0.plusMillis(400)))
                 .containsExactly(new Effect.Greet(), new Effect.Attached(false));
-        assertThat(m.on(new Input.ResponseStarted(), T0.plusMillis(500))).containsExactly(new Effect.RecordGreeted());
+        assertThat(m.on(new Input.Greeted(), T0.plusMillis(500))).containsExactly(new Effect.RecordGreeted());
     }
 
     @Test
     void aCallWhoseCallerSpokeFirstCountsAsGreeted() {
-        // no greeting configured or the caller spoke first: any response means the caller hears the agent
+        // the caller spoke first (or no greeting is configured): the caller hears the agent, nothing is due
         CallMachine m = live(true);
-        m.on(new Input.ResponseStarted(), T0);
+        m.on(new Input.Greeted(), T0);
         m.on(new Input.Dropped(1, CLOSED), T0);
         m.on(new Input.ConnectDue(2), T0.plusMillis(300));
         assertThat(m.on(new Input.Opened(2), T0.plusMillis(400))).containsExactly(new Effect.Attached(false));
@@ -312,7 +312,7 @@ class CallMachineTest {
     void aResponseAfterTheCallEndedRecordsNothing() {
         CallMachine m = live(true);
         m.on(new Input.ReleaseRequested("handoff"), T0);
-        assertThat(m.on(new Input.ResponseStarted(), T0)).isEmpty();
+        assertThat(m.on(new Input.Greeted(), T0)).isEmpty();
         assertThat(m.greetingDue()).as("released while due: the next owner greets").isTrue();
     }
 
