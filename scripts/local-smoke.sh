@@ -61,15 +61,26 @@ fi
 grep -q "^call rtc_[A-Za-z0-9]* ended (" "$call_out" || { cat "$call_out" >&2; fail "the call placed by hand did not end"; }
 echo "local-smoke: $(grep '^call rtc_' "$call_out" | cut -d';' -f1)"
 
-# SIGTERM: the worker drains and the JVM writes its class-data archive before it exits
+# SIGTERM: the worker drains, the stack stops in order and exits 0; the JVM then writes its class-data archive (the
+# state dir is new, so it has none yet), which takes seconds of its own
 kill -TERM "$stack_pid"
 stop_started=$SECONDS
+until grep -q '^local stack: stopped' "$console"; do
+  kill -0 "$stack_pid" 2>/dev/null || break
+  [ $((SECONDS - stop_started)) -lt 10 ] || fail "the stack had not stopped within 10 s of SIGTERM"
+  sleep 0.1
+done
+stopped_after=$((SECONDS - stop_started))
 while kill -0 "$stack_pid" 2>/dev/null; do
-  [ $((SECONDS - stop_started)) -lt 120 ] || fail "the stack did not stop within 120 s of SIGTERM"
+  [ $((SECONDS - stop_started)) -lt 120 ] || fail "the stack did not exit within 120 s of SIGTERM"
   sleep 0.2
 done
+status=0
+wait "$stack_pid" || status=$?
 stack_pid=
-echo "local-smoke: stopped $((SECONDS - stop_started)) s after SIGTERM"
+[ "$status" -eq 0 ] || fail "the stack exited with status $status after SIGTERM (expected 0)"
+grep -q '^local stack: stopped' "$console" || fail "the stack exited without stopping in order"
+echo "local-smoke: stopped ${stopped_after} s after SIGTERM, exited (status 0, archive written) after $((SECONDS - stop_started)) s"
 
 noise=$(cat "$console" "$call_out" | grep -E 'WARNING:|SLF4J|Unsafe' || true)
 [ -z "$noise" ] || fail "warnings on the console: $noise"

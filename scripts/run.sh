@@ -19,5 +19,7 @@ mkdir -p "$state_dir"
 # class loading); one older than the jar no longer matches it and is made anew.
 archive="$state_dir/local-stack.jsa"
 [ -f "$archive" ] && [ "$archive" -ot "$LOCAL_STACK_JAR" ] && rm -f "$archive"
+# (the property only lets the stack say, when it stops, that the JVM is writing the archive)
 exec java "${LOCAL_JAVA_OPTS[@]}" -XX:SharedArchiveFile="$archive" -XX:+AutoCreateSharedArchive \
+  -Dlocal.stack.archive="$archive" \
   -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$LOCAL_STACK_JAR" "$@"

@@ -12,7 +12,8 @@ import java.util.Optional;
  * accepted before it was stored). {@code traceId} is the call's W3C trace id, given by the webhook that recorded it
  * (null on calls recorded before it was stored).
  * {@code summary} is the post-call summary once one was started (null before, and
- * on calls that ended without summaries enabled).
+ * on calls that ended without summaries enabled). {@code greeting} says whether the greeting has gone out
+ * ({@link GreetingState}).
  */
 public record CallRecord(
         String callId,
@@ -39,12 +40,14 @@ public record CallRecord(
         String opening,
         String toolCatalog,
         String traceId,
-        CallSummary summary) {
+        CallSummary summary,
+        GreetingState greeting) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
     public CallRecord {
         direction = direction == null ? INBOUND : direction;
+        greeting = greeting == null ? GreetingState.UNRECORDED : greeting;
     }
 
     /** A record without a trace id or a summary (calls recorded before either was stored). */
@@ -55,7 +58,7 @@ public record CallRecord(
                       String direction, String launchId, String opening, String toolCatalog) {
         this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
                 attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
-                direction, launchId, opening, toolCatalog, null, null);
+                direction, launchId, opening, toolCatalog, null, null, GreetingState.UNRECORDED);
     }
 
     /** True for a call we placed (an outbound launch), false for one that called us. */

@@ -56,6 +56,8 @@ public final class CallStore {
     public static final String SWEPT_AT = "sweptAt";
     /** Attribute on the call item: when it last became {@code ORPHANED}; its orphan deadline counts from here. */
     public static final String ORPHANED_AT = "orphanedAt";
+    /** Attribute on the call item: whether its greeting has gone out ({@link GreetingState}). */
+    static final String GREETING = "greeting";
     private static final String END_CLAIM_BY = "endClaimBy";
     private static final String END_CLAIM_UNTIL = "endClaimUntil";
     /** No sweep is ending the call right now (expects {@code :now}). */
@@ -120,6 +122,7 @@ public final class CallStore {
         }
         item.put("createdAt", time(now));
         item.put("direction", s(CallRecord.INBOUND));
+        item.put(GREETING, s(GreetingState.DUE.wireName()));
         item.put("nextSeq", n(0));
         item.put("version", n(1));
         item.put(GSI1_PK, s(CallTable.LIVE));
@@ -390,17 +393,36 @@ public final class CallStore {
     }
 
     /**
-     * As {@link #releaseOwnership(String, String)}, at {@code now}; with {@code neverGreeted} (this owner could not even attach) the
-     * attach time is removed too, so the next owner's claim counts as the call's first attach and greets.
+     * As {@link #releaseOwnership(String, String)}, at {@code now}. With {@code neverGreeted} (the greeting has not
+     * gone out) the attach time is removed too, so the next owner's claim counts as the call's first attach (workers
+     * that predate the stored greeting decide by that); otherwise the call is stored as greeted ({@code greeting =
+     * sent}) in the same write, so the next owner never greets it, whether or not {@link #markGreeted} landed first.
      * {@code orphanedAt} starts the orphan's deadline ({@link #claimOrphanEnd}).
      */
     public boolean releaseOwnership(String callId, String owner, boolean neverGreeted, Instant now) {
-        return update(callId, "SET #status = :orphaned, " + ORPHANED_AT + " = :now, version = version + :one "
-                        + "REMOVE #owner, leaseUntil" + (neverGreeted ? ", attachedAt" : ""),
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":orphaned", s(CallStatus.ORPHANED.name()),
+                ":attached", s(CallStatus.ATTACHED.name()), ":owner", s(owner), ":one", n(1), ":now", time(now)));
+        if (!neverGreeted) {
+            values.put(":sent", s(GreetingState.SENT.wireName()));
+        }
+        return update(callId, "SET #status = :orphaned, " + ORPHANED_AT + " = :now, version = version + :one"
+                        + (neverGreeted ? "" : ", " + GREETING + " = :sent")
+                        + " REMOVE #owner, leaseUntil" + (neverGreeted ? ", attachedAt" : ""),
+                "#status = :attached AND #owner = :owner",
+                Map.of("#status", "status", "#owner", "owner"), values);
+    }
+
+    /**
+     * Records that the call's greeting has gone out (OpenAI started a response on it): from now on no attach, by any
+     * worker, greets it. Conditional on {@code owner} still holding the call, like every per-call write of a worker.
+     * False when it no longer does.
+     */
+    public boolean markGreeted(String callId, String owner, Instant now) {
+        return update(callId, "SET " + GREETING + " = :sent, greetedAt = :now",
                 "#status = :attached AND #owner = :owner",
                 Map.of("#status", "status", "#owner", "owner"),
-                Map.of(":orphaned", s(CallStatus.ORPHANED.name()), ":attached", s(CallStatus.ATTACHED.name()),
-                        ":owner", s(owner), ":one", n(1), ":now", time(now)));
+                Map.of(":sent", s(GreetingState.SENT.wireName()), ":attached", s(CallStatus.ATTACHED.name()),
+                        ":owner", s(owner), ":now", time(now)));
     }
 
     /**
@@ -886,7 +908,8 @@ public final class CallStore {
                 string(item, "opening"),
                 string(item, "toolCatalog"),
                 string(item, "traceId"),
-                CallSummary.fromStored(string(item, CallSummaryStore.STATUS), string(item, CallSummaryStore.SUMMARY)));
+                CallSummary.fromStored(string(item, CallSummaryStore.STATUS), string(item, CallSummaryStore.SUMMARY)),
+                GreetingState.fromWire(string(item, GREETING)));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.server.Connector;
@@ -19,6 +20,9 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import java.util.concurrent.TimeoutException;
+import scala.concurrent.Await;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Real SQS (ElasticMQ) and DynamoDB (DynamoDB Local) engines in this JVM, reached over HTTP by the ordinary AWS SDK
@@ -30,6 +34,12 @@ public final class LocalAws implements AutoCloseable {
     public static final String LOOPBACK = "127.0.0.1";
     /** sqlite4java's logger: DynamoDB Local sets it to WARNING, which prints "unknown jar version" on every start. */
     private static final Logger SQLITE_LOG = Logger.getLogger("com.almworks.sqlite4java");
+    /**
+     * How long requests in flight get to finish when the engines stop. ElasticMQ's own stop gives them a minute, and a
+     * long poll (up to 20 s) holds it that long; the queues live in this process's memory, so nothing a poll could
+     * still return outlives the stop anyway.
+     */
+    private static final long SQS_STOP_GRACE_MS = 300;
 
     private final SQSRestServer sqs;
     private final DynamoDBProxyServer dynamo;
@@ -172,7 +182,31 @@ public final class LocalAws implements AutoCloseable {
             stopQuietly(dynamo);
         }
         if (sqs != null) {
-            sqs.stopAndWait();
+            stopSqs(sqs);
+        }
+    }
+
+    /**
+     * Stops ElasticMQ within about a second: its own {@code stopAndWait} waits up to a minute for requests in flight,
+     * and a long poll holds it for the poll's whole wait (20 s). Requests still running after the grace are cut off;
+     * its actor system is left to finish terminating in the background.
+     */
+    private static void stopSqs(SQSRestServer sqs) {
+        FiniteDuration grace = FiniteDuration.apply(SQS_STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+        try {
+            Await.ready(sqs.waitUntilStarted().terminate(grace), grace.plus(grace).plus(grace));
+        } catch (TimeoutException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // cut off anyway below
+        }
+        try {
+            Await.ready(sqs.stopAndGetFuture().apply(), grace.plus(grace).plus(grace));
+        } catch (TimeoutException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
 
 /**
  * {@code scripts/run.sh}: starts the local stack, writes its credentials and a separate worker's environment under
@@ -52,8 +53,55 @@ public final class LocalStackMain {
             return;
         }
         List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+        Stop stop = new Stop(console, resources, stack);
+        // SIGTERM and Ctrl-C stop the stack in order (the worker hands its calls off while the engines still run) and
+        // exit 0. Left to the JVM, they would run every library's shutdown hook at once with ours (pekko's stops
+        // ElasticMQ under the hand-offs) and exit 143.
+        for (String signal : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(signal), s -> stop.thenExit());
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::run)); // any other way out
+        StateFiles files = StateFiles.write(stateDir, stack);
+        printBanner(console, stack, verbose ? null : logFile, files);
+        OutboundDemo.printHowTo(stack, console);
+        stack.discord().ifPresent(discord -> resources.add(new DiscordEcho(discord, console)));
+        if (stack.simulator().isPresent() && stack.worker().isPresent() && !env.bool("LOCAL_STACK_NO_DEMO", false)) {
+            new DemoCall(stack, console, clock).run();
+            console.println("local stack: demo finished; place another call with scripts/call.sh (Ctrl-C to stop)");
+        }
+        stop.awaitStopped();
+    }
+
+    /** Stops the stack once, whoever asks first (a signal, the JVM's shutdown); later callers wait for it. */
+    private static final class Stop {
+        private final PrintStream console;
+        private final List<AutoCloseable> resources;
+        private final LocalStack stack;
+        private final CountDownLatch stopped = new CountDownLatch(1);
+        private boolean started;
+
+        Stop(PrintStream console, List<AutoCloseable> resources, LocalStack stack) {
+            this.console = console;
+            this.resources = resources;
+            this.stack = stack;
+        }
+
+        /** Stops on a thread of its own (a signal handler must not block), then exits 0. */
+        void thenExit() {
+            Thread.ofPlatform().name("local-stack-stop").start(() -> {
+                run();
+                System.exit(0);
+            });
+        }
+
+        void run() {
+            synchronized (this) {
+                if (started) {
+                    awaitStopped();
+                    return;
+                }
+                started = true;
+            }
             console.println("local stack: stopping (a worker first hands its calls to others)");
             for (AutoCloseable r : resources) {
                 try {
@@ -63,17 +111,23 @@ public final class LocalStackMain {
                 }
             }
             stack.close();
+            console.println("local stack: stopped");
+            // run.sh names the class-data archive; when there is none yet, the JVM writes it on its way out
+            String archive = System.getProperty("local.stack.archive");
+            if (archive != null && !Files.exists(Path.of(archive))) {
+                console.println("local stack: writing " + archive + " for faster starts (once per build; the"
+                        + " process exits when it is written, which takes a while on a busy machine)");
+            }
             stopped.countDown();
-        }));
-        StateFiles files = StateFiles.write(stateDir, stack);
-        printBanner(console, stack, verbose ? null : logFile, files);
-        OutboundDemo.printHowTo(stack, console);
-        stack.discord().ifPresent(discord -> resources.add(new DiscordEcho(discord, console)));
-        if (stack.simulator().isPresent() && stack.worker().isPresent() && !env.bool("LOCAL_STACK_NO_DEMO", false)) {
-            new DemoCall(stack, console, clock).run();
-            console.println("local stack: demo finished; place another call with scripts/call.sh (Ctrl-C to stop)");
         }
-        stopped.await();
+
+        void awaitStopped() {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void printBanner(PrintStream console, LocalStack stack, Path logFile, StateFiles files) {

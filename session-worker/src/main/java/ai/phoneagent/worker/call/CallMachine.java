@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Rules it keeps: a drop is retried with backoff and jitter until it is a confirmed end (404 on attach, an
  * accepted hang-up) or the re-attach window runs out; a worker that cannot hold the call releases it for another
  * worker rather than ending it; a socket that closes while our hang-up is in flight waits for OpenAI's answer instead
- * of re-attaching; the end reason is decided once, by the transition into {@link Phase#ENDED}.
+ * of re-attaching; the end reason is decided once, by the transition into {@link Phase#ENDED}; every attach greets
+ * while the call's greeting is due (stored state: it has not gone out) and none after OpenAI started a response.
  */
 public final class CallMachine {
     /** Where the call is on this worker. */
@@ -69,6 +70,13 @@ public final class CallMachine {
 
         record Abandon() implements Input {
         }
+
+        /**
+         * The greeting has gone out: OpenAI started a response on the live socket ({@code response.created}), or the
+         * call has no greeting to send (the agent waits for the caller).
+         */
+        record Greeted() implements Input {
+        }
     }
 
     /** What the session must do. */
@@ -83,7 +91,12 @@ public final class CallMachine {
         record DiscardSocket(int generation) implements Effect {
         }
 
+        /** Send the greeting: on every attach while it is due (it has not gone out yet). */
         record Greet() implements Effect {
+        }
+
+        /** The greeting has gone out: store it, so no later attach (here or elsewhere) greets again. */
+        record RecordGreeted() implements Effect {
         }
 
         /** The socket is open: {@code first} on the call's first attach on this worker. */
@@ -115,8 +128,8 @@ public final class CallMachine {
     /** How long a socket may stay open after OpenAI accepted our hang-up before the call is ended anyway. */
     public static final Duration HANGUP_CLOSE_GRACE = Duration.ofSeconds(5);
 
-    private final boolean greet;
     private final RetryPolicy reattach;
+    private boolean greetingDue;
     private Phase phase = Phase.CONNECTING;
     private int generation;
     private boolean attachedOnce;
@@ -129,11 +142,12 @@ public final class CallMachine {
     private EndReason endReason;
 
     /**
-     * @param greet    whether the first attach greets (a call taken over mid-conversation does not)
-     * @param reattach backoff of re-attaches; its deadline is the re-attach window
+     * @param greetingDue whether the call's greeting has not gone out yet (from its stored state): then every attach
+     *                    greets until OpenAI starts a response; a call greeted before (by any worker) never is again
+     * @param reattach    backoff of re-attaches; its deadline is the re-attach window
      */
-    public CallMachine(boolean greet, RetryPolicy reattach) {
-        this.greet = greet;
+    public CallMachine(boolean greetingDue, RetryPolicy reattach) {
+        this.greetingDue = greetingDue;
         this.reattach = reattach;
     }
 
@@ -156,6 +170,11 @@ public final class CallMachine {
         return hangupInFlight || hangupAccepted;
     }
 
+    /** The greeting has not gone out yet (OpenAI has started no response since the call was attached). */
+    public boolean greetingDue() {
+        return greetingDue;
+    }
+
     /** The reason the call ended, once it has. */
     public EndReason endReason() {
         return endReason;
@@ -176,6 +195,7 @@ public final class CallMachine {
             case Input.ReleaseRequested r -> release(r.why());
             case Input.OwnershipLost o -> stop(Phase.DISOWNED, "ownership_lost");
             case Input.Abandon a -> stop(Phase.ABANDONED, "abandoned");
+            case Input.Greeted g -> greeted();
         };
     }
 
@@ -188,8 +208,16 @@ public final class CallMachine {
         attempts = 0;
         boolean first = !attachedOnce;
         attachedOnce = true;
-        return first && greet ? List.of(new Effect.Greet(), new Effect.Attached(true))
-                : List.of(new Effect.Attached(first));
+        // a greeting sent on an earlier socket that OpenAI never confirmed is sent again: a repeat beats silence
+        return greetingDue ? List.of(new Effect.Greet(), new Effect.Attached(first)) : List.of(new Effect.Attached(first));
+    }
+
+    private List<Effect> greeted() {
+        if (!greetingDue) {
+            return List.of();
+        }
+        greetingDue = false;
+        return List.of(new Effect.RecordGreeted());
     }
 
     private List<Effect> dropped(Disconnect disconnect, Instant now) {

@@ -58,12 +58,17 @@ public final class CallSession implements ToolHost {
     private static final Duration COMMAND_WAIT = Duration.ofSeconds(20);
     /** How long a hand-off (twice that: an end) waits for the call's pending transcript writes. */
     private static final Duration HANDOFF_FLUSH = Duration.ofSeconds(2);
+    /** How many times the greeting's record is tried (a lost one costs at most a repeated greeting after a take-over). */
+    private static final int GREETED_WRITE_ATTEMPTS = 4;
     /** How long an {@code ENDED} write is retried before the sweep is left to deal with the call. */
     private static final Duration END_WRITE_WINDOW = Duration.ofMinutes(5);
 
     private final String callId;
     private final CallRecord call;
-    private final boolean greet;
+    /** This claim attached the call for the first time (a fresh call from the queue, not a hand-off or take-over). */
+    private final boolean firstAttach;
+    /** The call's greeting had not gone out when this worker took it: it greets, and the call starts here. */
+    private final boolean greetingDueAtStart;
     private final SessionServices services;
     private final SerialExecutor mailbox;
     /** The call's ids on every line its work writes: the mailbox, and I/O tasks it hands over, run in it. */
@@ -79,23 +84,24 @@ public final class CallSession implements ToolHost {
     private final List<CompletableFuture<CommandResult>> hangupWaiters = new ArrayList<>();
     private final Set<String> utterances = new HashSet<>();
     private boolean agentHangupPending;
-    private boolean attachedHere;
 
     // ---- read by other threads
     private volatile Phase phase = Phase.CONNECTING;
     private volatile Instant greetingSentAt;
 
     /**
-     * @param greet     whether this attach is the call's first (a re-attached call is mid-conversation: no greeting)
-     * @param onStopped run once when the worker stops hosting the call (frees its capacity slot)
+     * @param firstAttach whether this claim attached the call for the first time; whether it greets is decided by
+     *                    the call's stored greeting ({@link GreetingPolicy#due}), this only for calls stored without one
+     * @param onStopped   run once when the worker stops hosting the call (frees its capacity slot)
      */
-    public CallSession(CallRecord call, boolean greet, SessionServices services, Runnable onStopped) {
+    public CallSession(CallRecord call, boolean firstAttach, SessionServices services, Runnable onStopped) {
         this.callId = call.callId();
         this.call = call;
-        this.greet = greet;
+        this.firstAttach = firstAttach;
+        this.greetingDueAtStart = GreetingPolicy.due(call, firstAttach);
         this.services = services;
         this.onStopped = onStopped;
-        this.machine = new CallMachine(greet, services.reattach());
+        this.machine = new CallMachine(greetingDueAtStart, services.reattach());
         // the call's stored trace; else the one the queue message brought; else (older calls) a new one
         String traceId = call.traceId() != null ? call.traceId() : LogContext.traceIdFor(callId);
         this.context = LogContext.ofCall(callId, traceId);
@@ -125,6 +131,7 @@ public final class CallSession implements ToolHost {
                 case Effect.ScheduleConnect c -> schedule(c.delay(), new Input.ConnectDue(c.generation()));
                 case Effect.DiscardSocket d -> { } // the socket in hand is cancelled by the caller of apply
                 case Effect.Greet g -> greetNow();
+                case Effect.RecordGreeted g -> recordGreeted();
                 case Effect.Attached a -> attached(a.first());
                 case Effect.CallOpenAiHangup h -> callOpenAiHangup(h.reason());
                 case Effect.ScheduleHangupCloseCheck c -> schedule(c.after(), new Input.HangupCloseOverdue());
@@ -221,10 +228,33 @@ public final class CallSession implements ToolHost {
     }
 
     private void greetNow() {
-        services.greeting().firstResponse(call).ifPresent(event -> {
+        Optional<String> greeting = services.greeting().firstResponse(call);
+        if (greeting.isEmpty()) {
+            // nothing to say first: the opening is the caller's, and a later owner has no greeting to give either
+            apply(machine.on(new Input.Greeted(), services.clock().instant()));
+            return;
+        }
+        greeting.ifPresent(event -> {
             if (socket != null && socket.send(event)) {
                 greetingSentAt = services.clock().instant();
                 recordGreeting(greetingSentAt);
+            }
+        });
+    }
+
+    /** Stores that the greeting went out, off the mailbox; conditional on this worker still owning the call. */
+    private void recordGreeted() {
+        Instant at = services.clock().instant();
+        services.io().execute(() -> {
+            for (int attempt = 1; attempt <= GREETED_WRITE_ATTEMPTS; attempt++) {
+                try {
+                    services.store().markGreeted(callId, services.owner(), at);
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("could not store that the call was greeted", Map.of("call_id", callId, "attempt", attempt,
+                            "error", JsonLog.describe(e)));
+                    pause(services.reattach().delayBefore(attempt));
+                }
             }
         });
     }
@@ -250,7 +280,6 @@ public final class CallSession implements ToolHost {
     }
 
     private void attached(boolean first) {
-        attachedHere = true;
         services.attachHealth().attached();
         // what tools and commands sent while the socket was down (their outputs must reach the model)
         while (!outbox.isEmpty() && socket != null && socket.send(outbox.peekFirst())) {
@@ -258,9 +287,10 @@ public final class CallSession implements ToolHost {
         }
         if (first) {
             LOG.info("call attached", Map.of("call_id", callId, "greeted", greetingSentAt != null));
-            if (greet) {
+            if (firstAttach || greetingDueAtStart) {
                 services.events().publish(new LiveEvent.CallStarted(callId, call.from(), call.to(), call.outbound(), call.launchId()));
-            } else {
+            }
+            if (!firstAttach) {
                 recordEvent("reattached", Json.object().put("owner", services.owner()));
             }
             services.io().execute(() -> services.lifecycle().onAttached(this));
@@ -326,7 +356,7 @@ public final class CallSession implements ToolHost {
             case ServerEvent.AgentTranscriptDelta e -> { }
             case ServerEvent.SessionUpdated e -> { }
             case ServerEvent.SpeechStarted e -> { }
-            case ServerEvent.ResponseCreated e -> { }
+            case ServerEvent.ResponseCreated e -> apply(machine.on(new Input.Greeted(), services.clock().instant()));
             case ServerEvent.Unknown e -> { }
         }
     }
@@ -420,8 +450,8 @@ public final class CallSession implements ToolHost {
             socket.close(1001, "worker hands the call over");
             socket = null;
         }
-        // a call this worker should have greeted but never could is handed on as new: the next owner greets it
-        boolean neverGreeted = greet && !attachedHere;
+        // a call whose greeting has not gone out is handed on as new: the next owner greets it
+        boolean neverGreeted = machine.greetingDue();
         services.io().execute(() -> {
             if (!services.journal().flush(callId, HANDOFF_FLUSH)) {
                 LOG.warn("transcript writes still pending at hand-off; they go on", Map.of("call_id", callId));

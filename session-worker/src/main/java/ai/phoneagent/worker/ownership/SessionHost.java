@@ -10,7 +10,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Hosts calls this worker takes over from a dead one in its own registry: a capacity slot is reserved before the
- * take-over write (so a full worker leaves the call to the queue), and the session starts without a greeting.
+ * take-over write (so a full worker leaves the call to the queue); the session greets only a call whose greeting has
+ * not gone out (its owner died first), see {@code GreetingPolicy.due}.
  */
 public final class SessionHost implements Takeover.Host {
     private static final JsonLog LOG = JsonLog.forComponent("takeover");

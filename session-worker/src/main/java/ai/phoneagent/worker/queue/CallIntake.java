@@ -136,11 +136,10 @@ public final class CallIntake {
         }
         CallRecord call = claimed.get();
         LogContext.identify(callId, call.traceId()); // the stored trace wins over the message's
-        // greet only on the call's first attach; an orphaned or handed-off call is mid-conversation
-        boolean firstAttach = call.attachedAt() != null && call.attachedAt().toEpochMilli() == now.toEpochMilli();
-        boolean greet = (parsed.reason() == CallMessage.Reason.INCOMING || parsed.reason() == CallMessage.Reason.OUTBOUND)
-                && firstAttach;
-        CallSession session = new CallSession(call, greet, services, () -> registry.stopped(callId));
+        // whether it greets is the call's stored greeting (GreetingPolicy.due); this only for calls without one
+        boolean firstAttach = call.attachedAt() != null && call.attachedAt().toEpochMilli() == now.toEpochMilli()
+                && (parsed.reason() == CallMessage.Reason.INCOMING || parsed.reason() == CallMessage.Reason.OUTBOUND);
+        CallSession session = new CallSession(call, firstAttach, services, () -> registry.stopped(callId));
         registry.hosted(session);
         // checked after hosting: a shutdown that began meanwhile either sees this session and hands it off, or is
         // seen here
@@ -149,7 +148,7 @@ public final class CallIntake {
             taking.delete(callId);
             return;
         }
-        LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "greet", greet));
+        LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "first_attach", firstAttach));
         try {
             session.start();
         } catch (RuntimeException e) {

@@ -31,4 +31,16 @@ class AttachHealthTest {
         health.failed("rtc_5", AttachFailure.WINDOW_EXHAUSTED);
         assertThat(health.reason()).isEqualTo("attach_failures");
     }
+
+    @Test
+    void oneCallFailingAgainAndAgainIsOneCallNotAPattern() {
+        AttachHealth health = new AttachHealth(3);
+        for (int round = 0; round < 5; round++) {
+            health.failed("rtc_1", AttachFailure.WINDOW_EXHAUSTED); // released, taken back, failed again
+        }
+        assertThat(health.reason()).isNull();
+        health.failed("rtc_2", AttachFailure.WINDOW_EXHAUSTED);
+        health.failed("rtc_3", AttachFailure.WINDOW_EXHAUSTED);
+        assertThat(health.reason()).isEqualTo("attach_failures");
+    }
 }

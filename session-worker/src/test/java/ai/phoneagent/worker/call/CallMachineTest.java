@@ -56,6 +56,7 @@ class CallMachineTest {
     @Test
     void aDropIsRetriedWithBackoffAndTheReattachDoesNotGreetAgain() {
         CallMachine m = live(true);
+        m.on(new Input.Greeted(), T0); // OpenAI started the greeting's response
         List<Effect> effects = m.on(new Input.Dropped(1, RESET), T0);
         assertThat(m.phase()).isEqualTo(Phase.RECONNECTING);
         assertThat(effects).singleElement().isInstanceOfSatisfying(Effect.ScheduleConnect.class, c -> {
@@ -268,6 +269,51 @@ class CallMachineTest {
                 .containsExactly(new Effect.CallOpenAiHangup(EndReason.OPERATOR_HANGUP));
         assertThat(m.on(new Input.HangupAnswered(EndReason.OPERATOR_HANGUP, HangupAnswer.ACCEPTED), T0))
                 .containsExactly(new Effect.End(EndReason.OPERATOR_HANGUP));
+    }
+
+    @Test
+    void theGreetingIsRecordedOnceWhenOpenAiStartsTheFirstResponse() {
+        CallMachine m = live(true);
+        assertThat(m.greetingDue()).isTrue();
+        assertThat(m.on(new Input.Greeted(), T0)).containsExactly(new Effect.RecordGreeted());
+        assertThat(m.greetingDue()).isFalse();
+        assertThat(m.on(new Input.Greeted(), T0.plusSeconds(5))).as("later responses record nothing").isEmpty();
+    }
+
+    @Test
+    void aCallClaimedButNeverGreetedIsGreetedWhenTakenOver() {
+        // the dead owner claimed the call and never got the greeting out: the stored greeting is still due
+        CallMachine m = machine(true);
+        m.start();
+        assertThat(m.on(new Input.Opened(1), T0)).containsExactly(new Effect.Greet(), new Effect.Attached(true));
+    }
+
+    @Test
+    void aGreetingSentButNeverConfirmedIsSentAgainOnTheReattachRatherThanRiskSilence() {
+        CallMachine m = live(true); // greeted on socket 1; the socket drops before OpenAI's response.created
+        m.on(new Input.Dropped(1, RESET), T0);
+        m.on(new Input.ConnectDue(2), T0.plusMillis(300));
+        assertThat(m.on(new Input.Opened(2), T0.plusMillis(400)))
+                .containsExactly(new Effect.Greet(), new Effect.Attached(false));
+        assertThat(m.on(new Input.Greeted(), T0.plusMillis(500))).containsExactly(new Effect.RecordGreeted());
+    }
+
+    @Test
+    void aCallWhoseCallerSpokeFirstCountsAsGreeted() {
+        // the caller spoke first (or no greeting is configured): the caller hears the agent, nothing is due
+        CallMachine m = live(true);
+        m.on(new Input.Greeted(), T0);
+        m.on(new Input.Dropped(1, CLOSED), T0);
+        m.on(new Input.ConnectDue(2), T0.plusMillis(300));
+        assertThat(m.on(new Input.Opened(2), T0.plusMillis(400))).containsExactly(new Effect.Attached(false));
+    }
+
+    @Test
+    void aResponseAfterTheCallEndedRecordsNothing() {
+        CallMachine m = live(true);
+        m.on(new Input.ReleaseRequested("handoff"), T0);
+        assertThat(m.on(new Input.Greeted(), T0)).isEmpty();
+        assertThat(m.greetingDue()).as("released while due: the next owner greets").isTrue();
     }
 
     @Test

@@ -6,7 +6,7 @@ import ai.phoneagent.testing.EmbeddedAws;
 /** The end-to-end suite on ElasticMQ and DynamoDB Local in this JVM. */
 class EmbeddedWorkerEndToEndTest extends WorkerEndToEndSuite {
     @Override
-    AwsBackend backend() {
+    public AwsBackend backend() {
         return EmbeddedAws.shared();
     }
 }

@@ -8,7 +8,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 @Testcontainers(disabledWithoutDocker = true)
 class LocalStackWorkerEndToEndTest extends WorkerEndToEndSuite {
     @Override
-    AwsBackend backend() {
+    public AwsBackend backend() {
         return LocalStackAws.shared();
     }
 }

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
 
@@ -69,6 +70,7 @@ public final class TestBed implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final List<SessionWorker> workers = new CopyOnWriteArrayList<>();
     private final LogCapture logCapture;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public TestBed(AwsBackend backend) {
         this.aws = AwsFixture.on(backend);
@@ -219,8 +221,12 @@ public final class TestBed implements AutoCloseable {
         return logCapture.text();
     }
 
+    /** Stops the workers and the fakes; closing again does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (SessionWorker worker : workers) {
             worker.close();
         }

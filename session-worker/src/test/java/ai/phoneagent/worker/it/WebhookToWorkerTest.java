@@ -12,30 +12,22 @@ import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
 import ai.phoneagent.simulator.webhook.WebhookEvent;
-import ai.phoneagent.testing.EmbeddedAws;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real webhook handler at the front: a signed webhook becomes an accepted, queued, greeted, transcribed call. */
+@WithTestBed
 class WebhookToWorkerTest {
     TestBed bed;
     WebhookFront front;
 
     @BeforeEach
     void start() {
-        bed = new TestBed(EmbeddedAws.shared());
         front = new WebhookFront(bed, WorkerToolsTest.WARM);
     }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
-
 
     @Test
     void a_signed_incoming_call_webhook_ends_in_a_greeted_transcribed_call() {

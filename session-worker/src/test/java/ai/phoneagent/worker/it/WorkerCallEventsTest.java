@@ -13,7 +13,6 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +32,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * Call-event webhooks over real sockets: the worker on ElasticMQ and DynamoDB Local, the simulator as OpenAI, and a
  * real HTTP receiver that verifies each signature with its own Standard Webhooks implementation.
  */
+@WithTestBed
 class WorkerCallEventsTest {
     private static final Duration LONG_WAIT = Duration.ofSeconds(30);
 
@@ -42,7 +42,6 @@ class WorkerCallEventsTest {
 
     @BeforeEach
     void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
         byte[] key = new byte[24];
         new SecureRandom().nextBytes(key);
         secret = "whsec_" + Base64.getEncoder().encodeToString(key);

@@ -16,20 +16,19 @@ import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** The worker's side of operator commands: each call's control queue, over real SQS and DynamoDB APIs. */
+@WithTestBed
 class WorkerControlQueueTest {
     static final Map<String, String> COLD = Map.of("TRANSFER_MODE", "cold", "TRANSFER_TARGETS", "sales=+15550002222",
             "CONTROL_QUEUE_WAIT_SECONDS", "1");
@@ -40,14 +39,8 @@ class WorkerControlQueueTest {
 
     @BeforeEach
     void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
         queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
         commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
     }
 
     /** Waits for the worker to record the call's control queue. */

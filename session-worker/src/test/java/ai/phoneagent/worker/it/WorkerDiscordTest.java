@@ -10,27 +10,15 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Transcript streaming to the fake Discord: order, splitting, mentions, rate limits and outages. */
+@WithTestBed
 class WorkerDiscordTest {
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     private Map<String, String> discordOn() {
         return Map.of("DISCORD_WEBHOOK_URL", bed.discord.webhookUrl(), "WELCOME_MESSAGE", "");

@@ -17,26 +17,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The worker's main path end to end, over real sockets, on whichever AWS backend a subclass provides. */
-abstract class WorkerEndToEndSuite {
+@WithTestBed
+abstract class WorkerEndToEndSuite implements WithTestBed.Backed {
     static final String GREETING = "Hello, thanks for calling Acme.";
     TestBed bed;
-
-    abstract AwsBackend backend();
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(backend());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     @Test
     void greets_first_then_stores_the_conversation_in_order_and_ends_on_caller_hangup() {

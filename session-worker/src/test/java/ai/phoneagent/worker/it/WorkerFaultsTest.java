@@ -9,34 +9,22 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.ownership.Takeover;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Dependency faults: what a store outage must not cause (calls taken from live workers, calls left orphaned), and a
  * worker's stop that does not wait out its long polls.
  */
+@WithTestBed
 class WorkerFaultsTest {
     static final Duration STALE_AFTER = Duration.ofSeconds(8);
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     @Test
     void after_its_own_heartbeat_was_out_past_the_stale_limit_a_worker_judges_no_owner_gone_until_all_could_beat() {

@@ -11,7 +11,6 @@ import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.CommandResult;
@@ -22,23 +21,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The call's socket link against the simulator over real sockets: drops, silence, refused attaches, racing closes. */
+@WithTestBed
 class WorkerLinkTest {
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     private static long greetings(TestBed bed, String callId) {
         return bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count();

@@ -8,30 +8,18 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Many simultaneous calls on one worker stay independent: each greeted, each transcript complete and its own. */
+@WithTestBed
 class WorkerLoadTest {
     static final int CALLS = 50;
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     @Test
     void fifty_simultaneous_calls_are_each_greeted_and_transcribed_in_order_without_mixing() {

@@ -13,7 +13,6 @@ import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
 import ai.phoneagent.simulator.webhook.WebhookEvent;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.EmfLines;
 import ai.phoneagent.testing.EmfLines.Datum;
 import ai.phoneagent.testing.TestKeys;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +31,14 @@ import org.junit.jupiter.api.Test;
  * A simulated call from signed webhook to hang-up, with every metric line the webhook and the worker wrote parsed
  * as EMF by an independent reader: names, units, dimension sets and values, the call id only ever a property.
  */
+@WithTestBed
 class WorkerMetricsTest {
     TestBed bed;
     WebhookFront front;
 
     @BeforeEach
     void start() {
-        bed = new TestBed(EmbeddedAws.shared());
         front = new WebhookFront(bed, Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
     }
 
     @Test

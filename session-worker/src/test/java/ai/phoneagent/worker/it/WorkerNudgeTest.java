@@ -15,7 +15,6 @@ import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -42,6 +41,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  * Commands reach an idle call through its worker's one nudge queue, not through a poll per call: the worker's SQS
  * requests are counted on the wire (an SDK interceptor on the client its control queues use), over ElasticMQ.
  */
+@WithTestBed
 class WorkerNudgeTest {
     /**
      * A one-second nudge poll (each of its receives is a tick the tests can await instead of sleeping), and a safety
@@ -62,7 +62,6 @@ class WorkerNudgeTest {
 
     @BeforeEach
     void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
         queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
         commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
         AwsSettings settings = bed.aws.backend().settings();

@@ -14,7 +14,6 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.security.SecureRandom;
@@ -25,24 +24,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Post-call summaries over real sockets: the worker on ElasticMQ and DynamoDB Local, the simulator's real HTTP
  * server answering the Responses API (and its faults), the fake Discord, and a real call-events receiver.
  */
+@WithTestBed
 class WorkerSummaryTest {
     private static final Duration LONG_WAIT = Duration.ofSeconds(30);
     private static final String MODEL = "gpt-summary-test";
 
     TestBed bed;
     CallEventReceiver receiver;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
 
     @AfterEach
     void stopBed() {

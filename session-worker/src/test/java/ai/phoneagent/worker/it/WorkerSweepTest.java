@@ -14,7 +14,6 @@ import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.WorkerConfig;
@@ -29,11 +28,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The worker's sweep: stale control queues, calls whose owner died, calls left orphaned. */
+@WithTestBed
 class WorkerSweepTest {
     static final Duration LEASE = Duration.ofSeconds(30);
     static final Duration ORPHAN_DEADLINE = Duration.ofMinutes(5);
@@ -43,13 +42,7 @@ class WorkerSweepTest {
 
     @BeforeEach
     void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
         queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
     }
 
     /** The sweep of a worker "sweeper" that has been beating, on time, for a stale limit up to the clock's now. */

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.GreetingState;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.worker.SessionWorker;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,30 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Failover after a worker dies without a hand-off (its heartbeat just stops): the calls it held are taken over by
  * the surviving workers directly, exactly once, without a second greeting; what does not fit goes through the queue.
  */
+@WithTestBed
 class WorkerTakeoverTest {
     /** Short heartbeat timings, so a death is seen within seconds (yet a busy test machine is not taken for dead). */
     static final Map<String, String> FAST = Map.of("LEASE_DURATION_MS", "2500", "LEASE_RENEW_MS", "250",
             "HEARTBEAT_SCAN_MS", "100", "SWEEP_INTERVAL_MS", "0");
 
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     private static Map<String, String> fast(Map<String, String> more) {
         Map<String, String> env = new HashMap<>(FAST);
@@ -57,6 +46,7 @@ class WorkerTakeoverTest {
         for (String callId : calls) {
             Await.until("call hosted by the doomed worker", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
             assertThat(bed.call(callId).owner()).isEqualTo(doomed.workerId());
+            Await.until("its greeting stored as sent", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
         }
         return calls;
     }
@@ -91,6 +81,28 @@ class WorkerTakeoverTest {
         assertThat(survivors.stream().mapToInt(SessionWorker::activeCalls).sum()).isEqualTo(calls.size());
         assertThat(bed.aws.peekQueue()).as("no queue round trip").isEmpty();
         assertThat(bed.logs()).contains("worker silent; taking over its calls").contains("owner lost; call taken over");
+    }
+
+    @Test
+    void aCallClaimedButNeverGreetedByAWorkerThatDiedIsGreetedOnceByTheWorkerThatTakesItOver() {
+        bed.sim.refuseAttaches(503); // the doomed worker claims the call but can never open its socket
+        SessionWorker doomed = bed.startWorker(FAST);
+        String callId = bed.placeCall(longCall());
+        Await.until("claimed by the doomed worker", WAIT, () -> doomed.workerId().equals(bed.call(callId).owner())
+                && doomed.activeCalls() == 1);
+        assertThat(bed.call(callId).greeting()).isEqualTo(GreetingState.DUE);
+
+        doomed.halt(); // kill -9 before the greeting went out
+        bed.sim.refuseAttaches(0);
+        SessionWorker survivor = bed.startWorker(FAST);
+
+        Await.until("taken over and greeted", WAIT, () -> survivor.workerId().equals(bed.call(callId).owner())
+                && bed.turnLines(callId).contains("caller: Hello"));
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count())
+                .as("greeted exactly once").isEqualTo(1);
+        Await.until("its greeting stored as sent", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
+        assertThat(count(callId, "owner_lost")).isEqualTo(1);
+        assertThat(bed.aws.peekQueue()).as("taken over directly, not through the queue").isEmpty();
     }
 
     @Test

@@ -15,7 +15,6 @@ import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.twilio.TwilioAnswer;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.testing.Await;
-import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.TestKeys;
 import ai.phoneagent.tools.ToolRegistry;
 import ai.phoneagent.worker.SessionWorker;
@@ -35,12 +34,11 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each tool over real sockets: Twilio (fake, via twilio-java), OpenAI's refer (simulator), a real HTTP tool server. */
+@WithTestBed
 class WorkerToolsTest {
     static final Map<String, String> WARM = Map.of(
             "HUMAN_AGENT_NUMBER", "+15550001111",
@@ -55,16 +53,6 @@ class WorkerToolsTest {
             "WELCOME_MESSAGE", "");
 
     TestBed bed;
-
-    @BeforeEach
-    void startBed() {
-        bed = new TestBed(EmbeddedAws.shared());
-    }
-
-    @AfterEach
-    void stopBed() {
-        bed.close();
-    }
 
     private static Scenario toolCall(String name, Object arguments) {
         return Scenario.of("tool " + name,
