@@ -256,7 +256,11 @@ public final class BenchMain {
         say("steady-state CPU: " + n + " calls to warm up, then " + n + " measured (10 at once)");
         ObjectNode steady = cpu.putObject("steady");
         steady.put("calls", n);
+        Map<String, Long> frontCounts = Map.of();
+        Map<String, Long> frontMicros = Map.of();
         for (String half : List.of("warmup", "measured")) {
+            frontCounts = readCounts(logs.resolve("front.aws-requests.json"));
+            frontMicros = readCounts(logs.resolve("front.aws-requests.json.micros"));
             long frontCpu = front.cpuMillis();
             long workerCpu = worker.cpuMillis();
             long frontJit = front.compilerCpuMillis();
@@ -270,6 +274,17 @@ public final class BenchMain {
             node.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) n));
         }
         say("steady-state CPU per call: " + steady);
+        // the front's AWS calls over the measured half: the SDK call as a whole, and its HTTP exchange alone
+        Map<String, Long> counts = diff(readCounts(logs.resolve("front.aws-requests.json")), frontCounts);
+        Map<String, Long> micros = diff(readCounts(logs.resolve("front.aws-requests.json.micros")), frontMicros);
+        ObjectNode times = steady.putObject("frontAwsCallMs");
+        counts.forEach((operation, sent) -> {
+            if (micros.containsKey(operation + ".sdk")) {
+                times.putObject(operation).put("calls", sent)
+                        .put("sdk", Samples.round(micros.get(operation + ".sdk") / 1000.0 / sent))
+                        .put("http", Samples.round(micros.getOrDefault(operation + ".http", 0L) / 1000.0 / sent));
+            }
+        });
         // one call at a time again, now that the JVMs are warm: the "@1" figures above are mostly JIT warm-up
         Map<String, Samples> samples = newSampleSet();
         for (CallTimes t : burst(options.sequential(), 1, true)) {
@@ -747,17 +762,23 @@ public final class BenchMain {
     private Map<String, Long> awsCounts() {
         Map<String, Long> total = new TreeMap<>();
         for (String name : List.of("front", "worker")) {
-            Path file = logs.resolve(name + ".aws-requests.json");
-            try {
-                if (Files.exists(file)) {
-                    Json.mapper().readTree(Files.readString(file)).fields()
-                            .forEachRemaining(f -> total.merge(f.getKey(), f.getValue().asLong(), Long::sum));
-                }
-            } catch (IOException ignored) {
-                // a half-written file is never seen (atomic move); a missing one counts zero
-            }
+            readCounts(logs.resolve(name + ".aws-requests.json")).forEach((k, v) -> total.merge(k, v, Long::sum));
         }
         return total;
+    }
+
+    /** A flat JSON object of numbers written by {@code AwsRequestCounter}; empty when missing. */
+    private static Map<String, Long> readCounts(Path file) {
+        Map<String, Long> values = new TreeMap<>();
+        try {
+            if (Files.exists(file)) {
+                Json.mapper().readTree(Files.readString(file)).fields()
+                        .forEachRemaining(f -> values.put(f.getKey(), f.getValue().asLong()));
+            }
+        } catch (IOException ignored) {
+            // a half-written file is never seen (atomic move); a missing one counts zero
+        }
+        return values;
     }
 
     private static Map<String, Long> diff(Map<String, Long> after, Map<String, Long> before) {

@@ -37,6 +37,9 @@ final class Report {
                                 + steady.path("measured").path("workerJitMs").asText()
                                 + " (the " + steady.path("calls").asText() + " before: " + steady.path("warmup").path("frontMs").asText()
                                 + " / " + steady.path("warmup").path("workerMs").asText() + ")"});
+                steady.path("frontAwsCallMs").fields().forEachRemaining(f -> rows.add(new String[] {
+                        "front, steady state: " + f.getKey() + " SDK call / its HTTP exchange ms (mean)",
+                        f.getValue().path("sdk").asText() + " / " + f.getValue().path("http").asText()}));
             }
         }
         r.path("awsRequestsPerCall").fields().forEachRemaining(f ->
