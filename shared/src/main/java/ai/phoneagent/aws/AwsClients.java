@@ -10,13 +10,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the AWS SDK clients every part uses: HTTP on the JDK's client ({@link JdkHttpTransport}), explicit region and credentials, the
+ * Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials, the
  * {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that name the
  * operation and endpoint ({@link AwsFailures}).
  */
@@ -30,9 +31,11 @@ public final class AwsClients {
 
     private AwsClients(AwsSettings settings, SdkHttpClient http) {
         this.settings = settings;
-        // a response may take a whole long poll; every other call is cut off sooner by its attempt timeout
-        this.http = http != null ? http : new JdkHttpTransport(settings.timeouts().connect(),
-                Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN));
+        this.http = http != null ? http : UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.timeouts().connect())
+                // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
+                .socketTimeout(Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN))
+                .build();
     }
 
     /**
