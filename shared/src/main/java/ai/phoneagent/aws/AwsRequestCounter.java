@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
@@ -26,11 +27,16 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
     public static final AwsRequestCounter GLOBAL = new AwsRequestCounter();
     private static final String TRANSACT_ITEMS = "DynamoDb.TransactWriteItems.items";
 
+    private static final ExecutionAttribute<Long> EXECUTION_STARTED = new ExecutionAttribute<>("PhoneAgentExecutionStarted");
+    private static final ExecutionAttribute<Long> TRANSMISSION_STARTED = new ExecutionAttribute<>("PhoneAgentTransmissionStarted");
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    /** Microseconds spent, by {@code Service.Operation.sdk} (whole call) and {@code .http} (on the wire, per attempt). */
+    private final Map<String, LongAdder> micros = new ConcurrentHashMap<>();
     private final Map<Thread, String> inFlight = new ConcurrentHashMap<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        attributes.putAttribute(EXECUTION_STARTED, System.nanoTime());
         inFlight.put(Thread.currentThread(), attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
                 + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
     }
@@ -38,6 +44,21 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         inFlight.remove(Thread.currentThread());
+        addMicros(attributes, ".sdk", EXECUTION_STARTED);
+    }
+
+    @Override
+    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        addMicros(attributes, ".http", TRANSMISSION_STARTED);
+    }
+
+    private void addMicros(ExecutionAttributes attributes, String part, ExecutionAttribute<Long> since) {
+        Long started = attributes.getAttribute(since);
+        if (started != null) {
+            String key = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
+                    + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME) + part;
+            micros.computeIfAbsent(key, k -> new LongAdder()).add((System.nanoTime() - started) / 1_000);
+        }
     }
 
     @Override
@@ -52,6 +73,7 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        attributes.putAttribute(TRANSMISSION_STARTED, System.nanoTime());
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         add(service + "." + operation, 1);
@@ -73,15 +95,31 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
 
     /** The counts as a flat JSON object. */
     public String toJson() {
+        return toJson(snapshot());
+    }
+
+    /**
+     * Microseconds spent so far by {@code Service.Operation.sdk} (the SDK call, from the request object to the parsed
+     * answer, retries included) and {@code Service.Operation.http} (from the HTTP request's start to its response's
+     * headers, summed over attempts). Divided by the counts, they show what the SDK adds to the wire time.
+     */
+    public Map<String, Long> microsSnapshot() {
+        Map<String, Long> copy = new TreeMap<>();
+        micros.forEach((k, v) -> copy.put(k, v.sum()));
+        return copy;
+    }
+
+    private static String toJson(Map<String, Long> values) {
         StringBuilder json = new StringBuilder("{");
-        snapshot().forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        values.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
         return json.append('}').toString();
     }
 
     /**
      * When {@code AWS_REQUEST_COUNTS_FILE} names a file, rewrites it every {@code periodMs} from a daemon thread
-     * (atomically, so a reader never sees half a file) when the counts changed: an idle process being measured then
-     * spends nothing on it. Used by the benchmark only.
+     * (atomically, so a reader never sees half a file) when the counts changed, and the {@link #microsSnapshot() times}
+     * next to it in {@code <file>.micros}: an idle process being measured then spends nothing on it. Used by the
+     * benchmark only.
      */
     public static void dumpFromEnvironment(long periodMs) {
         String file = System.getenv("AWS_REQUEST_COUNTS_FILE");
@@ -95,9 +133,8 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
                 try {
                     String json = GLOBAL.toJson();
                     if (!json.equals(written)) {
-                        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-                        Files.writeString(tmp, json, StandardCharsets.UTF_8);
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        write(target, json);
+                        write(target.resolveSibling(target.getFileName() + ".micros"), toJson(GLOBAL.microsSnapshot()));
                         written = json;
                     }
                     Thread.sleep(periodMs);
@@ -108,6 +145,12 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
                 }
             }
         });
+    }
+
+    private static void write(Path target, String json) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, json, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static {

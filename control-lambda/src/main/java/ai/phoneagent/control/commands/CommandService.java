@@ -245,9 +245,12 @@ public final class CommandService {
     }
 
     /**
-     * Puts the command on the call's queue, marks it sent, then nudges the call's owner (one message on the owner's
-     * nudge queue) so it reads the call's queue now. The nudge is best effort: the command is stored and on the
-     * call's queue, where the owner's safety sweep, or the next owner's read at attach, finds it.
+     * Puts the command on the call's queue, nudges the call's owner (one message on the owner's nudge queue) so it
+     * reads the call's queue now, then marks the command sent. The nudge is best effort: the command is stored and on
+     * the call's queue, where the owner's safety sweep, or the next owner's read at attach, finds it. The mark comes
+     * last because only a retry of a request that died before it reads it (a command never marked sent is re-sent
+     * once by {@link CommandDispatch#claimStranded}, and only while still pending), so the worker hears of the
+     * command one round trip sooner.
      */
     private void put(Command command, String queueUrl, String owner) {
         String messageId;
@@ -259,6 +262,7 @@ public final class CommandService {
             failDispatch(command);
             throw workerUnavailable(command.commandId());
         }
+        nudge(command, queueUrl, owner);
         try {
             dispatch.markSent(command.callId(), command.commandId(), messageId, clock.instant());
         } catch (SdkException e) {
@@ -266,7 +270,6 @@ public final class CommandService {
             LOG.warn("could not mark command sent", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "error", JsonLog.describe(e)));
         }
-        nudge(command, queueUrl, owner);
     }
 
     private void nudge(Command command, String queueUrl, String owner) {

@@ -45,6 +45,8 @@ import java.util.concurrent.Future;
  * one process's own counter.
  */
 public final class BenchMain {
+    /** JIT compiler threads stay alive, so their CPU can be read per thread ({@link Child#compilerCpuMillis()}). */
+    private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
     private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
@@ -74,7 +76,7 @@ public final class BenchMain {
      */
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
                    List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
-                   boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot) {
+                   boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot, int steadyCalls) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -86,6 +88,7 @@ public final class BenchMain {
             Path trainWorkerAot = null;
             boolean liveOnly = false;
             int hold = -1;
+            int steady = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -95,19 +98,20 @@ public final class BenchMain {
                             .filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
                     case "--live-only" -> liveOnly = true;
                     case "--hold" -> hold = Integer.parseInt(args[++i]);
+                    case "--steady" -> steady = Integer.parseInt(args[++i]);
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
                     case "--worker-jar" -> workerJar = args[++i];
                     case "--train-worker-aot" -> trainWorkerAot = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --live-only --hold SECONDS"
-                            + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE)");
+                            + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE --steady CALLS)");
                 }
             }
             return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
-                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot)
+                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot, steady >= 0 ? steady : 200)
                     : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
-                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot);
+                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot, steady >= 0 ? steady : 1000);
         }
     }
 
@@ -203,6 +207,8 @@ public final class BenchMain {
     private void latencyScenarios() throws Exception {
         long frontCpu = front.cpuMillis();
         long workerCpu = worker.cpuMillis();
+        long frontJit = front.compilerCpuMillis();
+        long workerJit = worker.compilerCpuMillis();
         Map<String, Long> aws = awsCounts();
         int calls = 0;
         ObjectNode ring = result.putObject("ringToGreeting");
@@ -227,10 +233,67 @@ public final class BenchMain {
         cpu.put("calls", calls);
         cpu.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) calls));
         cpu.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) calls));
+        cpu.put("frontJitMs", Samples.round((front.compilerCpuMillis() - frontJit) / (double) calls));
+        cpu.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) calls));
         Map<String, Long> perCall = diff(awsCounts(), aws);
         ObjectNode requests = result.putObject("awsRequestsPerCall");
         double total = calls;
         perCall.forEach((k, v) -> requests.put(k, Samples.round(v / total)));
+        steadyCpu(cpu);
+    }
+
+    /**
+     * CPU per call once the JIT has compiled the hot paths: the figure above counts the first calls after a short
+     * warm-up, when the JVMs are still compiling (tens of seconds of compiler time), so it is mostly JIT. Here
+     * {@code --steady} more calls (10 at once, each greeted and hung up) run first unmeasured, then as many again are
+     * measured; a figure that still falls between the two halves is not steady yet, so both are kept.
+     */
+    private void steadyCpu(ObjectNode cpu) throws Exception {
+        int n = options.steadyCalls();
+        if (n <= 0) {
+            return;
+        }
+        say("steady-state CPU: " + n + " calls to warm up, then " + n + " measured (10 at once)");
+        ObjectNode steady = cpu.putObject("steady");
+        steady.put("calls", n);
+        Map<String, Long> frontCounts = Map.of();
+        Map<String, Long> frontMicros = Map.of();
+        for (String half : List.of("warmup", "measured")) {
+            frontCounts = readCounts(logs.resolve("front.aws-requests.json"));
+            frontMicros = readCounts(logs.resolve("front.aws-requests.json.micros"));
+            long frontCpu = front.cpuMillis();
+            long workerCpu = worker.cpuMillis();
+            long frontJit = front.compilerCpuMillis();
+            long workerJit = worker.compilerCpuMillis();
+            burst(n, 10, true);
+            awaitSettled();
+            ObjectNode node = steady.putObject(half);
+            node.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) n));
+            node.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) n));
+            node.put("frontJitMs", Samples.round((front.compilerCpuMillis() - frontJit) / (double) n));
+            node.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) n));
+        }
+        say("steady-state CPU per call: " + steady);
+        // the front's AWS calls over the measured half: the SDK call as a whole, and its HTTP exchange alone
+        Map<String, Long> counts = diff(readCounts(logs.resolve("front.aws-requests.json")), frontCounts);
+        Map<String, Long> micros = diff(readCounts(logs.resolve("front.aws-requests.json.micros")), frontMicros);
+        ObjectNode times = steady.putObject("frontAwsCallMs");
+        counts.forEach((operation, sent) -> {
+            if (micros.containsKey(operation + ".sdk")) {
+                times.putObject(operation).put("calls", sent)
+                        .put("sdk", Samples.round(micros.get(operation + ".sdk") / 1000.0 / sent))
+                        .put("http", Samples.round(micros.getOrDefault(operation + ".http", 0L) / 1000.0 / sent));
+            }
+        });
+        // one call at a time again, now that the JVMs are warm: the "@1" figures above are mostly JIT warm-up
+        Map<String, Samples> samples = newSampleSet();
+        for (CallTimes t : burst(options.sequential(), 1, true)) {
+            t.addTo(samples);
+        }
+        ObjectNode node = ((ObjectNode) result.get("ringToGreeting")).putObject("1 warm");
+        samples.forEach((k, v) -> node.set(k, Json.mapper().valueToTree(v.summary())));
+        say("ring-to-greeting at 1 at once after the steady-state calls: greeting p50 " + samples.get("greeting").percentile(50)
+                + " ms, p99 " + samples.get("greeting").percentile(99) + " ms");
     }
 
     /** A batch of calls sent at once; each is greeted, then the caller hangs up (unless {@code hangUp} is false). */
@@ -654,13 +717,18 @@ public final class BenchMain {
         // BENCH_FRONT_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=front.jfr", to profile the handlers
         List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
                 : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
-        Child child = Child.start("front", java(flags, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
+        List<String> all = new ArrayList<>(List.of(KEEP_COMPILER_THREADS));
+        all.addAll(flags);
+        Child child = Child.start("front", java(all, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
         frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofMinutes(3))).get("port"));
         return child;
     }
 
     private Child startWorker(List<String> flags, String name) {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
+        if (name.equals("worker")) { // the measured worker; start figures and AOT training run as deployed
+            command.add(KEEP_COMPILER_THREADS);
+        }
         // BENCH_WORKER_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=worker.jfr", to profile the worker
         String extra = System.getenv().getOrDefault("BENCH_WORKER_JVM_FLAGS", "").trim();
         if (!extra.isEmpty() && name.equals("worker")) {
@@ -700,17 +768,23 @@ public final class BenchMain {
     private Map<String, Long> awsCounts() {
         Map<String, Long> total = new TreeMap<>();
         for (String name : List.of("front", "worker")) {
-            Path file = logs.resolve(name + ".aws-requests.json");
-            try {
-                if (Files.exists(file)) {
-                    Json.mapper().readTree(Files.readString(file)).fields()
-                            .forEachRemaining(f -> total.merge(f.getKey(), f.getValue().asLong(), Long::sum));
-                }
-            } catch (IOException ignored) {
-                // a half-written file is never seen (atomic move); a missing one counts zero
-            }
+            readCounts(logs.resolve(name + ".aws-requests.json")).forEach((k, v) -> total.merge(k, v, Long::sum));
         }
         return total;
+    }
+
+    /** A flat JSON object of numbers written by {@code AwsRequestCounter}; empty when missing. */
+    private static Map<String, Long> readCounts(Path file) {
+        Map<String, Long> values = new TreeMap<>();
+        try {
+            if (Files.exists(file)) {
+                Json.mapper().readTree(Files.readString(file)).fields()
+                        .forEachRemaining(f -> values.put(f.getKey(), f.getValue().asLong()));
+            }
+        } catch (IOException ignored) {
+            // a half-written file is never seen (atomic move); a missing one counts zero
+        }
+        return values;
     }
 
     private static Map<String, Long> diff(Map<String, Long> after, Map<String, Long> before) {

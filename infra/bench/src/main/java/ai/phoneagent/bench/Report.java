@@ -13,7 +13,7 @@ final class Report {
     /** Every figure as {@code name → value} rows, in a stable order (also used to compare two results). */
     static List<String[]> rows(JsonNode r) {
         List<String[]> rows = new ArrayList<>();
-        for (String n : List.of("1", "20", "50")) {
+        for (String n : List.of("1", "20", "50", "1 warm")) {
             JsonNode s = r.path("ringToGreeting").path(n);
             for (String k : List.of("webhookRtt", "accept", "socketOpen", "greeting")) {
                 JsonNode v = s.path(k);
@@ -25,8 +25,22 @@ final class Report {
         }
         JsonNode cpu = r.path("cpuPerCall");
         if (!cpu.isMissingNode()) { // not measured with --live-only
-            rows.add(new String[] {"CPU per call: front (webhook+control) ms", cpu.path("frontMs").asText()});
-            rows.add(new String[] {"CPU per call: worker ms", cpu.path("workerMs").asText()});
+            rows.add(new String[] {"CPU per call: front (webhook+control) ms (of it JIT compiler threads)",
+                    cpu.path("frontMs").asText() + " (" + cpu.path("frontJitMs").asText("—") + ")"});
+            rows.add(new String[] {"CPU per call: worker ms (of it JIT compiler threads)",
+                    cpu.path("workerMs").asText() + " (" + cpu.path("workerJitMs").asText("—") + ")"});
+            JsonNode steady = cpu.path("steady");
+            if (!steady.isMissingNode()) {
+                rows.add(new String[] {"CPU per call, steady state (" + steady.path("calls").asText() + " calls after as many more): front / worker ms",
+                        steady.path("measured").path("frontMs").asText() + " / " + steady.path("measured").path("workerMs").asText()
+                                + "; of it JIT " + steady.path("measured").path("frontJitMs").asText() + " / "
+                                + steady.path("measured").path("workerJitMs").asText()
+                                + " (the " + steady.path("calls").asText() + " before: " + steady.path("warmup").path("frontMs").asText()
+                                + " / " + steady.path("warmup").path("workerMs").asText() + ")"});
+                steady.path("frontAwsCallMs").fields().forEachRemaining(f -> rows.add(new String[] {
+                        "front, steady state: " + f.getKey() + " SDK call / its HTTP exchange ms (mean)",
+                        f.getValue().path("sdk").asText() + " / " + f.getValue().path("http").asText()}));
+            }
         }
         r.path("awsRequestsPerCall").fields().forEachRemaining(f ->
                 rows.add(new String[] {"AWS requests per call: " + f.getKey(), f.getValue().asText()}));
