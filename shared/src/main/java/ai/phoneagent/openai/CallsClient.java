@@ -30,17 +30,6 @@ public final class CallsClient {
         this.clock = clock;
     }
 
-    /** An OkHttp client with the timeouts we use against OpenAI. */
-    public static OkHttpClient defaultHttpClient() {
-        return new OkHttpClient.Builder()
-                .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofSeconds(3))
-                .writeTimeout(Duration.ofSeconds(3))
-                .callTimeout(Duration.ofSeconds(4))
-                .retryOnConnectionFailure(false)
-                .build();
-    }
-
     /** Accepts an incoming call with a Realtime session body. */
     public CallsOutcome accept(String callId, JsonNode session) {
         return post(endpoints.callAction(callId, "accept"), Json.write(session));
