@@ -21,6 +21,11 @@ public interface CallsTransport {
     /** OpenAI's answer: the status, and the body text when it is not a 2xx (empty for a 2xx). */
     record Reply(int status, String errorBody) {
         public boolean success() {
+            return success(status);
+        }
+
+        /** Whether {@code status} is a 2xx: the only answers that carry no error body. */
+        static boolean success(int status) {
             return status >= 200 && status < 300;
         }
     }

@@ -31,7 +31,7 @@ final class OkHttpCallsTransport implements CallsTransport {
         call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         try (Response response = call.execute()) {
             int code = response.code();
-            return new Reply(code, code >= 200 && code < 300 ? "" : response.body().string());
+            return new Reply(code, Reply.success(code) ? "" : response.body().string());
         }
     }
 }

@@ -52,8 +52,7 @@ final class UrlConnectionCallsTransport implements CallsTransport {
                     reusable = in.read() < 0; // read to the end: the connection goes back to the JDK's keep-alive cache
                 }
             }
-            Reply reply = new Reply(status, "");
-            return reply.success() ? reply : new Reply(status, text);
+            return new Reply(status, Reply.success(status) ? "" : text);
         } finally {
             if (!reusable) {
                 connection.disconnect();

@@ -253,7 +253,9 @@ public final class CallSession implements ToolHost {
                 } catch (RuntimeException e) {
                     LOG.warn("could not store that the call was greeted", Map.of("call_id", callId, "attempt", attempt,
                             "error", JsonLog.describe(e)));
-                    pause(services.reattach().delayBefore(attempt));
+                    if (attempt < GREETED_WRITE_ATTEMPTS) {
+                        pause(services.reattach().delayBefore(attempt));
+                    }
                 }
             }
         });

@@ -40,10 +40,6 @@ final class LivenessRule {
         this.staleAfter = staleAfter;
     }
 
-    Duration staleAfter() {
-        return staleAfter;
-    }
-
     /** This worker (re)registered its record at {@code at}: a new run of beats begins. */
     synchronized void registered(Instant at) {
         runSince = at;
