@@ -95,7 +95,7 @@ public final class SessionWorker implements AutoCloseable {
         this.deps = deps;
         this.clock = clock;
         this.registry = new CallRegistry(config.capacity());
-        this.connector = new RealtimeConnector(deps.http(), config.endpoints(), config.openAiApiKey(), config.pingInterval());
+        this.connector = new RealtimeConnector(config.endpoints(), config.openAiApiKey(), config.pingInterval());
         this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
         LiveEventSink events = new DiscordEventSink(deps.discord(), config.discord().maskNumbers());
         if (config.callEvents().enabled()) {

@@ -8,7 +8,6 @@ import ai.phoneagent.config.Env;
 import ai.phoneagent.testing.TestKeys;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
 import java.time.Duration;
-import okhttp3.OkHttpClient;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ class WorkerConfigTest {
         assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(8));
         assertThat(config.leaseRenewInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.reattachWindow()).isEqualTo(Duration.ofSeconds(15));
-        try (RealtimeConnector connector = new RealtimeConnector(new OkHttpClient(), config.endpoints(), "sk-test",
+        try (RealtimeConnector connector = new RealtimeConnector(config.endpoints(), "sk-test",
                 config.pingInterval())) {
             assertThat(connector.silenceDetection()).as("a silent socket is noticed within 10 s")
                     .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofSeconds(10)));

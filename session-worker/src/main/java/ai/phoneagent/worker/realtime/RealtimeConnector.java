@@ -1,75 +1,101 @@
 package ai.phoneagent.worker.realtime;
 
-import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.openai.OpenAiEndpoints;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
+import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okhttp3.internal.concurrent.Task;
-import okhttp3.internal.concurrent.TaskQueue;
-import okhttp3.internal.ws.RealWebSocket;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Opens {@code wss://…/v1/realtime?call_id=…} with only {@code Authorization: Bearer} (never {@code OpenAI-Beta},
  * which would switch the socket to the beta event names).
  *
- * <p>Every attach gets a fresh TCP connection: the client's pool keeps no idle connections, so a connection whose
- * upgrade was refused (404 after the call ended) and that the server then half-closed can never be handed to the next
- * attach as a dead CLOSE-WAIT socket. The session bounds each attach itself (it cancels an upgrade that does not
- * answer in time); an open socket has no read timeout. A peer that goes silent (no FIN, no RST) is found by the
- * connector's one {@link SilenceWatch}: a socket that heard nothing for {@code pingInterval} is pinged, and one whose
- * ping is not answered within {@code pingInterval / 2} is dropped and reported as a failure.
+ * <p>The link is non-blocking (Netty): every socket of the worker is served by one small shared event loop group
+ * ({@value #IO_THREADS_MAX} threads at most, {@code realtime-io-*}), with no thread or virtual thread per socket. Reads
+ * go into pooled buffers that return to the pool as soon as the bytes are decoded, so an idle socket holds no read
+ * buffer; TLS is Netty's {@code SslHandler} over the JDK's engine, with host name verification.
  *
- * <p>OkHttp's WebSocket API cannot send a ping on demand, so the watch puts one on the socket's own writer queue
- * (OkHttp internals, pinned with OkHttp's version; {@code SilenceWatchTest} and {@code WorkerLinkTest} catch a
- * change). Should that ever fail to resolve, the connector falls back to OkHttp's own per-socket pings.
+ * <p>Every attach gets a fresh TCP connection (nothing is pooled or reused), so a connection whose upgrade was refused
+ * (404 after the call ended) can never be handed to the next attach. The session bounds each attach itself and
+ * cancels an upgrade that does not answer in time; an open socket has no read timeout. A peer that goes silent (no
+ * FIN, no RST) is found by the connector's one {@link SilenceWatch}, swept on the event loop: a socket that heard
+ * nothing for {@code pingInterval} is pinged, and one whose ping is not answered within {@code pingInterval / 2} is
+ * dropped and reported as a failure.
  *
- * <p>OkHttp runs each WebSocket's reader loop on its dispatcher's executor for the socket's whole life and
- * counts it as a running request, so the connector gives its client a virtual-thread executor and lifts the
- * per-host limit: thousands of calls then need no thousands of platform threads.
+ * <p>The listener hears a connection's callbacks on that connection's event loop thread, in order: every text message
+ * decoded before the connection ended is delivered before {@code onDisconnect}, which comes exactly once.
  */
 public final class RealtimeConnector implements AutoCloseable {
-    private static final JsonLog LOG = JsonLog.forComponent("realtime");
-    private final OkHttpClient client;
-    private final ExecutorService executor;
+    static final int IO_THREADS_MAX = 2;
+    /** The largest message (all its fragments together); Realtime events such as {@code session.created} are large. */
+    static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a close we started waits for the peer's close frame before the connection is dropped. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final SslContext tls;
     private final OpenAiEndpoints endpoints;
     private final String apiKey;
-    /** Null when pings are off ({@code pingInterval} 0) or OkHttp's own pings stand in for it. */
+    /** Null when pings are off ({@code pingInterval} 0). */
     private final SilenceWatch watch;
 
-    public RealtimeConnector(OkHttpClient base, OpenAiEndpoints endpoints, String apiKey, Duration pingInterval) {
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-", 0).factory());
-        Dispatcher dispatcher = new Dispatcher(executor);
-        dispatcher.setMaxRequests(100_000);
-        dispatcher.setMaxRequestsPerHost(100_000);
-        boolean watched = pingInterval.isPositive() && OnDemandPing.AVAILABLE;
-        if (pingInterval.isPositive() && !watched) {
-            LOG.warn("on-demand pings unavailable in this OkHttp; using its per-socket ping timer", Map.of());
+    public RealtimeConnector(OpenAiEndpoints endpoints, String apiKey, Duration pingInterval) {
+        this(endpoints, apiKey, pingInterval, null);
+    }
+
+    /** A connector that trusts what {@code trust} trusts for {@code wss://} (null: the JDK's default trust store). */
+    RealtimeConnector(OpenAiEndpoints endpoints, String apiKey, Duration pingInterval, TrustManagerFactory trust) {
+        int threads = Math.max(1, Math.min(IO_THREADS_MAX, Runtime.getRuntime().availableProcessors()));
+        this.group = new NioEventLoopGroup(threads, new DefaultThreadFactory("realtime-io", true));
+        this.bootstrap = new Bootstrap()
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.ALLOCATOR, allocator(threads))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+                .option(ChannelOption.TCP_NODELAY, true);
+        try {
+            this.tls = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .trustManager(trust)
+                    // one entry per host is all resumption needs; the JDK's default keeps 20,480 sessions for a day
+                    .sessionCacheSize(256)
+                    .sessionTimeout(TimeUnit.HOURS.toSeconds(1))
+                    .build();
+        } catch (SSLException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("no TLS context for the call link", e);
         }
-        this.watch = watched ? new SilenceWatch(pingInterval, pongTimeout(pingInterval)) : null;
-        this.client = base.newBuilder()
-                .dispatcher(dispatcher)
-                .readTimeout(Duration.ZERO) // a call may be silent for minutes; pings detect a dead peer
-                // OkHttp's own timer notices a missing pong at the next ping: half the interval keeps the bound
-                .pingInterval(watched || !pingInterval.isPositive() ? Duration.ZERO : pingInterval.dividedBy(2))
-                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
-                .retryOnConnectionFailure(false)
-                .build();
         this.endpoints = endpoints;
         this.apiKey = apiKey;
+        this.watch = pingInterval.isPositive()
+                ? new SilenceWatch(pingInterval, pongTimeout(pingInterval), group.next())
+                : null;
+    }
+
+    /**
+     * Pooled buffers: one arena per event loop thread and 1 MiB chunks (a message larger than a chunk gets a buffer of
+     * its own, freed after it is decoded). Direct memory when Netty may free it itself, heap otherwise.
+     */
+    private static ByteBufAllocator allocator(int threads) {
+        boolean direct = PlatformDependent.directBufferPreferred();
+        return new PooledByteBufAllocator(direct, direct ? 0 : threads, direct ? threads : 0, 8192, 7,
+                256, 64, false);
     }
 
     /** How long a ping may go unanswered: half the ping interval (a loaded peer may take a second or two). */
@@ -84,153 +110,19 @@ public final class RealtimeConnector implements AutoCloseable {
 
     /** Starts connecting; the listener hears {@code onOpen} or {@code onDisconnect}. */
     public RealtimeConnection connect(String callId, RealtimeListener listener) {
-        Request request = new Request.Builder()
-                .url(endpoints.realtimeSocket(callId).toString())
-                .header("Authorization", "Bearer " + apiKey)
-                .build();
-        Adapter adapter = new Adapter(listener, watch);
-        WebSocket socket = client.newWebSocket(request, adapter);
-        adapter.connection = new OkHttpConnection(socket);
-        return adapter.connection;
+        URI uri = endpoints.realtimeSocket(callId);
+        EventLoop loop = group.next();
+        RealtimeLink link = new RealtimeLink(uri, "Bearer " + apiKey, listener, watch, loop);
+        link.start(bootstrap.clone(loop), "wss".equalsIgnoreCase(uri.getScheme()) ? tls : null);
+        return link;
     }
 
+    /** Drops every socket (each reports a failure) and stops the event loop. */
     @Override
     public void close() {
         if (watch != null) {
             watch.close();
         }
-        client.dispatcher().cancelAll();
-        executor.shutdownNow();
-    }
-
-    /**
-     * A ping sent now, on the socket's own writer queue (so it never interleaves with a frame being written), through
-     * OkHttp's internal {@code RealWebSocket.writePingFrame}; a missing pong is the watch's to notice.
-     */
-    static final class OnDemandPing {
-        private static final VarHandle TASK_QUEUE = taskQueueHandle();
-        static final boolean AVAILABLE = TASK_QUEUE != null;
-
-        private OnDemandPing() {
-        }
-
-        private static VarHandle taskQueueHandle() {
-            try {
-                return MethodHandles.privateLookupIn(RealWebSocket.class, MethodHandles.lookup())
-                        .findVarHandle(RealWebSocket.class, "taskQueue", TaskQueue.class);
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return null;
-            }
-        }
-
-        static void ping(RealWebSocket socket) {
-            TaskQueue queue = (TaskQueue) TASK_QUEUE.getVolatile(socket);
-            if (queue != null) {
-                queue.schedule(new Task("ping", true) {
-                    @Override
-                    public long runOnce() {
-                        socket.writePingFrame$okhttp();
-                        return -1L;
-                    }
-                }, 0L);
-            }
-        }
-    }
-
-    private record OkHttpConnection(WebSocket socket) implements RealtimeConnection {
-        @Override
-        public boolean send(String text) {
-            return socket.send(text);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            socket.close(code, reason);
-        }
-
-        @Override
-        public void cancel() {
-            socket.cancel();
-        }
-    }
-
-    /** Maps OkHttp's callbacks to ours and makes sure the disconnect is reported exactly once. */
-    private static final class Adapter extends WebSocketListener {
-        private final RealtimeListener listener;
-        private final SilenceWatch watch;
-        private final AtomicBoolean disconnected = new AtomicBoolean();
-        volatile OkHttpConnection connection;
-        private volatile SilenceWatch.Watched watched;
-        /** Why the watch dropped the socket, reported instead of the cancel's own exception. */
-        private volatile String silent;
-
-        Adapter(RealtimeListener listener, SilenceWatch watch) {
-            this.listener = listener;
-            this.watch = watch;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket, Response response) {
-            if (watch != null && webSocket instanceof RealWebSocket real) {
-                watched = watch.watch(new SilenceWatch.Pingable() {
-                    @Override
-                    public void ping() {
-                        OnDemandPing.ping(real);
-                    }
-
-                    @Override
-                    public int pongs() {
-                        return real.receivedPongCount();
-                    }
-                }, () -> {
-                    silent = "no pong within " + watch.pongTimeoutMillis() + " ms of a ping after "
-                            + watch.idleBeforePingMillis() + " ms without a frame";
-                    webSocket.cancel();
-                });
-            }
-            listener.onOpen(connection != null ? connection : new OkHttpConnection(webSocket));
-        }
-
-        @Override
-        public void onMessage(WebSocket webSocket, String text) {
-            SilenceWatch.Watched w = watched;
-            if (w != null) {
-                w.heard();
-            }
-            listener.onMessage(text);
-        }
-
-        @Override
-        public void onClosing(WebSocket webSocket, int code, String reason) {
-            webSocket.close(1000, null); // answer the peer's close frame
-            disconnect(new Disconnect.Closed(code, reason));
-        }
-
-        @Override
-        public void onClosed(WebSocket webSocket, int code, String reason) {
-            disconnect(new Disconnect.Closed(code, reason));
-        }
-
-        @Override
-        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            int status = response == null ? 0 : response.code();
-            if (response != null) {
-                response.close();
-            }
-            String message = t.getMessage() == null ? "" : ": " + t.getMessage();
-            String why = silent;
-            disconnect(new Disconnect.Failed(status, why != null ? "silent socket: " + why
-                    : t.getClass().getSimpleName() + (message.length() > 200 ? message.substring(0, 200) : message)));
-        }
-
-        private void disconnect(Disconnect disconnect) {
-            SilenceWatch.Watched w = watched;
-            if (w != null) {
-                w.stop();
-            }
-            if (disconnected.compareAndSet(false, true)) {
-                listener.onDisconnect(disconnect);
-            }
-        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

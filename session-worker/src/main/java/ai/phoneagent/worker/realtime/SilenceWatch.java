@@ -3,20 +3,21 @@ package ai.phoneagent.worker.realtime;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * Notices call sockets that went silent without closing (no FIN, no RST), for every socket of a worker with one
- * scheduler thread: a socket that has received nothing for {@code idleBeforePing} is pinged, and one whose ping is
- * not answered within {@code pongTimeout} is reported silent. A socket that hears anything (an event, a pong) is not
- * pinged at all, so a busy call costs nothing and an idle one one ping per {@code idleBeforePing}.
+ * periodic sweep on a scheduler the watch is given (the link's own event loop, so no thread of its own): a socket
+ * that has received nothing for {@code idleBeforePing} is pinged, and one whose ping is not answered within
+ * {@code pongTimeout} is reported silent. A socket that hears anything (an event, a pong) is not pinged at all, so a
+ * busy call costs nothing and an idle one one ping per {@code idleBeforePing}.
  *
- * <p>This replaces OkHttp's own per-socket ping timer, which makes every open socket a scheduled task of OkHttp's
- * one task runner (whose every dispatch walks all of them) and only notices a missing pong at the next ping, i.e.
- * after two intervals. A silent socket is noticed within {@link #worstCaseDetection()}.
+ * <p>One sweep for all sockets, rather than a timer per socket, keeps the idle cost flat: a few microseconds per
+ * thousand sockets per tick and no per-socket scheduled task on the heap. A silent socket is noticed within
+ * {@link #worstCaseDetection()}.
  */
 public final class SilenceWatch implements AutoCloseable {
     /** One watched socket: how to ping it and how many pongs it has received. */
@@ -33,22 +34,24 @@ public final class SilenceWatch implements AutoCloseable {
     private final long tickNanos;
     private final LongSupplier clock;
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledFuture<?> sweep;
 
     /**
      * @param idleBeforePing how long a socket may hear nothing before it is pinged
      * @param pongTimeout    how long a ping may go unanswered before the socket counts as silent
+     * @param scheduler      runs the sweep; not owned by the watch (the connector's event loop)
      */
-    public SilenceWatch(Duration idleBeforePing, Duration pongTimeout) {
-        this(idleBeforePing, pongTimeout, System::nanoTime, true);
+    public SilenceWatch(Duration idleBeforePing, Duration pongTimeout, ScheduledExecutorService scheduler) {
+        this(idleBeforePing, pongTimeout, System::nanoTime, scheduler);
     }
 
     /** A watch driven by {@link #tick()} calls alone, on the given clock (nanoseconds): for tests. */
     static SilenceWatch manual(Duration idleBeforePing, Duration pongTimeout, LongSupplier clock) {
-        return new SilenceWatch(idleBeforePing, pongTimeout, clock, false);
+        return new SilenceWatch(idleBeforePing, pongTimeout, clock, null);
     }
 
-    private SilenceWatch(Duration idleBeforePing, Duration pongTimeout, LongSupplier clock, boolean scheduled) {
+    private SilenceWatch(Duration idleBeforePing, Duration pongTimeout, LongSupplier clock,
+                         ScheduledExecutorService scheduler) {
         if (!idleBeforePing.isPositive() || !pongTimeout.isPositive()) {
             throw new IllegalArgumentException("idleBeforePing and pongTimeout must be positive");
         }
@@ -58,13 +61,8 @@ public final class SilenceWatch implements AutoCloseable {
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(TimeUnit.MILLISECONDS.toNanos(500),
                 Math.min(idleBeforePingNanos, pongTimeoutNanos) / 4));
         this.clock = clock;
-        if (scheduled) {
-            this.scheduler = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("realtime-silence-watch").factory());
-            scheduler.scheduleWithFixedDelay(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
-        } else {
-            this.scheduler = null;
-        }
+        this.sweep = scheduler == null ? null
+                : scheduler.scheduleWithFixedDelay(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -83,7 +81,7 @@ public final class SilenceWatch implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(pongTimeoutNanos);
     }
 
-    /** Starts watching an open socket; {@code onSilent} runs once (on the watch's thread) if it goes silent. */
+    /** Starts watching an open socket; {@code onSilent} runs once (on the sweep's thread) if it goes silent. */
     public Watched watch(Pingable socket, Runnable onSilent) {
         Watched w = new Watched(socket, onSilent, clock.getAsLong());
         watched.add(w);
@@ -110,13 +108,13 @@ public final class SilenceWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+        if (sweep != null) {
+            sweep.cancel(false);
         }
         watched.clear();
     }
 
-    /** A socket under watch. {@link #heard()} is called by its reader; everything else by the watch's thread. */
+    /** A socket under watch. {@link #heard()} is called by its reader; everything else by the sweep. */
     public final class Watched {
         private final Pingable socket;
         private final Runnable onSilent;

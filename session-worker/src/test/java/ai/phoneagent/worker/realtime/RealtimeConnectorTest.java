@@ -6,7 +6,6 @@ import ai.phoneagent.openai.OpenAiEndpoints;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.scenario.Scenario;
-import ai.phoneagent.worker.WorkerDeps;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,7 @@ class RealtimeConnectorTest {
             server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() { }).build());
             server.start(0);
             OpenAiEndpoints endpoints = new OpenAiEndpoints(URI.create("http://127.0.0.1:" + server.getPort()));
-            try (RealtimeConnector connector = new RealtimeConnector(WorkerDeps.defaultHttp(), endpoints, "sk-test",
+            try (RealtimeConnector connector = new RealtimeConnector(endpoints, "sk-test",
                     Duration.ofSeconds(1))) {
                 Recorder ended = new Recorder();
                 connector.connect("rtc_ended", ended);
@@ -56,7 +55,7 @@ class RealtimeConnectorTest {
             server.enqueue(new MockResponse.Builder().code(401).body("{}").build());
             server.start(0);
             OpenAiEndpoints endpoints = new OpenAiEndpoints(URI.create("http://127.0.0.1:" + server.getPort()));
-            try (RealtimeConnector connector = new RealtimeConnector(WorkerDeps.defaultHttp(), endpoints, "sk-test",
+            try (RealtimeConnector connector = new RealtimeConnector(endpoints, "sk-test",
                     Duration.ofSeconds(1))) {
                 Recorder refused = new Recorder();
                 connector.connect("rtc_x", refused);
@@ -75,7 +74,7 @@ class RealtimeConnectorTest {
                 .defaultScenario(Scenario.quiet()).build())) {
             String quiet = sim.newCall();
             String frozen = sim.newCall();
-            try (RealtimeConnector connector = new RealtimeConnector(WorkerDeps.defaultHttp(), sim.endpoints(),
+            try (RealtimeConnector connector = new RealtimeConnector(sim.endpoints(),
                     sim.config().apiKey(), Duration.ofMillis(300))) {
                 Recorder answering = new Recorder();
                 Recorder stalled = new Recorder();
