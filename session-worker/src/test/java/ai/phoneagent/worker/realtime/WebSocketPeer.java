@@ -287,14 +287,18 @@ final class WebSocketPeer implements AutoCloseable {
     }
 
     /**
-     * Runs a peer that accepts every upgrade and then holds the connection until the client ends it; prints
+     * Runs a peer that accepts every upgrade and then holds the connection, answering pings, until the client ends it; prints
      * {@code PORT <n>} once listening. Arguments: nothing (plain) or {@code <PKCS12 key store> <password>} (TLS).
      */
     public static void main(String[] args) throws Exception {
         SSLContext context = args.length == 2 ? TestCertificate.load(Path.of(args[0]), args[1]).serverContext() : null;
         try (WebSocketPeer peer = start(context, connection -> {
             connection.acceptUpgrade();
-            connection.awaitEnd();
+            for (Frame frame = connection.read(); frame.opcode() != CLOSE; frame = connection.read()) {
+                if (frame.opcode() == PING) {
+                    connection.write(frame(true, PONG, frame.payload()));
+                }
+            }
         })) {
             System.out.println("PORT " + peer.server.getLocalPort());
             System.out.flush();
