@@ -48,6 +48,14 @@ public final class RealtimeConnector implements AutoCloseable {
     /** How long a close we started waits for the peer's close frame before the connection is dropped. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+    static {
+        // The link needs none of Netty's sun.misc.Unsafe paths (heap buffers suit the JDK's TLS engine too), and on
+        // JDK 24+ using them prints a deprecation warning at start (later JDKs deny them). An explicit setting wins.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
+    }
+
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final SslContext tls;
@@ -90,7 +98,7 @@ public final class RealtimeConnector implements AutoCloseable {
 
     /**
      * Pooled buffers: one arena per event loop thread and 1 MiB chunks (a message larger than a chunk gets a buffer of
-     * its own, freed after it is decoded). Direct memory when Netty may free it itself, heap otherwise.
+     * its own, freed after it is decoded). Heap memory unless Netty was explicitly allowed {@code Unsafe}.
      */
     private static ByteBufAllocator allocator(int threads) {
         boolean direct = PlatformDependent.directBufferPreferred();
