@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * {@code pongTimeout} is reported silent. A socket that hears anything (an event, a pong) is not pinged at all, so a
  * busy call costs nothing and an idle one one ping per {@code idleBeforePing}.
  *
- * <p>One sweep for all sockets, rather than a timer per socket, keeps the idle cost flat: a few microseconds per
- * thousand sockets per tick and no per-socket scheduled task on the heap. A silent socket is noticed within
+ * <p>One sweep for all sockets, rather than a timer per socket, keeps the idle cost flat: one pass over a set per
+ * tick and no per-socket scheduled task on the heap or timer wake-up. A silent socket is noticed within
  * {@link #worstCaseDetection()}.
  */
 public final class SilenceWatch implements AutoCloseable {
