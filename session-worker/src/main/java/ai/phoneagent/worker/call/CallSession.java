@@ -12,6 +12,8 @@ import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.CallsOutcome;
+import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.openai.RetryRunner;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.worker.call.CallMachine.Effect;
@@ -62,6 +64,7 @@ public final class CallSession implements ToolHost {
     private static final int GREETED_WRITE_ATTEMPTS = 4;
     /** How long an {@code ENDED} write is retried before the sweep is left to deal with the call. */
     private static final Duration END_WRITE_WINDOW = Duration.ofMinutes(5);
+    private static final Duration STORE_RETRY_MIN_PAUSE = Duration.ofMillis(50);
 
     private final String callId;
     private final CallRecord call;
@@ -245,20 +248,9 @@ public final class CallSession implements ToolHost {
     /** Stores that the greeting went out, off the mailbox; conditional on this worker still owning the call. */
     private void recordGreeted() {
         Instant at = services.clock().instant();
-        services.io().execute(() -> {
-            for (int attempt = 1; attempt <= GREETED_WRITE_ATTEMPTS; attempt++) {
-                try {
-                    services.store().markGreeted(callId, services.owner(), at);
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warn("could not store that the call was greeted", Map.of("call_id", callId, "attempt", attempt,
-                            "error", JsonLog.describe(e)));
-                    if (attempt < GREETED_WRITE_ATTEMPTS) {
-                        pause(services.reattach().delayBefore(attempt));
-                    }
-                }
-            }
-        });
+        services.io().execute(() -> storeWrites(services.reattach(), GREETED_WRITE_ATTEMPTS).run(
+                () -> services.store().markGreeted(callId, services.owner(), at),
+                LOG, "could not store that the call was greeted", Map.of("call_id", callId)));
     }
 
     /** The caller's wait (accept to greeting) and the queue's share of it (accept to claim), written off the mailbox. */
@@ -363,7 +355,7 @@ public final class CallSession implements ToolHost {
         }
     }
 
-    /** A final utterance: stored through the journal, shown live once per speaker and item id. */
+    /** A final utterance: stored through the journal, then shown live, once per speaker and item id. */
     private void utterance(Turn.Speaker speaker, String text, String itemId) {
         if (text == null || text.isBlank()) {
             return;
@@ -371,9 +363,9 @@ public final class CallSession implements ToolHost {
         if (itemId != null && !utterances.add(speaker.wireName() + "#" + itemId)) {
             return; // a repeated event
         }
-        services.journal().turn(callId, speaker, text, itemId);
-        String clean = text.strip();
-        services.events().publish(new LiveEvent.Utterance(callId, speaker, clean));
+        LiveEvent.Utterance shown = new LiveEvent.Utterance(callId, speaker, text.strip());
+        // the observers are told as the line's store write starts, never before
+        services.journal().turn(callId, speaker, text, itemId, () -> services.events().publish(shown));
     }
 
     // ---------------------------------------------------------------- actions
@@ -431,19 +423,18 @@ public final class CallSession implements ToolHost {
     }
 
     private void writeEnded(EndReason reason, Instant at) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                services.store().markEnded(callId, reason.code(), at);
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("could not mark call ended", Map.of("call_id", callId, "attempt", attempt, "error", JsonLog.describe(e)));
-                if (services.clock().instant().isAfter(at.plus(END_WRITE_WINDOW))) {
-                    LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
-                    return;
-                }
-                pause(services.reattach().delayBefore(Math.min(attempt, 6)).plusMillis(50));
-            }
+        RetryPolicy backoff = services.reattach();
+        RetryPolicy window = new RetryPolicy(END_WRITE_WINDOW, backoff.baseDelay(), backoff.maxDelay(), backoff.random());
+        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> services.store().markEnded(callId, reason.code(), at),
+                LOG, "could not mark call ended", Map.of("call_id", callId));
+        if (outcome instanceof RetryRunner.Outcome.GaveUp<Boolean>) {
+            LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
         }
+    }
+
+    /** A store write's retries: {@code policy}'s backoff (at least 50 ms apart) within its deadline. */
+    private RetryRunner storeWrites(RetryPolicy policy, int maxAttempts) {
+        return new RetryRunner(policy, maxAttempts, STORE_RETRY_MIN_PAUSE, services.clock(), RetryRunner.Sleeper.PARK);
     }
 
     /** Hands the call over: socket closed (the call goes on), transcript flushed, {@code ORPHANED} + queue message. */
@@ -727,11 +718,4 @@ public final class CallSession implements ToolHost {
         }
     }
 
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -10,15 +10,19 @@ import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.openai.RetryRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,9 +32,12 @@ import java.util.random.RandomGenerator;
 /**
  * Every turn and event a call's session received, written to the call table off the call's event path: one ordered
  * lane per call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and
- * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. What queues up while
- * a write is in flight goes in the next one, as one request ({@link CallStore#append}), and a turn's number comes from
- * what this worker last wrote or claimed, so a turn costs one request, not a read and a write. A storage outage
+ * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. A write is one
+ * conditional put per entry, side by side ({@link CallStore#store}): a line is durable one store round trip after its
+ * lane takes it, with no transaction, and what queues up while a write is in flight goes in the next round. A turn's
+ * number comes from what this worker last wrote or claimed, so a turn costs one request, not a read and a write; the
+ * call's turn count is raised afterwards, off the lane. Observers of a line (Discord, call events) are told only as
+ * its write starts ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage
  * therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries older than
  * {@code giveUpAfter} are the only ones ever dropped, each with an error line.
  */
@@ -44,7 +51,9 @@ public final class CallJournal {
 
     private final CallStore store;
     private final Clock clock;
-    private final RetryPolicy retry;
+    private final RetryRunner retry;
+    /** Where the call item's turn count is raised after a write, so the lane goes on to its next entries at once. */
+    private final Executor counts = Executors.newVirtualThreadPerTaskExecutor();
     private final Duration giveUpAfter;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     /**
@@ -58,10 +67,17 @@ public final class CallJournal {
     private final AtomicReference<Instant> failingSince = new AtomicReference<>();
 
     public CallJournal(CallStore store, Clock clock, Duration giveUpAfter) {
+        this(store, clock, giveUpAfter, RetryRunner.Sleeper.PARK);
+    }
+
+    /** As {@link #CallJournal(CallStore, Clock, Duration)}, pausing between attempts with {@code sleeper}. */
+    CallJournal(CallStore store, Clock clock, Duration giveUpAfter, RetryRunner.Sleeper sleeper) {
         this.store = store;
         this.clock = clock;
         this.giveUpAfter = giveUpAfter;
-        this.retry = new RetryPolicy(giveUpAfter, Duration.ofMillis(100), Duration.ofSeconds(5), RandomGenerator.getDefault());
+        // unbounded attempts: only entries older than giveUpAfter are ever given up (the failure hook decides)
+        this.retry = new RetryRunner(new RetryPolicy(giveUpAfter, Duration.ofMillis(100), Duration.ofSeconds(5),
+                RandomGenerator.getDefault()), Integer.MAX_VALUE, Duration.ofMillis(50), clock, sleeper);
     }
 
     /**
@@ -79,8 +95,17 @@ public final class CallJournal {
 
     /** Queues a final utterance (blank text is ignored). */
     public void turn(String callId, Turn.Speaker speaker, String text, String itemId) {
+        turn(callId, speaker, text, itemId, null);
+    }
+
+    /**
+     * Queues a final utterance (blank text is ignored); {@code observers} (Discord, call events: null for none) run
+     * on the call's lane as its store write starts, so nothing shows a line before its write is under way, and
+     * nothing but earlier entries of the same call is written ahead of it.
+     */
+    public void turn(String callId, Turn.Speaker speaker, String text, String itemId, Runnable observers) {
         if (text != null && !text.isBlank()) {
-            append(callId, new Entry.TurnEntry(speaker, text.strip(), itemId, clock.instant()));
+            append(callId, new Entry.TurnEntry(speaker, text.strip(), itemId, clock.instant()), observers);
         }
     }
 
@@ -92,7 +117,7 @@ public final class CallJournal {
     public void event(String callId, String kind, JsonNode details) {
         Instant now = clock.instant();
         long ms = lastEventMs.accumulateAndGet(now.toEpochMilli(), (previous, current) -> Math.max(previous + 1, current));
-        append(callId, new Entry.EventEntry(CallStore.newEventId(Instant.ofEpochMilli(ms)), kind, details, now));
+        append(callId, new Entry.EventEntry(CallStore.newEventId(Instant.ofEpochMilli(ms)), kind, details, now), null);
     }
 
     /** Waits up to {@code timeout} for everything queued for the call to be stored; true when it is. */
@@ -124,11 +149,11 @@ public final class CallJournal {
         return new Health(pending.get(), failingSince.get(), dropped.get());
     }
 
-    private void append(String callId, Entry entry) {
+    private void append(String callId, Entry entry, Runnable observers) {
         pending.incrementAndGet();
         while (true) {
             Lane lane = lanes.computeIfAbsent(callId, Lane::new);
-            Boolean start = lane.add(entry);
+            Boolean start = lane.add(entry, observers);
             if (start == null) {
                 continue; // that lane just emptied and retired; the next one takes the entry
             }
@@ -143,6 +168,8 @@ public final class CallJournal {
     private final class Lane {
         private final String callId;
         private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        /** Each queued entry's observers, until its write starts. */
+        private final IdentityHashMap<Entry, Runnable> observers = new IdentityHashMap<>();
         private boolean draining;
         private boolean retired;
 
@@ -151,11 +178,14 @@ public final class CallJournal {
         }
 
         /** Adds an entry; true when the caller must start the drain, null when this lane is retired. */
-        synchronized Boolean add(Entry entry) {
+        synchronized Boolean add(Entry entry, Runnable toldAtWrite) {
             if (retired) {
                 return null;
             }
             entries.addLast(entry);
+            if (toldAtWrite != null) {
+                observers.put(entry, toldAtWrite);
+            }
             if (draining) {
                 return false;
             }
@@ -195,7 +225,24 @@ public final class CallJournal {
             }
         }
 
-        /** Writes what is queued, every entry queued meanwhile in the same request as the next ones. */
+        /** Runs the observers of the batch's entries that have not been told yet. */
+        private void notifyObservers(List<Entry> batch) {
+            for (Entry entry : batch) {
+                Runnable told;
+                synchronized (this) {
+                    told = observers.remove(entry);
+                }
+                if (told != null) {
+                    try {
+                        told.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("transcript observer failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+                    }
+                }
+            }
+        }
+
+        /** Writes what is queued, every entry queued meanwhile in the same round trip as the next ones. */
         void drain() {
             while (head() != null) {
                 int settled = write(batch());
@@ -204,48 +251,65 @@ public final class CallJournal {
             }
         }
 
-        /** Writes the batch, retrying; returns how many of its entries are settled (stored, or given up). */
+        /**
+         * Writes the batch, retrying; returns how many of its entries are settled (stored, or given up). The entries'
+         * observers are told as the first attempt starts, never before.
+         */
         private int write(List<Entry> batch) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    long expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
-                    CallStore.Appended appended = store.append(callId, expected, batch);
-                    nextSeq.computeIfPresent(callId, (id, was) -> appended.nextSeq());
-                    long turns = 0;
-                    for (int i = 0; i < batch.size(); i++) {
-                        turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;
-                    }
-                    if (turns > 0) {
-                        METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
-                    }
-                    Instant since = failingSince.getAndSet(null);
-                    if (since != null) {
-                        LOG.info("call store writes recovered", Map.of("call_id", callId,
-                                "failing_ms", Duration.between(since, clock.instant()).toMillis()));
-                    }
-                    return batch.size();
-                } catch (RuntimeException e) {
-                    failingSince.compareAndSet(null, clock.instant());
-                    nextSeq.computeIfPresent(callId, (id, was) -> CallStore.UNKNOWN_SEQ); // the write may have landed
-                    int expired = 0;
-                    while (expired < batch.size() && clock.instant().isAfter(batch.get(expired).at().plus(giveUpAfter))) {
-                        expired++;
-                    }
-                    if (expired > 0) {
-                        // only what is older than giveUpAfter; the rest is tried again in the next batch
-                        dropped.addAndGet(expired);
-                        LOG.error("call store write given up", Map.of("call_id", callId, "entries", expired,
-                                "error", JsonLog.describe(e)));
-                        return expired;
-                    }
-                    METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
-                    Duration pause = retry.delayBefore(Math.min(attempt, 8));
-                    if (attempt == 1 || attempt % 10 == 0) {
-                        LOG.warn("call store write failed; retrying", Map.of("call_id", callId, "attempt", attempt,
-                                "pending", pending.get(), "error", JsonLog.describe(e)));
-                    }
-                    LockSupport.parkNanos(Math.max(50_000_000L, pause.toNanos()));
+            int[] expired = {0};
+            RetryRunner.Outcome<CallStore.Appended> outcome = retry.run(() -> {
+                long expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
+                notifyObservers(batch);
+                return store.store(callId, expected, batch);
+            }, LOG, "call store write failed; retrying", Map.of("call_id", callId, "entries", batch.size()),
+                    (attempt, e) -> {
+                        failingSince.compareAndSet(null, clock.instant());
+                        // only what is older than giveUpAfter is dropped; the rest is tried again in the next batch
+                        while (expired[0] < batch.size()
+                                && clock.instant().isAfter(batch.get(expired[0]).at().plus(giveUpAfter))) {
+                            expired[0]++;
+                        }
+                        if (expired[0] == 0) {
+                            METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
+                        }
+                        return expired[0] == 0;
+                    });
+            switch (outcome) {
+                case RetryRunner.Outcome.Done<CallStore.Appended> done -> stored(batch, done.value());
+                case RetryRunner.Outcome.GaveUp<CallStore.Appended> gaveUp -> {
+                    dropped.addAndGet(expired[0]);
+                    LOG.error("call store write given up", Map.of("call_id", callId, "entries", expired[0],
+                            "error", JsonLog.describe(gaveUp.last())));
+                    return expired[0];
                 }
+            }
+            return batch.size();
+        }
+
+        private void stored(List<Entry> batch, CallStore.Appended appended) {
+            nextSeq.computeIfPresent(callId, (id, was) -> appended.nextSeq());
+            long turns = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;
+            }
+            if (turns > 0) {
+                METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
+                counts.execute(() -> recordTurnCount(appended.nextSeq()));
+            }
+            Instant since = failingSince.getAndSet(null);
+            if (since != null) {
+                LOG.info("call store writes recovered", Map.of("call_id", callId,
+                        "failing_ms", Duration.between(since, clock.instant()).toMillis()));
+            }
+        }
+
+        /** The call item's turn count, off the lane: the turns are stored already, and a lost count costs a re-read. */
+        private void recordTurnCount(long next) {
+            try {
+                store.recordTurnCount(callId, next);
+            } catch (RuntimeException e) {
+                LOG.warn("call turn count not updated; the next turn's write updates it",
+                        Map.of("call_id", callId, "error", JsonLog.describe(e)));
             }
         }
     }
