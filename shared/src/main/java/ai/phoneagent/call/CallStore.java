@@ -748,36 +748,32 @@ public final class CallStore {
     }
 
     private Written writeTurnRow(String callId, long seq, Entry.TurnEntry turn) {
+        return putIfAbsent(turnItem(callId, seq, turn))
+                .map(there -> !there.isEmpty() && sameTurn(toTurn(there), turn) ? Written.ALREADY_STORED : Written.NUMBER_TAKEN)
+                .orElse(Written.STORED);
+    }
+
+    /** Puts the item unless one with its key exists; empty when it was written, else the item found (empty: gone). */
+    private Optional<Map<String, AttributeValue>> putIfAbsent(Map<String, AttributeValue> item) {
         try {
-            dynamo.putItem(PutItemRequest.builder().tableName(table).item(turnItem(callId, seq, turn))
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
-            return Written.STORED;
+            return Optional.empty();
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> there = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : dynamo.getItem(GetItemRequest.builder().tableName(table).key(key(callId, turnKey(seq)))
-                            .consistentRead(true).build()).item();
-            return there != null && !there.isEmpty() && sameTurn(toTurn(there), turn)
-                    ? Written.ALREADY_STORED : Written.NUMBER_TAKEN;
+            if (e.hasItem() && !e.item().isEmpty()) {
+                return Optional.of(e.item());
+            }
+            Map<String, AttributeValue> there = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                    .key(Map.of(PK, item.get(PK), SK, item.get(SK))).consistentRead(true).build()).item();
+            return Optional.of(there == null ? Map.of() : there);
         }
     }
 
     /** Writes the turn's item-id marker unless one exists; returns the turn number the stored marker names. */
     private long writeMarker(String callId, long seq, Entry.TurnEntry turn) {
-        try {
-            dynamo.putItem(PutItemRequest.builder().tableName(table).item(markerItem(callId, seq, turn))
-                    .conditionExpression("attribute_not_exists(pk)")
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                    .build());
-            return seq;
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> there = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : dynamo.getItem(GetItemRequest.builder().tableName(table)
-                            .key(key(callId, turnItemKey(turn.speaker(), turn.itemId()))).consistentRead(true).build())
-                    .item();
-            return number(there, "seq", seq);
-        }
+        return putIfAbsent(markerItem(callId, seq, turn)).map(there -> number(there, "seq", seq)).orElse(seq);
     }
 
     private static Map<String, AttributeValue> markerItem(String callId, long seq, Entry.TurnEntry turn) {
@@ -790,13 +786,7 @@ public final class CallStore {
     }
 
     private Written writeEvent(String callId, Entry.EventEntry event) {
-        try {
-            dynamo.putItem(PutItemRequest.builder().tableName(table).item(eventItem(callId, event))
-                    .conditionExpression("attribute_not_exists(pk)").build());
-            return Written.STORED;
-        } catch (ConditionalCheckFailedException e) {
-            return Written.ALREADY_STORED;
-        }
+        return putIfAbsent(eventItem(callId, event)).isEmpty() ? Written.STORED : Written.ALREADY_STORED;
     }
 
     /** The stored turn is this entry: same speaker and item id, or (no item id) same speaker, text and time. */

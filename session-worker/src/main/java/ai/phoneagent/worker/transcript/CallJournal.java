@@ -30,20 +30,22 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 
 /**
- * Every turn and event a call's session received, written to the call table off the call's event path: one ordered
- * lane per call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and
- * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. A write is one
- * conditional put per entry, side by side ({@link CallStore#store}): a line is durable one store round trip after its
- * lane takes it, with no transaction, and what queues up while a write is in flight goes in the next round. A turn's
- * number comes from what this worker last wrote or claimed, so a turn costs one request, not a read and a write; the
- * call's turn count is raised afterwards, off the lane. Observers of a line (Discord, call events) are told only as
- * its write starts ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage
- * therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries older than
- * {@code giveUpAfter} are the only ones ever dropped, each with an error line.
+ * Every turn and event a call's session received, written to the call table off the call's event path: one lane per
+ * call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and item id,
+ * events by an id fixed when the entry was made) and retried with backoff until it lands. A write is conditional puts
+ * side by side, no transaction ({@link CallStore#store}), and is issued as soon as the lane takes its entries, beside
+ * the writes still in flight, with turn numbers reserved in the order received: a line is durable one store round
+ * trip after it arrives, and never waits for an earlier line's answer. A turn's number comes from what this worker
+ * last reserved or claimed, so a turn costs one request, not a read and a write; the call's turn count is raised
+ * afterwards, off the lane. Observers of a line (Discord, call events) are told only as its write starts
+ * ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
+ * drops them; it shows in the log and in {@link #health()}. Entries older than {@code giveUpAfter} are the only ones
+ * ever dropped, each with an error line.
  */
 public final class CallJournal {
     private static final JsonLog LOG = JsonLog.forComponent("journal");
     private static final MetricRecorder METRICS = EmfWriter.toLogStream();
+    private static final Duration NO_DEADLINE = Duration.ofDays(36_500);
 
     /** What {@code /health} shows: writes waiting, and since when the store has been failing (null: it is not). */
     public record Health(long pending, Instant failingSince, long dropped) {
@@ -57,7 +59,7 @@ public final class CallJournal {
     private final Duration giveUpAfter;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     /**
-     * Each hosted call's next turn number as this worker last wrote or claimed it ({@link #open}), so a turn is one
+     * Each hosted call's next turn number as this worker last reserved or claimed it ({@link #open}), so a turn is one
      * write, not a read and a write; dropped when the call stops here ({@link #close}).
      */
     private final ConcurrentHashMap<String, Long> nextSeq = new ConcurrentHashMap<>();
@@ -75,8 +77,8 @@ public final class CallJournal {
         this.store = store;
         this.clock = clock;
         this.giveUpAfter = giveUpAfter;
-        // unbounded attempts: only entries older than giveUpAfter are ever given up (the failure hook decides)
-        this.retry = new RetryRunner(new RetryPolicy(giveUpAfter, Duration.ofMillis(100), Duration.ofSeconds(5),
+        // no attempt or time limit of its own: only entries older than giveUpAfter are given up (the failure hook)
+        this.retry = new RetryRunner(new RetryPolicy(NO_DEADLINE, Duration.ofMillis(100), Duration.ofSeconds(5),
                 RandomGenerator.getDefault()), Integer.MAX_VALUE, Duration.ofMillis(50), clock, sleeper);
     }
 
@@ -164,12 +166,19 @@ public final class CallJournal {
         }
     }
 
-    /** One call's writes, in order; {@code draining} is true while a thread works through them. */
+    /**
+     * One call's writes. What queued since the lane last looked goes out at once as one write, beside the writes
+     * still in flight, so no line waits for an earlier line's answer; turn numbers are reserved as a write is issued,
+     * so the stored order is the order received. Only while the call's next number is unknown (a take-over whose
+     * claimed count was stale, or a write that found its number taken) does a write with turns wait for the ones in
+     * flight, and then reads the number. {@code draining} is true while a thread works through the lane.
+     */
     private final class Lane {
         private final String callId;
-        private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        private final ArrayDeque<Entry> queued = new ArrayDeque<>();
         /** Each queued entry's observers, until its write starts. */
         private final IdentityHashMap<Entry, Runnable> observers = new IdentityHashMap<>();
+        private int inFlight;
         private boolean draining;
         private boolean retired;
 
@@ -182,10 +191,11 @@ public final class CallJournal {
             if (retired) {
                 return null;
             }
-            entries.addLast(entry);
+            queued.addLast(entry);
             if (toldAtWrite != null) {
                 observers.put(entry, toldAtWrite);
             }
+            notifyAll();
             if (draining) {
                 return false;
             }
@@ -194,34 +204,66 @@ public final class CallJournal {
         }
 
         synchronized boolean idle() {
-            return !draining && entries.isEmpty();
+            return !draining && queued.isEmpty();
         }
 
-        private synchronized Entry head() {
-            Entry head = entries.peekFirst();
-            if (head == null) {
-                draining = false;
-                retired = true;
-                lanes.remove(callId, this); // a later entry makes a new lane
-            }
-            return head;
-        }
-
-        /** Up to {@link CallStore#MAX_APPEND} entries from the head, written together. */
-        private synchronized List<Entry> batch() {
-            List<Entry> batch = new ArrayList<>(Math.min(entries.size(), CallStore.MAX_APPEND));
-            for (Entry e : entries) {
-                if (batch.size() == CallStore.MAX_APPEND) {
-                    break;
+        /** Issues what queues up, until nothing is queued or in flight; then the lane retires. */
+        void drain() {
+            while (true) {
+                List<Entry> batch = new ArrayList<>();
+                long expected;
+                synchronized (this) {
+                    while (true) {
+                        if (queued.isEmpty() && inFlight == 0) {
+                            draining = false;
+                            retired = true;
+                            lanes.remove(callId, this); // a later entry makes a new lane
+                            return;
+                        }
+                        expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
+                        boolean numberUnknown = expected < 0 && inFlight > 0
+                                && queued.stream().anyMatch(e -> e instanceof Entry.TurnEntry);
+                        if (!queued.isEmpty() && !numberUnknown) {
+                            break;
+                        }
+                        awaitChange();
+                    }
+                    while (!queued.isEmpty() && batch.size() < CallStore.MAX_APPEND) {
+                        batch.add(queued.pollFirst());
+                    }
+                    long turns = batch.stream().filter(e -> e instanceof Entry.TurnEntry).count();
+                    if (expected >= 0) {
+                        long reserved = expected + turns;
+                        nextSeq.computeIfPresent(callId, (id, was) -> reserved);
+                    }
+                    inFlight++;
                 }
-                batch.add(e);
+                long from = expected;
+                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(() -> settle(batch, from)));
             }
-            return batch;
         }
 
-        private synchronized void pop(int count) {
-            for (int i = 0; i < count; i++) {
-                entries.pollFirst();
+        /** Waits for an entry or a finished write (the lane's own thread; nobody interrupts it). */
+        private void awaitChange() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // a stray interrupt must not strand the entries: go on looking
+            }
+        }
+
+        /** Writes the batch until each entry is stored or given up, then lets the lane go on. */
+        private void settle(List<Entry> batch, long expected) {
+            List<Entry> left = batch;
+            while (!left.isEmpty()) {
+                int settled = write(left, expected);
+                pending.addAndGet(-settled);
+                // given up: the oldest; the rest is numbered from the same start (a row that did land is found)
+                left = left.subList(settled, left.size());
+            }
+            synchronized (this) {
+                inFlight--;
+                notifyAll();
             }
         }
 
@@ -242,23 +284,14 @@ public final class CallJournal {
             }
         }
 
-        /** Writes what is queued, every entry queued meanwhile in the same round trip as the next ones. */
-        void drain() {
-            while (head() != null) {
-                int settled = write(batch());
-                pop(settled);
-                pending.addAndGet(-settled);
-            }
-        }
-
         /**
-         * Writes the batch, retrying; returns how many of its entries are settled (stored, or given up). The entries'
-         * observers are told as the first attempt starts, never before.
+         * Writes the batch with its turns numbered from {@code expected} in every attempt (so a retry finds what an
+         * unanswered attempt stored), retrying; returns how many of its entries are settled (stored, or given up).
+         * The entries' observers are told as the first attempt starts, never before.
          */
-        private int write(List<Entry> batch) {
+        private int write(List<Entry> batch, long expected) {
             int[] expired = {0};
             RetryRunner.Outcome<CallStore.Appended> outcome = retry.run(() -> {
-                long expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
                 notifyObservers(batch);
                 return store.store(callId, expected, batch);
             }, LOG, "call store write failed; retrying", Map.of("call_id", callId, "entries", batch.size()),
@@ -287,7 +320,8 @@ public final class CallJournal {
         }
 
         private void stored(List<Entry> batch, CallStore.Appended appended) {
-            nextSeq.computeIfPresent(callId, (id, was) -> appended.nextSeq());
+            // the reservation of a later write stands unless this one had to number its turns further on
+            nextSeq.computeIfPresent(callId, (id, was) -> Math.max(was, appended.nextSeq()));
             long turns = 0;
             for (int i = 0; i < batch.size(); i++) {
                 turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;

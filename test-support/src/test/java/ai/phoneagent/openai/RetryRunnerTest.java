@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.testing.LogCapture;
+import ai.phoneagent.testing.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,28 +35,26 @@ class RetryRunnerTest {
         }
     };
 
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock(T0);
     private final List<Duration> pauses = new ArrayList<>();
     private final RetryRunner.Sleeper sleeper = pause -> {
         pauses.add(pause);
         clock.advance(pause);
     };
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private PrintStream before;
+    private LogCapture log;
 
     @BeforeEach
     void capture() {
-        before = JsonLog.current();
-        JsonLog.redirect(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        log = LogCapture.quiet();
     }
 
     @AfterEach
     void restore() {
-        JsonLog.redirect(before);
+        log.close();
     }
 
     private List<JsonNode> logged() {
-        return captured.toString(StandardCharsets.UTF_8).lines().map(line -> {
+        return log.text().lines().map(line -> {
             try {
                 return Json.parse(line);
             } catch (IOException e) {
@@ -160,29 +154,5 @@ class RetryRunnerTest {
         assertThat(outcome.attempts()).isEqualTo(2);
         assertThat(told).containsExactly(1, 2);
         assertThat(pauses).hasSize(1);
-    }
-
-    /** Time that moves only when the sleeper pauses. */
-    private static final class TestClock extends Clock {
-        private Instant now = T0;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
