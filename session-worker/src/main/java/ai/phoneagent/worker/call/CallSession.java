@@ -36,12 +36,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,7 +85,8 @@ public final class CallSession implements ToolHost {
     private RealtimeConnection socket;
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private final List<CompletableFuture<CommandResult>> hangupWaiters = new ArrayList<>();
-    private final Set<String> utterances = new HashSet<>();
+    /** Speaker and item id of every final utterance taken (on the sockets' readers, hence concurrent). */
+    private final Set<String> utterances = ConcurrentHashMap.newKeySet();
     private boolean agentHangupPending;
 
     // ---- read by other threads
@@ -201,6 +202,7 @@ public final class CallSession implements ToolHost {
         @Override
         public void onMessage(String text) {
             ServerEvent event = ServerEvents.parse(text); // parsed on the reader, handled in order by the mailbox
+            journalLine(event); // a final utterance goes to the journal from here: nothing in the mailbox is ahead of it
             mailbox.execute(() -> {
                 if (generation == machine.generation() && machine.phase() == Phase.LIVE) {
                     handle(event);
@@ -313,8 +315,9 @@ public final class CallSession implements ToolHost {
 
     private void handle(ServerEvent event) {
         switch (event) {
-            case ServerEvent.CallerTranscriptCompleted e -> utterance(Turn.Speaker.CALLER, e.transcript(), e.itemId());
-            case ServerEvent.AgentTranscriptDone e -> utterance(Turn.Speaker.AGENT, e.transcript(), e.itemId());
+            // taken on the socket's reader (journalLine)
+            case ServerEvent.CallerTranscriptCompleted e -> { }
+            case ServerEvent.AgentTranscriptDone e -> { }
             case ServerEvent.FunctionCallArgumentsDone e -> tools.onFunctionCall(e.call());
             case ServerEvent.OutputItemDone e -> {
                 if (e.functionCall() != null) {
@@ -355,7 +358,19 @@ public final class CallSession implements ToolHost {
         }
     }
 
-    /** A final utterance: stored through the journal, then shown live, once per speaker and item id. */
+    /**
+     * A final utterance, on the socket's reader as it arrives: queued on the call's journal lane at once (not behind
+     * the events waiting in the mailbox), and shown live by the lane as its store write starts; once per speaker and
+     * item id.
+     */
+    private void journalLine(ServerEvent event) {
+        switch (event) {
+            case ServerEvent.CallerTranscriptCompleted e -> utterance(Turn.Speaker.CALLER, e.transcript(), e.itemId());
+            case ServerEvent.AgentTranscriptDone e -> utterance(Turn.Speaker.AGENT, e.transcript(), e.itemId());
+            default -> { }
+        }
+    }
+
     private void utterance(Turn.Speaker speaker, String text, String itemId) {
         if (text == null || text.isBlank()) {
             return;
@@ -364,7 +379,6 @@ public final class CallSession implements ToolHost {
             return; // a repeated event
         }
         LiveEvent.Utterance shown = new LiveEvent.Utterance(callId, speaker, text.strip());
-        // the observers are told as the line's store write starts, never before
         services.journal().turn(callId, speaker, text, itemId, () -> services.events().publish(shown));
     }
 
@@ -717,5 +731,4 @@ public final class CallSession implements ToolHost {
             node.put(field, value);
         }
     }
-
 }

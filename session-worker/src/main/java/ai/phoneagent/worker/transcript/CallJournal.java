@@ -179,6 +179,9 @@ public final class CallJournal {
         /** Each queued entry's observers, until its write starts. */
         private final IdentityHashMap<Entry, Runnable> observers = new IdentityHashMap<>();
         private int inFlight;
+        /** The highest turn count to write, and whether a count write is under way ({@link #raiseTurnCount}). */
+        private long countDue;
+        private boolean countWriting;
         private boolean draining;
         private boolean retired;
 
@@ -328,7 +331,7 @@ public final class CallJournal {
             }
             if (turns > 0) {
                 METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
-                counts.execute(() -> recordTurnCount(appended.nextSeq()));
+                raiseTurnCount(appended.nextSeq());
             }
             Instant since = failingSince.getAndSet(null);
             if (since != null) {
@@ -337,13 +340,43 @@ public final class CallJournal {
             }
         }
 
-        /** The call item's turn count, off the lane: the turns are stored already, and a lost count costs a re-read. */
-        private void recordTurnCount(long next) {
-            try {
-                store.recordTurnCount(callId, next);
-            } catch (RuntimeException e) {
-                LOG.warn("call turn count not updated; the next turn's write updates it",
-                        Map.of("call_id", callId, "error", JsonLog.describe(e)));
+        /**
+         * Raises the call item's turn count to {@code next}, off the lane: the turns are stored already, and a count
+         * left behind costs the next writer a re-read. One count write per call at a time; counts raised meanwhile
+         * are written together as the highest.
+         */
+        private void raiseTurnCount(long next) {
+            synchronized (this) {
+                if (next <= countDue) {
+                    return;
+                }
+                countDue = next;
+                if (countWriting) {
+                    return;
+                }
+                countWriting = true;
+            }
+            counts.execute(this::writeTurnCounts);
+        }
+
+        private void writeTurnCounts() {
+            while (true) {
+                long next;
+                synchronized (this) {
+                    next = countDue;
+                }
+                try {
+                    store.recordTurnCount(callId, next);
+                } catch (RuntimeException e) {
+                    LOG.warn("call turn count not updated; the next turn's write updates it",
+                            Map.of("call_id", callId, "error", JsonLog.describe(e)));
+                }
+                synchronized (this) {
+                    if (countDue == next) {
+                        countWriting = false;
+                        return;
+                    }
+                }
             }
         }
     }
