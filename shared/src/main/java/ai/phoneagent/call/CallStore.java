@@ -581,7 +581,7 @@ public final class CallStore {
      * Stores turns and events in order, as conditional {@code PutItem}s issued side by side: a batch is durable after
      * one round trip, with no transaction. Turns take consecutive sequence numbers from {@code expectedNextSeq} (the
      * caller's last {@link Appended#nextSeq}, or the call's {@link CallRecord#nextSeq()} when it was claimed, which
-     * is never ahead of the stored turns; {@link #UNKNOWN_SEQ} reads the call's last turns first). A turn row is
+     * is never past the call's highest stored turn; {@link #UNKNOWN_SEQ} reads the call's last turns first). A turn row is
      * written only where none exists, so a wrong guess never overwrites: the row found there is either this turn,
      * stored by an earlier attempt whose answer was lost (same speaker and item id; without an item id, same text and
      * time), or another's, and then the last turns are read and what is left is numbered after them. Beside each
