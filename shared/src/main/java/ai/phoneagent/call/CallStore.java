@@ -27,22 +27,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -543,8 +544,10 @@ public final class CallStore {
 
     /** {@link #append}'s {@code expectedNextSeq} when the caller does not know the call's next sequence number. */
     public static final long UNKNOWN_SEQ = -1;
-    /** The most entries one {@link #append} takes (a transaction holds at most 100 items; a turn takes two). */
+    /** The most entries one {@link #append} takes (and how far back a re-read looks for a repeated utterance). */
     public static final int MAX_APPEND = 32;
+    /** The writes of one {@link #store} round beyond the first, issued side by side. */
+    private static final ExecutorService PARALLEL_WRITES = Executors.newVirtualThreadPerTaskExecutor();
 
     /** A transcript entry for {@link #append}: a turn (numbered when written) or an event (under a fixed id). */
     public sealed interface Entry {
@@ -565,130 +568,257 @@ public final class CallStore {
     public record Appended(long nextSeq, List<Integer> alreadyStored) {
     }
 
-    /**
-     * Appends turns and events in order, in one request: turns take consecutive sequence numbers from
-     * {@code expectedNextSeq} (the caller's last {@link Appended#nextSeq}, or the call's {@link CallRecord#nextSeq()}
-     * when it was claimed; {@link #UNKNOWN_SEQ} reads it first). A wrong guess costs one read and a second attempt,
-     * never a wrong number: the call item's {@code nextSeq} is advanced only on the condition that it still holds the
-     * guess. Idempotent per turn {@code (speaker, itemId)} and per event id: entries already stored are skipped.
-     */
+    /** {@link #store}, then the call's turn count ({@link #recordTurnCount}) in a second request. */
     public Appended append(String callId, long expectedNextSeq, List<? extends Entry> entries) {
+        Appended appended = store(callId, expectedNextSeq, entries);
+        if (appended.nextSeq() > 0) {
+            recordTurnCount(callId, appended.nextSeq());
+        }
+        return appended;
+    }
+
+    /**
+     * Stores turns and events in order, as conditional {@code PutItem}s issued side by side: a batch is durable after
+     * one round trip, with no transaction. Turns take consecutive sequence numbers from {@code expectedNextSeq} (the
+     * caller's last {@link Appended#nextSeq}, or the call's {@link CallRecord#nextSeq()} when it was claimed, which
+     * is never past the call's highest stored turn; {@link #UNKNOWN_SEQ} reads the call's last turns first). A turn row is
+     * written only where none exists, so a wrong guess never overwrites: the row found there is either this turn,
+     * stored by an earlier attempt whose answer was lost (same speaker and item id; without an item id, same text and
+     * time), or another's, and then the last turns are read and what is left is numbered after them. Beside each
+     * row, a marker keyed by speaker and item id records its number, so an utterance stored before under another
+     * number is found however far back (its new row is taken back; within a batch that leaves its number unused).
+     * Events are stored once by id. The call item's turn count is not written here ({@link #recordTurnCount}).
+     *
+     * @throws RuntimeException when a write failed for another reason; what did land is found stored when the caller
+     *                          retries with the same {@code expectedNextSeq}
+     */
+    public Appended store(String callId, long expectedNextSeq, List<? extends Entry> entries) {
         if (entries.size() > MAX_APPEND) {
             throw new IllegalArgumentException("at most " + MAX_APPEND + " entries per append");
         }
-        List<Integer> skipped = new ArrayList<>();
-        // a transaction may touch an item once: a repeat within the batch is stored by its first occurrence
-        Set<String> keys = new HashSet<>();
+        Set<Integer> skipped = new TreeSet<>();
+        Set<String> keys = new HashSet<>(); // a repeat within the batch is stored by its first occurrence
         for (int i = 0; i < entries.size(); i++) {
             String once = switch (entries.get(i)) {
-                case Entry.TurnEntry t -> t.itemId() == null ? null : turnItemKey(t.speaker(), t.itemId());
-                case Entry.EventEntry e -> "EVENT#" + e.id();
+                case Entry.TurnEntry t -> t.itemId() == null ? null : t.speaker().wireName() + "#" + t.itemId();
+                case Entry.EventEntry e -> eventKey(e.id());
             };
             if (once != null && !keys.add(once)) {
                 skipped.add(i);
             }
         }
+        Set<Integer> stored = new HashSet<>();
         long seq = expectedNextSeq;
-        // a condition failure per attempt at least: one more attempt per entry that may turn out stored already
-        for (int attempt = 0; attempt < 8 + entries.size(); attempt++) {
-            if (seq < 0 && hasTurnBesides(entries, skipped)) {
-                seq = get(callId).map(CallRecord::nextSeq).orElseThrow(() -> new IllegalStateException("unknown call"));
-            }
-            List<TransactWriteItem> writes = new ArrayList<>();
-            List<Written> what = new ArrayList<>();
-            long next = seq;
+        // one more round per turn that may find its number taken by another writer
+        for (int round = 0; round < 8 + entries.size(); round++) {
+            List<Integer> todo = new ArrayList<>();
             for (int i = 0; i < entries.size(); i++) {
-                if (skipped.contains(i)) {
-                    continue;
+                if (!skipped.contains(i) && !stored.contains(i)) {
+                    todo.add(i);
                 }
+            }
+            boolean hasTurn = todo.stream().anyMatch(i -> entries.get(i) instanceof Entry.TurnEntry);
+            if (seq < 0 && hasTurn) {
+                List<Turn> tail = lastTurns(callId, MAX_APPEND);
+                seq = tail.isEmpty() ? 0 : tail.getFirst().seq() + 1;
+                todo.removeIf(i -> entries.get(i) instanceof Entry.TurnEntry t
+                        && tail.stream().anyMatch(last -> sameTurn(last, t)) && skipped.add(i));
+            }
+            List<Callable<Written>> writes = new ArrayList<>(todo.size());
+            List<Long> numbers = new ArrayList<>(todo.size());
+            long next = seq;
+            for (int i : todo) {
                 switch (entries.get(i)) {
                     case Entry.TurnEntry t -> {
-                        writes.add(put(turnItem(callId, next, t)));
-                        what.add(new Written(Written.Kind.TURN_NUMBER, i));
-                        if (t.itemId() != null) {
-                            writes.add(put(Map.of(PK, s(callKey(callId)), SK, s(turnItemKey(t.speaker(), t.itemId())),
-                                    "seq", n(next), CallTable.TTL_ATTRIBUTE, n(expiry(t.at())))));
-                            what.add(new Written(Written.Kind.ONCE_ONLY, i));
-                        }
-                        next++;
+                        long number = next++;
+                        numbers.add(number);
+                        writes.add(() -> writeTurn(callId, number, t));
                     }
                     case Entry.EventEntry e -> {
-                        writes.add(put(eventItem(callId, e)));
-                        what.add(new Written(Written.Kind.ONCE_ONLY, i));
+                        numbers.add(UNKNOWN_SEQ);
+                        writes.add(() -> writeEvent(callId, e));
                     }
                 }
             }
-            if (writes.isEmpty()) {
-                return new Appended(next, List.copyOf(skipped));
-            }
-            if (next > seq) {
-                writes.addFirst(TransactWriteItem.builder().update(Update.builder()
-                        .tableName(table)
-                        .key(key(callId, META))
-                        .updateExpression("SET nextSeq = :next")
-                        .conditionExpression("nextSeq = :seq")
-                        .expressionAttributeValues(Map.of(":next", n(next), ":seq", n(seq)))
-                        .build()).build());
-                what.addFirst(new Written(Written.Kind.TURN_NUMBER, -1));
-            }
-            try {
-                if (writes.size() == 1) {
-                    writeOne(writes.getFirst().put()); // a lone event: one plain conditional put
-                } else {
-                    dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(writes).build());
+            List<Written> results = runSideBySide(writes);
+            boolean taken = false;
+            long end = seq; // after the last number that now holds one of these turns
+            for (int w = 0; w < results.size(); w++) {
+                switch (results.get(w)) {
+                    case STORED -> stored.add(todo.get(w));
+                    case ALREADY_STORED -> skipped.add(todo.get(w));
+                    case STORED_ELSEWHERE -> skipped.add(todo.get(w));
+                    case NUMBER_TAKEN -> taken = true;
                 }
-                return new Appended(next, List.copyOf(skipped));
-            } catch (ConditionalCheckFailedException e) {
-                skipped.add(what.getFirst().entry()); // the lone event is stored already
-            } catch (TransactionCanceledException e) {
-                boolean conditionFailed = false;
-                List<CancellationReason> reasons = e.cancellationReasons();
-                for (int w = 0; w < reasons.size() && w < what.size(); w++) {
-                    if ("ConditionalCheckFailed".equals(reasons.get(w).code())) {
-                        conditionFailed = true;
-                        Written written = what.get(w);
-                        if (written.kind() == Written.Kind.TURN_NUMBER) {
-                            seq = UNKNOWN_SEQ; // the number we guessed is taken: read the call's nextSeq again
-                        } else if (!skipped.contains(written.entry())) {
-                            skipped.add(written.entry()); // this utterance (by item id) or event is stored already
-                        }
-                    }
-                }
-                if (!conditionFailed) {
-                    throw e; // a conflict or throttling, not a condition: the caller retries
+                if (results.get(w) == Written.STORED || results.get(w) == Written.ALREADY_STORED) {
+                    end = Math.max(end, numbers.get(w) + 1);
                 }
             }
+            if (!taken) {
+                return new Appended(end, List.copyOf(skipped));
+            }
+            seq = UNKNOWN_SEQ; // another writer numbered turns meanwhile: read where the call's turns end
         }
         throw new IllegalStateException("could not allocate a turn sequence number");
     }
 
-    /** One write of an {@link #append}: what its condition failing means, and the entry it belongs to (-1: none). */
-    private record Written(Kind kind, int entry) {
-        enum Kind {
-            /** The call item's nextSeq or a TURN# row: the guessed number is taken. */
-            TURN_NUMBER,
-            /** A turn's item-id marker or an event: the entry is stored already. */
-            ONCE_ONLY
-        }
+    /** What one write of {@link #store} found. */
+    private enum Written {
+        STORED,
+        /** This turn (by speaker and item id) is stored under its number already, or this event (by id) is stored. */
+        ALREADY_STORED,
+        /** This turn is stored under another number; the row just written under its number was taken back. */
+        STORED_ELSEWHERE,
+        /** Another turn holds the number. */
+        NUMBER_TAKEN
     }
 
-    private static boolean hasTurnBesides(List<? extends Entry> entries, List<Integer> skipped) {
-        for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i) instanceof Entry.TurnEntry && !skipped.contains(i)) {
-                return true;
+    /** Runs the writes side by side (the first on this thread); any failure is thrown once all have finished. */
+    private static List<Written> runSideBySide(List<Callable<Written>> writes) {
+        List<Future<Written>> others = new ArrayList<>(writes.size());
+        for (int w = 1; w < writes.size(); w++) {
+            others.add(PARALLEL_WRITES.submit(writes.get(w)));
+        }
+        List<Written> results = new ArrayList<>(writes.size());
+        RuntimeException failure = null;
+        if (!writes.isEmpty()) {
+            try {
+                results.add(writes.getFirst().call());
+            } catch (RuntimeException e) {
+                failure = e;
+            } catch (Exception e) {
+                failure = new IllegalStateException(e);
             }
         }
-        return false;
+        for (Future<Written> other : others) {
+            try {
+                results.add(other.get());
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while storing transcript entries", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
     }
 
-    private void writeOne(Put put) {
-        dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
-                .conditionExpression(put.conditionExpression()).build());
+    /**
+     * Writes the turn's row under {@code seq} and, beside it, its item-id marker (which turn number holds that
+     * utterance), each only where none exists. The marker makes a repeat found however far back it was stored.
+     */
+    private Written writeTurn(String callId, long seq, Entry.TurnEntry turn) {
+        if (turn.itemId() == null) {
+            return writeTurnRow(callId, seq, turn);
+        }
+        Future<Long> marker = PARALLEL_WRITES.submit(() -> writeMarker(callId, seq, turn));
+        Written row = writeTurnRow(callId, seq, turn);
+        long markedSeq;
+        try {
+            markedSeq = marker.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing a turn", e);
+        }
+        if (row != Written.STORED || markedSeq == seq) {
+            return row; // taken: the next round writes the marker again under the turn's new number
+        }
+        // the marker names another number: this utterance is stored there, or the marker is this turn's own from a
+        // round whose number was taken
+        Map<String, AttributeValue> there = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                .key(key(callId, turnKey(markedSeq))).consistentRead(true).build()).item();
+        if (there != null && !there.isEmpty() && sameTurn(toTurn(there), turn)) {
+            dynamo.deleteItem(DeleteItemRequest.builder().tableName(table).key(key(callId, turnKey(seq)))
+                    .conditionExpression("itemId = :item").expressionAttributeValues(Map.of(":item", s(turn.itemId())))
+                    .build());
+            return Written.STORED_ELSEWHERE;
+        }
+        dynamo.putItem(PutItemRequest.builder().tableName(table).item(markerItem(callId, seq, turn)).build());
+        return Written.STORED;
     }
 
-    private TransactWriteItem put(Map<String, AttributeValue> item) {
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
+    private Written writeTurnRow(String callId, long seq, Entry.TurnEntry turn) {
+        return putIfAbsent(turnItem(callId, seq, turn))
+                .map(there -> !there.isEmpty() && sameTurn(toTurn(there), turn) ? Written.ALREADY_STORED : Written.NUMBER_TAKEN)
+                .orElse(Written.STORED);
+    }
+
+    /** Puts the item unless one with its key exists; empty when it was written, else the item found (empty: gone). */
+    private Optional<Map<String, AttributeValue>> putIfAbsent(Map<String, AttributeValue> item) {
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            if (e.hasItem() && !e.item().isEmpty()) {
+                return Optional.of(e.item());
+            }
+            Map<String, AttributeValue> there = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                    .key(Map.of(PK, item.get(PK), SK, item.get(SK))).consistentRead(true).build()).item();
+            return Optional.of(there == null ? Map.of() : there);
+        }
+    }
+
+    /** Writes the turn's item-id marker unless one exists; returns the turn number the stored marker names. */
+    private long writeMarker(String callId, long seq, Entry.TurnEntry turn) {
+        return putIfAbsent(markerItem(callId, seq, turn)).map(there -> number(there, "seq", seq)).orElse(seq);
+    }
+
+    private static Map<String, AttributeValue> markerItem(String callId, long seq, Entry.TurnEntry turn) {
+        return Map.of(PK, s(callKey(callId)), SK, s(turnItemKey(turn.speaker(), turn.itemId())), "seq", n(seq),
+                CallTable.TTL_ATTRIBUTE, n(expiry(turn.at())));
+    }
+
+    private static String turnItemKey(Turn.Speaker speaker, String itemId) {
+        return "TURNITEM#" + speaker.wireName() + "#" + itemId;
+    }
+
+    private Written writeEvent(String callId, Entry.EventEntry event) {
+        return putIfAbsent(eventItem(callId, event)).isEmpty() ? Written.STORED : Written.ALREADY_STORED;
+    }
+
+    /** The stored turn is this entry: same speaker and item id, or (no item id) same speaker, text and time. */
+    private static boolean sameTurn(Turn stored, Entry.TurnEntry turn) {
+        if (stored.speaker() != turn.speaker()) {
+            return false;
+        }
+        return turn.itemId() != null ? turn.itemId().equals(stored.itemId())
+                : stored.itemId() == null && turn.text().equals(stored.text()) && turn.at().equals(stored.ts());
+    }
+
+    /** The call's last {@code limit} turns, newest first. */
+    private List<Turn> lastTurns(String callId, int limit) {
+        return dynamo.query(QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(callKey(callId)), ":from", s(turnKey(0)), ":to", s("TURN#~")))
+                .scanIndexForward(false)
+                .limit(limit)
+                .consistentRead(true)
+                .build()).items().stream().map(CallStore::toTurn).toList();
+    }
+
+    /**
+     * Raises the call item's turn count ({@code nextSeq}, shown as the call's turn count and read by the next owner
+     * as its first guess) to {@code nextSeq}, never lowering it, so these writes may land in any order. A count left
+     * behind (a crash before it landed) costs the next writer one re-read, never a wrong number. False when it was
+     * already as high, or the call does not exist.
+     */
+    public boolean recordTurnCount(String callId, long nextSeq) {
+        return update(callId, "SET nextSeq = :next", "attribute_exists(pk) AND nextSeq < :next", Map.of(),
+                Map.of(":next", n(nextSeq)));
     }
 
     private static Map<String, AttributeValue> turnItem(String callId, long seq, Entry.TurnEntry t) {
@@ -709,16 +839,12 @@ public final class CallStore {
     private static Map<String, AttributeValue> eventItem(String callId, Entry.EventEntry e) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(callKey(callId)));
-        item.put(SK, s("EVENT#" + e.id()));
+        item.put(SK, s(eventKey(e.id())));
         item.put("kind", s(e.kind()));
         item.put("details", s(Json.write(e.details())));
         item.put("ts", time(e.at()));
         item.put(CallTable.TTL_ATTRIBUTE, n(expiry(e.at())));
         return item;
-    }
-
-    private static String turnItemKey(Turn.Speaker speaker, String itemId) {
-        return "TURNITEM#" + speaker.wireName() + "#" + itemId;
     }
 
     private static long expiry(Instant ts) {
@@ -794,7 +920,7 @@ public final class CallStore {
                 .tableName(table)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expressionAttributeValues(Map.of(":pk", s(callKey(callId)),
-                        ":from", s(afterId == null ? "EVENT#" : "EVENT#" + afterId + "~"), ":to", s("EVENT#~")))
+                        ":from", s(afterId == null ? eventKey("") : eventKey(afterId + "~")), ":to", s(eventKey("~"))))
                 .limit(limit)
                 .consistentRead(true)
                 .build());
@@ -856,6 +982,10 @@ public final class CallStore {
 
     static String turnKey(long seq) {
         return String.format("TURN#%08d", seq);
+    }
+
+    static String eventKey(String id) {
+        return "EVENT#" + id;
     }
 
     private static String sortKey(Instant at, String callId) {
@@ -924,7 +1054,7 @@ public final class CallStore {
         } catch (Exception e) {
             details = Json.object();
         }
-        return new CallEvent(string(item, SK).substring("EVENT#".length()), string(item, "kind"), details,
+        return new CallEvent(string(item, SK).substring(eventKey("").length()), string(item, "kind"), details,
                 instant(item, "ts"));
     }
 }

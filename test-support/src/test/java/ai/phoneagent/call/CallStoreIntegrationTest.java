@@ -286,12 +286,13 @@ class CallStoreIntegrationTest {
                 new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(1)));
         assertThat(store.append(call.callId(), call.nextSeq(), batch)).isEqualTo(new CallStore.Appended(2, List.of()));
         // the same batch again (a retry whose answer was lost): every entry is found stored, nothing is written twice
-        CallStore.Appended again = store.append(call.callId(), 2, batch);
+        CallStore.Appended again = store.append(call.callId(), call.nextSeq(), batch);
         assertThat(again.alreadyStored()).containsExactlyInAnyOrder(0, 1, 2);
+        // an utterance heard again after it was stored, behind the call's current end: found by its item id
         CallStore.Appended more = store.append(call.callId(), 2, List.of(
-                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(2)),
-                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Bye", "item_c", T0.plusSeconds(3))));
-        assertThat(more).isEqualTo(new CallStore.Appended(3, List.of(0)));
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Bye", "item_c", T0.plusSeconds(3)),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0.plusSeconds(2))));
+        assertThat(more).isEqualTo(new CallStore.Appended(3, List.of(1)));
         assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::seq, Turn::text)
                 .containsExactly(tuple(0L, "Hello!"), tuple(1L, "Hi"), tuple(2L, "Bye"));
         assertThat(store.allEvents(call.callId())).extracting(CallEvent::kind).containsExactly("dtmf");
@@ -303,6 +304,14 @@ class CallStoreIntegrationTest {
                 new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Still there?", "item_d", T0.plusSeconds(4))));
         assertThat(twice).isEqualTo(new CallStore.Appended(4, List.of(1)));
         assertThat(store.turns(call.callId(), 2, 10).items()).extracting(Turn::text).containsExactly("Still there?");
+
+        // heard again in the middle of a batch: stored once, its number in that batch left unused
+        CallStore.Appended middle = store.append(call.callId(), 4, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Hello!", "item_a", T0.plusSeconds(5)),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Anything else?", "item_e", T0.plusSeconds(5))));
+        assertThat(middle).isEqualTo(new CallStore.Appended(6, List.of(0)));
+        assertThat(store.allTurns(call.callId())).extracting(Turn::seq, Turn::text).containsExactly(tuple(0L, "Hello!"),
+                tuple(1L, "Hi"), tuple(2L, "Bye"), tuple(3L, "Still there?"), tuple(5L, "Anything else?"));
     }
 
     @Test
@@ -317,9 +326,39 @@ class CallStoreIntegrationTest {
         assertThat(appended).isEqualTo(new CallStore.Appended(4, List.of()));
         assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::seq, Turn::text)
                 .containsExactly(tuple(0L, "one"), tuple(1L, "two"), tuple(2L, "three"), tuple(3L, "three, again"));
-        // a guess too high (a number not reached yet) is read again too
-        assertThat(store.append(call.callId(), 9, List.of(
-                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "four", "item_4", T0))).nextSeq()).isEqualTo(5);
+        assertThat(store.get(call.callId()).orElseThrow().nextSeq()).isEqualTo(4);
+    }
+
+    @Test
+    void aTurnIsOnePutAndTheTurnCountFollowsWithoutEverGoingBack() {
+        CallRecord call = queuedCall();
+        CallStore.Appended appended = store.store(call.callId(), 0, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Hello!", "item_a", T0)));
+        assertThat(appended).isEqualTo(new CallStore.Appended(1, List.of()));
+        assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::text).containsExactly("Hello!");
+        assertThat(store.get(call.callId()).orElseThrow().nextSeq()).as("the count is written apart").isZero();
+        // the count may be raised out of order (its writes run off the journal's lane): it never goes back
+        assertThat(store.recordTurnCount(call.callId(), 3)).isTrue();
+        assertThat(store.recordTurnCount(call.callId(), 1)).isFalse();
+        assertThat(store.get(call.callId()).orElseThrow().nextSeq()).isEqualTo(3);
+        assertThat(store.recordTurnCount("rtc_unknown" + UUID.randomUUID().toString().replace("-", ""), 1)).isFalse();
+    }
+
+    @Test
+    void aTurnCountLeftBehindByACrashCostsAReReadNeverAWrongNumberOrARepeat() {
+        CallRecord call = queuedCall();
+        // the dead owner stored two turns but its count writes never landed: the next owner's claim reads 0
+        store.store(call.callId(), 0, List.of(new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "Hello!", "item_a", T0),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0)));
+        assertThat(store.get(call.callId()).orElseThrow().nextSeq()).isZero();
+        // the new owner writes from its claimed guess: its own turn goes after them, and a line the old owner
+        // had stored already (heard again) is found among the last turns, not written twice
+        CallStore.Appended appended = store.store(call.callId(), 0, List.of(
+                new CallStore.Entry.TurnEntry(Turn.Speaker.CALLER, "Hi", "item_b", T0),
+                new CallStore.Entry.TurnEntry(Turn.Speaker.AGENT, "How can I help?", "item_c", T0)));
+        assertThat(appended).isEqualTo(new CallStore.Appended(3, List.of(0)));
+        assertThat(store.turns(call.callId(), -1, 10).items()).extracting(Turn::seq, Turn::text)
+                .containsExactly(tuple(0L, "Hello!"), tuple(1L, "Hi"), tuple(2L, "How can I help?"));
     }
 
     @Test

@@ -12,6 +12,8 @@ import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.CallsOutcome;
+import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.openai.RetryRunner;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.tools.TransferMode;
 import ai.phoneagent.worker.call.CallMachine.Effect;
@@ -34,12 +36,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,6 +64,7 @@ public final class CallSession implements ToolHost {
     private static final int GREETED_WRITE_ATTEMPTS = 4;
     /** How long an {@code ENDED} write is retried before the sweep is left to deal with the call. */
     private static final Duration END_WRITE_WINDOW = Duration.ofMinutes(5);
+    private static final Duration STORE_RETRY_MIN_PAUSE = Duration.ofMillis(50);
 
     private final String callId;
     private final CallRecord call;
@@ -82,7 +85,8 @@ public final class CallSession implements ToolHost {
     private RealtimeConnection socket;
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private final List<CompletableFuture<CommandResult>> hangupWaiters = new ArrayList<>();
-    private final Set<String> utterances = new HashSet<>();
+    /** Speaker and item id of every final utterance taken (on the sockets' readers, hence concurrent). */
+    private final Set<String> utterances = ConcurrentHashMap.newKeySet();
     private boolean agentHangupPending;
 
     // ---- read by other threads
@@ -198,6 +202,7 @@ public final class CallSession implements ToolHost {
         @Override
         public void onMessage(String text) {
             ServerEvent event = ServerEvents.parse(text); // parsed on the reader, handled in order by the mailbox
+            journalLine(event); // a final utterance goes to the journal from here: nothing in the mailbox is ahead of it
             mailbox.execute(() -> {
                 if (generation == machine.generation() && machine.phase() == Phase.LIVE) {
                     handle(event);
@@ -245,20 +250,9 @@ public final class CallSession implements ToolHost {
     /** Stores that the greeting went out, off the mailbox; conditional on this worker still owning the call. */
     private void recordGreeted() {
         Instant at = services.clock().instant();
-        services.io().execute(() -> {
-            for (int attempt = 1; attempt <= GREETED_WRITE_ATTEMPTS; attempt++) {
-                try {
-                    services.store().markGreeted(callId, services.owner(), at);
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warn("could not store that the call was greeted", Map.of("call_id", callId, "attempt", attempt,
-                            "error", JsonLog.describe(e)));
-                    if (attempt < GREETED_WRITE_ATTEMPTS) {
-                        pause(services.reattach().delayBefore(attempt));
-                    }
-                }
-            }
-        });
+        services.io().execute(() -> storeWrites(services.reattach(), GREETED_WRITE_ATTEMPTS).run(
+                () -> services.store().markGreeted(callId, services.owner(), at),
+                LOG, "could not store that the call was greeted", Map.of("call_id", callId)));
     }
 
     /** The caller's wait (accept to greeting) and the queue's share of it (accept to claim), written off the mailbox. */
@@ -321,8 +315,9 @@ public final class CallSession implements ToolHost {
 
     private void handle(ServerEvent event) {
         switch (event) {
-            case ServerEvent.CallerTranscriptCompleted e -> utterance(Turn.Speaker.CALLER, e.transcript(), e.itemId());
-            case ServerEvent.AgentTranscriptDone e -> utterance(Turn.Speaker.AGENT, e.transcript(), e.itemId());
+            // taken on the socket's reader (journalLine)
+            case ServerEvent.CallerTranscriptCompleted e -> { }
+            case ServerEvent.AgentTranscriptDone e -> { }
             case ServerEvent.FunctionCallArgumentsDone e -> tools.onFunctionCall(e.call());
             case ServerEvent.OutputItemDone e -> {
                 if (e.functionCall() != null) {
@@ -363,7 +358,19 @@ public final class CallSession implements ToolHost {
         }
     }
 
-    /** A final utterance: stored through the journal, shown live once per speaker and item id. */
+    /**
+     * A final utterance, on the socket's reader as it arrives: queued on the call's journal lane at once (not behind
+     * the events waiting in the mailbox), and shown live by the lane as its store write starts; once per speaker and
+     * item id.
+     */
+    private void journalLine(ServerEvent event) {
+        switch (event) {
+            case ServerEvent.CallerTranscriptCompleted e -> utterance(Turn.Speaker.CALLER, e.transcript(), e.itemId());
+            case ServerEvent.AgentTranscriptDone e -> utterance(Turn.Speaker.AGENT, e.transcript(), e.itemId());
+            default -> { }
+        }
+    }
+
     private void utterance(Turn.Speaker speaker, String text, String itemId) {
         if (text == null || text.isBlank()) {
             return;
@@ -371,9 +378,8 @@ public final class CallSession implements ToolHost {
         if (itemId != null && !utterances.add(speaker.wireName() + "#" + itemId)) {
             return; // a repeated event
         }
-        services.journal().turn(callId, speaker, text, itemId);
-        String clean = text.strip();
-        services.events().publish(new LiveEvent.Utterance(callId, speaker, clean));
+        LiveEvent.Utterance shown = new LiveEvent.Utterance(callId, speaker, text.strip());
+        services.journal().turn(callId, speaker, text, itemId, () -> services.events().publish(shown));
     }
 
     // ---------------------------------------------------------------- actions
@@ -431,19 +437,18 @@ public final class CallSession implements ToolHost {
     }
 
     private void writeEnded(EndReason reason, Instant at) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                services.store().markEnded(callId, reason.code(), at);
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("could not mark call ended", Map.of("call_id", callId, "attempt", attempt, "error", JsonLog.describe(e)));
-                if (services.clock().instant().isAfter(at.plus(END_WRITE_WINDOW))) {
-                    LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
-                    return;
-                }
-                pause(services.reattach().delayBefore(Math.min(attempt, 6)).plusMillis(50));
-            }
+        RetryPolicy backoff = services.reattach();
+        RetryPolicy window = new RetryPolicy(END_WRITE_WINDOW, backoff.baseDelay(), backoff.maxDelay(), backoff.random());
+        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> services.store().markEnded(callId, reason.code(), at),
+                LOG, "could not mark call ended", Map.of("call_id", callId));
+        if (outcome instanceof RetryRunner.Outcome.GaveUp<Boolean>) {
+            LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
         }
+    }
+
+    /** A store write's retries: {@code policy}'s backoff (at least 50 ms apart) within its deadline. */
+    private RetryRunner storeWrites(RetryPolicy policy, int maxAttempts) {
+        return new RetryRunner(policy, maxAttempts, STORE_RETRY_MIN_PAUSE, services.clock(), RetryRunner.Sleeper.PARK);
     }
 
     /** Hands the call over: socket closed (the call goes on), transcript flushed, {@code ORPHANED} + queue message. */
@@ -724,14 +729,6 @@ public final class CallSession implements ToolHost {
     private static void putIfPresent(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -10,15 +10,19 @@ import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.metrics.MetricRecorder;
 import ai.phoneagent.openai.RetryPolicy;
+import ai.phoneagent.openai.RetryRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,17 +30,22 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 
 /**
- * Every turn and event a call's session received, written to the call table off the call's event path: one ordered
- * lane per call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and
- * item id, events by an id fixed when the entry was made) and retried with backoff until it lands. What queues up while
- * a write is in flight goes in the next one, as one request ({@link CallStore#append}), and a turn's number comes from
- * what this worker last wrote or claimed, so a turn costs one request, not a read and a write. A storage outage
- * therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries older than
- * {@code giveUpAfter} are the only ones ever dropped, each with an error line.
+ * Every turn and event a call's session received, written to the call table off the call's event path: one lane per
+ * call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and item id,
+ * events by an id fixed when the entry was made) and retried with backoff until it lands. A write is conditional puts
+ * side by side, no transaction ({@link CallStore#store}), and is issued as soon as the lane takes its entries, beside
+ * the writes still in flight, with turn numbers reserved in the order received: a line is durable one store round
+ * trip after it arrives, and never waits for an earlier line's answer. A turn's number comes from what this worker
+ * last reserved or claimed, so a turn costs one request, not a read and a write; the call's turn count is raised
+ * afterwards, off the lane. Observers of a line (Discord, call events) are told only as its write starts
+ * ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
+ * drops them; it shows in the log and in {@link #health()}. Entries older than {@code giveUpAfter} are the only ones
+ * ever dropped, each with an error line.
  */
 public final class CallJournal {
     private static final JsonLog LOG = JsonLog.forComponent("journal");
     private static final MetricRecorder METRICS = EmfWriter.toLogStream();
+    private static final Duration NO_DEADLINE = Duration.ofDays(36_500);
 
     /** What {@code /health} shows: writes waiting, and since when the store has been failing (null: it is not). */
     public record Health(long pending, Instant failingSince, long dropped) {
@@ -44,11 +53,13 @@ public final class CallJournal {
 
     private final CallStore store;
     private final Clock clock;
-    private final RetryPolicy retry;
+    private final RetryRunner retry;
+    /** Where the call item's turn count is raised after a write, so the lane goes on to its next entries at once. */
+    private final Executor counts = Executors.newVirtualThreadPerTaskExecutor();
     private final Duration giveUpAfter;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     /**
-     * Each hosted call's next turn number as this worker last wrote or claimed it ({@link #open}), so a turn is one
+     * Each hosted call's next turn number as this worker last reserved or claimed it ({@link #open}), so a turn is one
      * write, not a read and a write; dropped when the call stops here ({@link #close}).
      */
     private final ConcurrentHashMap<String, Long> nextSeq = new ConcurrentHashMap<>();
@@ -58,10 +69,17 @@ public final class CallJournal {
     private final AtomicReference<Instant> failingSince = new AtomicReference<>();
 
     public CallJournal(CallStore store, Clock clock, Duration giveUpAfter) {
+        this(store, clock, giveUpAfter, RetryRunner.Sleeper.PARK);
+    }
+
+    /** As {@link #CallJournal(CallStore, Clock, Duration)}, pausing between attempts with {@code sleeper}. */
+    CallJournal(CallStore store, Clock clock, Duration giveUpAfter, RetryRunner.Sleeper sleeper) {
         this.store = store;
         this.clock = clock;
         this.giveUpAfter = giveUpAfter;
-        this.retry = new RetryPolicy(giveUpAfter, Duration.ofMillis(100), Duration.ofSeconds(5), RandomGenerator.getDefault());
+        // no attempt or time limit of its own: only entries older than giveUpAfter are given up (the failure hook)
+        this.retry = new RetryRunner(new RetryPolicy(NO_DEADLINE, Duration.ofMillis(100), Duration.ofSeconds(5),
+                RandomGenerator.getDefault()), Integer.MAX_VALUE, Duration.ofMillis(50), clock, sleeper);
     }
 
     /**
@@ -79,8 +97,17 @@ public final class CallJournal {
 
     /** Queues a final utterance (blank text is ignored). */
     public void turn(String callId, Turn.Speaker speaker, String text, String itemId) {
+        turn(callId, speaker, text, itemId, null);
+    }
+
+    /**
+     * Queues a final utterance (blank text is ignored); {@code observers} (Discord, call events: null for none) run
+     * on the call's lane as its store write starts, so nothing shows a line before its write is under way, and
+     * nothing but earlier entries of the same call is written ahead of it.
+     */
+    public void turn(String callId, Turn.Speaker speaker, String text, String itemId, Runnable observers) {
         if (text != null && !text.isBlank()) {
-            append(callId, new Entry.TurnEntry(speaker, text.strip(), itemId, clock.instant()));
+            append(callId, new Entry.TurnEntry(speaker, text.strip(), itemId, clock.instant()), observers);
         }
     }
 
@@ -92,7 +119,7 @@ public final class CallJournal {
     public void event(String callId, String kind, JsonNode details) {
         Instant now = clock.instant();
         long ms = lastEventMs.accumulateAndGet(now.toEpochMilli(), (previous, current) -> Math.max(previous + 1, current));
-        append(callId, new Entry.EventEntry(CallStore.newEventId(Instant.ofEpochMilli(ms)), kind, details, now));
+        append(callId, new Entry.EventEntry(CallStore.newEventId(Instant.ofEpochMilli(ms)), kind, details, now), null);
     }
 
     /** Waits up to {@code timeout} for everything queued for the call to be stored; true when it is. */
@@ -124,11 +151,11 @@ public final class CallJournal {
         return new Health(pending.get(), failingSince.get(), dropped.get());
     }
 
-    private void append(String callId, Entry entry) {
+    private void append(String callId, Entry entry, Runnable observers) {
         pending.incrementAndGet();
         while (true) {
             Lane lane = lanes.computeIfAbsent(callId, Lane::new);
-            Boolean start = lane.add(entry);
+            Boolean start = lane.add(entry, observers);
             if (start == null) {
                 continue; // that lane just emptied and retired; the next one takes the entry
             }
@@ -139,10 +166,22 @@ public final class CallJournal {
         }
     }
 
-    /** One call's writes, in order; {@code draining} is true while a thread works through them. */
+    /**
+     * One call's writes. What queued since the lane last looked goes out at once as one write, beside the writes
+     * still in flight, so no line waits for an earlier line's answer; turn numbers are reserved as a write is issued,
+     * so the stored order is the order received. Only while the call's next number is unknown (a take-over whose
+     * claimed count was stale, or a write that found its number taken) does a write with turns wait for the ones in
+     * flight, and then reads the number. {@code draining} is true while a thread works through the lane.
+     */
     private final class Lane {
         private final String callId;
-        private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        private final ArrayDeque<Entry> queued = new ArrayDeque<>();
+        /** Each queued entry's observers, until its write starts. */
+        private final IdentityHashMap<Entry, Runnable> observers = new IdentityHashMap<>();
+        private int inFlight;
+        /** The highest turn count to write, and whether a count write is under way ({@link #raiseTurnCount}). */
+        private long countDue;
+        private boolean countWriting;
         private boolean draining;
         private boolean retired;
 
@@ -151,11 +190,15 @@ public final class CallJournal {
         }
 
         /** Adds an entry; true when the caller must start the drain, null when this lane is retired. */
-        synchronized Boolean add(Entry entry) {
+        synchronized Boolean add(Entry entry, Runnable toldAtWrite) {
             if (retired) {
                 return null;
             }
-            entries.addLast(entry);
+            queued.addLast(entry);
+            if (toldAtWrite != null) {
+                observers.put(entry, toldAtWrite);
+            }
+            notifyAll();
             if (draining) {
                 return false;
             }
@@ -164,87 +207,175 @@ public final class CallJournal {
         }
 
         synchronized boolean idle() {
-            return !draining && entries.isEmpty();
+            return !draining && queued.isEmpty();
         }
 
-        private synchronized Entry head() {
-            Entry head = entries.peekFirst();
-            if (head == null) {
-                draining = false;
-                retired = true;
-                lanes.remove(callId, this); // a later entry makes a new lane
-            }
-            return head;
-        }
-
-        /** Up to {@link CallStore#MAX_APPEND} entries from the head, written together. */
-        private synchronized List<Entry> batch() {
-            List<Entry> batch = new ArrayList<>(Math.min(entries.size(), CallStore.MAX_APPEND));
-            for (Entry e : entries) {
-                if (batch.size() == CallStore.MAX_APPEND) {
-                    break;
-                }
-                batch.add(e);
-            }
-            return batch;
-        }
-
-        private synchronized void pop(int count) {
-            for (int i = 0; i < count; i++) {
-                entries.pollFirst();
-            }
-        }
-
-        /** Writes what is queued, every entry queued meanwhile in the same request as the next ones. */
+        /** Issues what queues up, until nothing is queued or in flight; then the lane retires. */
         void drain() {
-            while (head() != null) {
-                int settled = write(batch());
-                pop(settled);
-                pending.addAndGet(-settled);
+            while (true) {
+                List<Entry> batch = new ArrayList<>();
+                long expected;
+                synchronized (this) {
+                    while (true) {
+                        if (queued.isEmpty() && inFlight == 0) {
+                            draining = false;
+                            retired = true;
+                            lanes.remove(callId, this); // a later entry makes a new lane
+                            return;
+                        }
+                        expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
+                        boolean numberUnknown = expected < 0 && inFlight > 0
+                                && queued.stream().anyMatch(e -> e instanceof Entry.TurnEntry);
+                        if (!queued.isEmpty() && !numberUnknown) {
+                            break;
+                        }
+                        awaitChange();
+                    }
+                    while (!queued.isEmpty() && batch.size() < CallStore.MAX_APPEND) {
+                        batch.add(queued.pollFirst());
+                    }
+                    long turns = batch.stream().filter(e -> e instanceof Entry.TurnEntry).count();
+                    if (expected >= 0) {
+                        long reserved = expected + turns;
+                        nextSeq.computeIfPresent(callId, (id, was) -> reserved);
+                    }
+                    inFlight++;
+                }
+                long from = expected;
+                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(() -> settle(batch, from)));
             }
         }
 
-        /** Writes the batch, retrying; returns how many of its entries are settled (stored, or given up). */
-        private int write(List<Entry> batch) {
-            for (int attempt = 1; ; attempt++) {
+        /** Waits for an entry or a finished write (the lane's own thread; nobody interrupts it). */
+        private void awaitChange() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // a stray interrupt must not strand the entries: go on looking
+            }
+        }
+
+        /** Writes the batch until each entry is stored or given up, then lets the lane go on. */
+        private void settle(List<Entry> batch, long expected) {
+            List<Entry> left = batch;
+            while (!left.isEmpty()) {
+                int settled = write(left, expected);
+                pending.addAndGet(-settled);
+                // given up: the oldest; the rest is numbered from the same start (a row that did land is found)
+                left = left.subList(settled, left.size());
+            }
+            synchronized (this) {
+                inFlight--;
+                notifyAll();
+            }
+        }
+
+        /** Runs the observers of the batch's entries that have not been told yet. */
+        private void notifyObservers(List<Entry> batch) {
+            for (Entry entry : batch) {
+                Runnable told;
+                synchronized (this) {
+                    told = observers.remove(entry);
+                }
+                if (told != null) {
+                    try {
+                        told.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("transcript observer failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+                    }
+                }
+            }
+        }
+
+        /**
+         * Writes the batch with its turns numbered from {@code expected} in every attempt (so a retry finds what an
+         * unanswered attempt stored), retrying; returns how many of its entries are settled (stored, or given up).
+         * The entries' observers are told as the first attempt starts, never before.
+         */
+        private int write(List<Entry> batch, long expected) {
+            int[] expired = {0};
+            RetryRunner.Outcome<CallStore.Appended> outcome = retry.run(() -> {
+                notifyObservers(batch);
+                return store.store(callId, expected, batch);
+            }, LOG, "call store write failed; retrying", Map.of("call_id", callId, "entries", batch.size()),
+                    (attempt, e) -> {
+                        failingSince.compareAndSet(null, clock.instant());
+                        // only what is older than giveUpAfter is dropped; the rest is tried again in the next batch
+                        while (expired[0] < batch.size()
+                                && clock.instant().isAfter(batch.get(expired[0]).at().plus(giveUpAfter))) {
+                            expired[0]++;
+                        }
+                        if (expired[0] == 0) {
+                            METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
+                        }
+                        return expired[0] == 0;
+                    });
+            switch (outcome) {
+                case RetryRunner.Outcome.Done<CallStore.Appended> done -> stored(batch, done.value());
+                case RetryRunner.Outcome.GaveUp<CallStore.Appended> gaveUp -> {
+                    dropped.addAndGet(expired[0]);
+                    LOG.error("call store write given up", Map.of("call_id", callId, "entries", expired[0],
+                            "error", JsonLog.describe(gaveUp.last())));
+                    return expired[0];
+                }
+            }
+            return batch.size();
+        }
+
+        private void stored(List<Entry> batch, CallStore.Appended appended) {
+            // the reservation of a later write stands unless this one had to number its turns further on
+            nextSeq.computeIfPresent(callId, (id, was) -> Math.max(was, appended.nextSeq()));
+            long turns = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;
+            }
+            if (turns > 0) {
+                METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
+                raiseTurnCount(appended.nextSeq());
+            }
+            Instant since = failingSince.getAndSet(null);
+            if (since != null) {
+                LOG.info("call store writes recovered", Map.of("call_id", callId,
+                        "failing_ms", Duration.between(since, clock.instant()).toMillis()));
+            }
+        }
+
+        /**
+         * Raises the call item's turn count to {@code next}, off the lane: the turns are stored already, and a count
+         * left behind costs the next writer a re-read. One count write per call at a time; counts raised meanwhile
+         * are written together as the highest.
+         */
+        private void raiseTurnCount(long next) {
+            synchronized (this) {
+                if (next <= countDue) {
+                    return;
+                }
+                countDue = next;
+                if (countWriting) {
+                    return;
+                }
+                countWriting = true;
+            }
+            counts.execute(this::writeTurnCounts);
+        }
+
+        private void writeTurnCounts() {
+            while (true) {
+                long next;
+                synchronized (this) {
+                    next = countDue;
+                }
                 try {
-                    long expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
-                    CallStore.Appended appended = store.append(callId, expected, batch);
-                    nextSeq.computeIfPresent(callId, (id, was) -> appended.nextSeq());
-                    long turns = 0;
-                    for (int i = 0; i < batch.size(); i++) {
-                        turns += batch.get(i) instanceof Entry.TurnEntry && !appended.alreadyStored().contains(i) ? 1 : 0;
-                    }
-                    if (turns > 0) {
-                        METRICS.record(Measurement.of(Metric.TURNS_STORED, turns).property("call_id", callId));
-                    }
-                    Instant since = failingSince.getAndSet(null);
-                    if (since != null) {
-                        LOG.info("call store writes recovered", Map.of("call_id", callId,
-                                "failing_ms", Duration.between(since, clock.instant()).toMillis()));
-                    }
-                    return batch.size();
+                    store.recordTurnCount(callId, next);
                 } catch (RuntimeException e) {
-                    failingSince.compareAndSet(null, clock.instant());
-                    nextSeq.computeIfPresent(callId, (id, was) -> CallStore.UNKNOWN_SEQ); // the write may have landed
-                    int expired = 0;
-                    while (expired < batch.size() && clock.instant().isAfter(batch.get(expired).at().plus(giveUpAfter))) {
-                        expired++;
+                    LOG.warn("call turn count not updated; the next turn's write updates it",
+                            Map.of("call_id", callId, "error", JsonLog.describe(e)));
+                }
+                synchronized (this) {
+                    if (countDue == next) {
+                        countWriting = false;
+                        return;
                     }
-                    if (expired > 0) {
-                        // only what is older than giveUpAfter; the rest is tried again in the next batch
-                        dropped.addAndGet(expired);
-                        LOG.error("call store write given up", Map.of("call_id", callId, "entries", expired,
-                                "error", JsonLog.describe(e)));
-                        return expired;
-                    }
-                    METRICS.record(Measurement.one(Metric.STORE_RETRIES).property("call_id", callId));
-                    Duration pause = retry.delayBefore(Math.min(attempt, 8));
-                    if (attempt == 1 || attempt % 10 == 0) {
-                        LOG.warn("call store write failed; retrying", Map.of("call_id", callId, "attempt", attempt,
-                                "pending", pending.get(), "error", JsonLog.describe(e)));
-                    }
-                    LockSupport.parkNanos(Math.max(50_000_000L, pause.toNanos()));
                 }
             }
         }

@@ -1,0 +1,166 @@
+package ai.phoneagent.worker.transcript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.call.Turn;
+import ai.phoneagent.openai.RetryRunner;
+import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.MutableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The journal against DynamoDB Local, with faults put in front of the real client; no test sleeps. */
+class CallJournalTest {
+    private static final RetryRunner.Sleeper NO_PAUSE = pause -> { };
+    private static AwsFixture aws;
+
+    @BeforeAll
+    static void setUp() {
+        aws = AwsFixture.embedded();
+    }
+
+    private static String newCall() {
+        String id = "rtc_" + UUID.randomUUID().toString().replace("-", "");
+        aws.callStore().recordIncoming(new IncomingCall(id, "msg_" + id, List.of()), Instant.now());
+        return id;
+    }
+
+    /**
+     * The real client, except that put requests fail while {@code failing} is above zero (counting down); with
+     * {@code afterLanding}, a failing put is sent first and only its answer is lost.
+     */
+    private static CallStore faulty(AtomicInteger failing, boolean afterLanding) {
+        DynamoDbClient real = aws.dynamo();
+        DynamoDbClient proxy = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (self, method, args) -> {
+                    boolean fail = method.getName().equals("putItem") && failing.getAndDecrement() > 0;
+                    try {
+                        if (fail && !afterLanding) {
+                            throw SdkClientException.create("connection refused (test)");
+                        }
+                        Object answer = method.invoke(real, args);
+                        if (fail) {
+                            throw SdkClientException.create("read timed out (test)");
+                        }
+                        return answer;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new CallStore(proxy, aws.tableName());
+    }
+
+    private static List<String> storedTexts(String callId) {
+        return aws.callStore().allTurns(callId).stream().map(Turn::text).toList();
+    }
+
+    @Test
+    void storesEveryLineInOrderAndTellsItsObserversOnTheLaneOnce() {
+        String callId = newCall();
+        CallJournal journal = new CallJournal(aws.callStore(), Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        journal.open(callId, 0);
+        Map<String, List<String>> toldOn = new ConcurrentHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            String text = "line " + i;
+            journal.turn(callId, i % 2 == 0 ? Turn.Speaker.AGENT : Turn.Speaker.CALLER, text, "item_" + i,
+                    () -> toldOn.computeIfAbsent(text, t -> new CopyOnWriteArrayList<>()).add(Thread.currentThread().getName()));
+        }
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(storedTexts(callId)).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "line " + i).toList());
+        assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
+        assertThat(toldOn).hasSize(20);
+        assertThat(toldOn.values()).allSatisfy(threads -> assertThat(threads).singleElement()
+                .asString().isEqualTo("journal-" + callId));
+        assertThat(journal.health().pending()).isZero();
+        awaitTurnCount(callId, 20);
+    }
+
+    @Test
+    void aWriteWhoseAnswerWasLostIsRetriedAndStoredOnce() {
+        String callId = newCall();
+        AtomicInteger failing = new AtomicInteger(2); // the row and the marker of the first attempt land unanswered
+        CallJournal journal = new CallJournal(faulty(failing, true), Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        journal.open(callId, 0);
+        journal.turn(callId, Turn.Speaker.AGENT, "Hello!", "item_a");
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        journal.turn(callId, Turn.Speaker.CALLER, "Hi", "item_b");
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(failing.get()).as("the faults were hit").isNegative();
+        assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, "Hello!"),
+                        org.assertj.core.groups.Tuple.tuple(1L, "Hi"));
+        assertThat(journal.health().failingSince()).isNull();
+    }
+
+    @Test
+    void aStoreOutageDelaysLinesNeverDropsThemAndShowsInHealthMeanwhile() {
+        String callId = newCall();
+        AtomicInteger failing = new AtomicInteger(Integer.MAX_VALUE);
+        AtomicInteger pauses = new AtomicInteger();
+        List<CallJournal.Health> seen = new CopyOnWriteArrayList<>();
+        CallJournal[] journal = new CallJournal[1];
+        RetryRunner.Sleeper sleeper = pause -> {
+            seen.add(journal[0].health());
+            if (pauses.incrementAndGet() == 25) {
+                failing.set(0); // the store comes back
+            }
+        };
+        journal[0] = new CallJournal(faulty(failing, false), Clock.systemUTC(), Duration.ofMinutes(5), sleeper);
+        journal[0].open(callId, 0);
+        for (int i = 0; i < 3; i++) {
+            journal[0].turn(callId, Turn.Speaker.CALLER, "line " + i, "item_" + i);
+        }
+        assertThat(journal[0].flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(storedTexts(callId)).containsExactly("line 0", "line 1", "line 2");
+        assertThat(seen).isNotEmpty().allSatisfy(h -> {
+            assertThat(h.failingSince()).isNotNull();
+            assertThat(h.pending()).isPositive();
+        });
+        assertThat(journal[0].health()).isEqualTo(new CallJournal.Health(0, null, 0));
+    }
+
+    @Test
+    void onlyEntriesOlderThanTheGiveUpWindowAreEverDropped() {
+        String callId = newCall();
+        MutableClock clock = new MutableClock(Instant.now());
+        AtomicInteger failing = new AtomicInteger(Integer.MAX_VALUE);
+        CallJournal journal = new CallJournal(faulty(failing, false), clock, Duration.ofMinutes(1),
+                pause -> clock.advance(Duration.ofSeconds(20)));
+        journal.open(callId, 0);
+        journal.turn(callId, Turn.Speaker.CALLER, "never stored", "item_0");
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(journal.health().dropped()).isEqualTo(1);
+        assertThat(storedTexts(callId)).isEmpty();
+    }
+
+    /** The turn count is raised off the lane: awaited, with a deadline. */
+    private static void awaitTurnCount(String callId, long expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long count = -1;
+        while (System.nanoTime() < deadline) {
+            count = aws.callStore().get(callId).orElseThrow().nextSeq();
+            if (count == expected) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        assertThat(count).as("the call's turn count").isEqualTo(expected);
+    }
+}
