@@ -1,6 +1,7 @@
 package ai.phoneagent.worker;
 
 import ai.phoneagent.aws.AwsClients;
+import ai.phoneagent.aws.AwsTransport;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.call.WorkerHeartbeats;
@@ -99,7 +100,7 @@ public final class SessionWorker implements AutoCloseable {
         this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
         LiveEventSink events = new DiscordEventSink(deps.discord(), config.discord().maskNumbers());
         if (config.callEvents().enabled()) {
-            CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
+            CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws(), AwsTransport.POOLED).sqs(),
                     config.callEvents().queueUrl().orElseThrow());
             events = LiveEventSink.all(events, new CallEventPublisher(callEvents, LogContext.propagating(io), clock));
             CallEventPayloads payloads = new CallEventPayloads(deps.store(),
@@ -111,7 +112,7 @@ public final class SessionWorker implements AutoCloseable {
         TransferService transfer = new TransferService(config.tools().transfer(), deps.calls(), deps.twilio(),
                 config.twilioStatusCallbackUrl(), deps.store(), clock, events);
         ControlQueues queues = deps.controlQueues() != null ? deps.controlQueues()
-                : new ControlQueues(new AwsClients(config.aws()).sqs(), config.controlQueuePrefix());
+                : new ControlQueues(new AwsClients(config.aws(), AwsTransport.POOLED).sqs(), config.controlQueuePrefix());
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
                 new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(),

@@ -13,6 +13,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -22,22 +23,29 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the AWS SDK clients every part uses: URL-connection HTTP, explicit region and credentials, the
+ * Builds the AWS SDK clients every part uses: the deployable's {@link AwsTransport}, explicit region and credentials, the
  * {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that name the
  * operation and endpoint ({@link AwsFailures}).
  */
 public final class AwsClients {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN);
     private final AwsSettings settings;
+    /** The one URL-connection client of every SDK client built here; null on {@link AwsTransport#POOLED}. */
     private final SdkHttpClient http;
 
+    /** Clients on {@link AwsTransport#URL_CONNECTION}. */
     public AwsClients(AwsSettings settings) {
-        this(settings, null);
+        this(settings, AwsTransport.URL_CONNECTION);
     }
 
-    private AwsClients(AwsSettings settings, SdkHttpClient http) {
+    public AwsClients(AwsSettings settings, AwsTransport transport) {
+        this(settings, transport, null);
+    }
+
+    private AwsClients(AwsSettings settings, AwsTransport transport, SdkHttpClient http) {
         this.settings = settings;
-        this.http = http != null ? http : UrlConnectionHttpClient.create(this::openConnection);
+        this.http = http != null ? http
+                : transport == AwsTransport.URL_CONNECTION ? UrlConnectionHttpClient.create(this::openConnection) : null;
     }
 
     /**
@@ -72,26 +80,31 @@ public final class AwsClients {
      */
     public static AwsClients offline() {
         java.net.URI nowhere = java.net.URI.create("http://offline.invalid");
-        return new AwsClients(AwsSettings.local(nowhere, nowhere), new OfflineHttpClient());
+        return new AwsClients(AwsSettings.local(nowhere, nowhere), AwsTransport.URL_CONNECTION, new OfflineHttpClient());
     }
 
     public DynamoDbClient dynamo() {
-        var builder = configure(DynamoDbClient.builder()).httpClient(http);
+        var builder = configure(DynamoDbClient.builder());
         settings.dynamoEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 
     public SqsClient sqs() {
-        var builder = configure(SqsClient.builder()).httpClient(http);
+        var builder = configure(SqsClient.builder());
         settings.sqsEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 
     public SecretsManagerClient secrets() {
-        return configure(SecretsManagerClient.builder()).httpClient(http).build();
+        return configure(SecretsManagerClient.builder()).build();
     }
 
-    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+        if (http != null) {
+            builder.httpClient(http);
+        } else {
+            builder.httpClientBuilder(ApacheTransport.builder(settings.timeouts(), READ_TIMEOUT));
+        }
         builder.region(Region.of(settings.region()))
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
