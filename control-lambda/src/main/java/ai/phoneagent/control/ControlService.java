@@ -43,7 +43,6 @@ import ai.phoneagent.metrics.EmfWriter;
 import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.metrics.MetricRecorder;
-import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.outbound.LaunchStore;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsTransport;
@@ -91,10 +90,10 @@ public final class ControlService {
     private final Clock clock;
     private final MetricRecorder metrics;
 
-    /** Builds every collaborator on real AWS clients (once per container); metrics through Powertools (the Lambda). */
+    /** Builds every collaborator on real AWS clients (once per container); metrics as EMF lines on standard output. */
     public static ControlService create(ControlConfig config) {
-        // the recorder (EMF's first serialisation) is built on a second thread while the AWS clients are
-        Supplier<PowertoolsRecorder> metrics = ColdStart.startLambdaInit("control-init", PowertoolsRecorder::create);
+        // EMF's first (discarded) serialisation runs on a second thread while the AWS clients are built
+        Supplier<EmfWriter> metrics = ColdStart.startLambdaInit("control-init", EmfWriter::primedForLogStream);
         return create(config, new AwsClients(config.aws()), Clock.systemUTC(), metrics);
     }
 

@@ -116,7 +116,7 @@ public final class CallStore {
         call.to().ifPresent(v -> item.put("to", s(v)));
         call.conferenceName().ifPresent(v -> item.put("conferenceName", s(v)));
         call.callToken().ifPresent(v -> item.put("callToken", s(v)));
-        item.put("sipHeaders", s(Json.write(call.sipHeaders())));
+        item.put("sipHeaders", s(SipHeader.toJson(call.sipHeaders())));
         String traceId = LogContext.traceIdFor(call.callId()); // the webhook's trace for this call
         if (traceId != null) {
             item.put("traceId", s(traceId));

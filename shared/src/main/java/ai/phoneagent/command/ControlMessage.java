@@ -21,6 +21,11 @@ public record ControlMessage(String commandId, CommandType type, ObjectNode args
     }
 
     public String toJson() {
+        return Json.write(toNode());
+    }
+
+    /** The message as a JSON object (also carried inside a {@link Nudge}). */
+    public ObjectNode toNode() {
         ObjectNode body = Json.object()
                 .put("commandId", commandId)
                 .put("type", type.wireName())
@@ -29,12 +34,19 @@ public record ControlMessage(String commandId, CommandType type, ObjectNode args
             body.put("traceId", traceId);
         }
         body.set("args", args == null ? Json.object() : args);
-        return Json.write(body);
+        return body;
     }
 
     /** Parses and validates a body; a bad one is an {@link InvalidMessageException} saying what is wrong. */
     public static ControlMessage parse(String body) {
-        JsonNode node = MessageJson.object(body);
+        return fromNode(MessageJson.object(body));
+    }
+
+    /** Validates a message already parsed to a JSON object (e.g. the command inside a {@link Nudge}). */
+    public static ControlMessage fromNode(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidMessageException("message is not a JSON object");
+        }
         String commandId = Json.text(node, "commandId");
         if (!isValidCommandId(commandId)) {
             throw new InvalidMessageException("commandId is missing or malformed");

@@ -1,8 +1,5 @@
 package ai.phoneagent.command;
 
-import ai.phoneagent.json.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,8 +13,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 /**
  * The per-call control queues, named {@code <prefix><call_id>}, and the per-worker nudge queues, named
  * {@code <prefix>worker-<worker id>}. A call's queue belongs to the call, so pending commands follow it to whichever
- * worker owns it; a nudge ({@code {"callId": ...}} on the owner's nudge queue) only tells that worker to read the
- * call's queue now, so a worker long-polls one queue rather than one per call.
+ * worker owns it; a {@link Nudge} on the owner's nudge queue tells that worker of a command at once (it carries the
+ * command, or only says "read the call's queue now"), so a worker long-polls one queue rather than one per call.
  */
 public final class ControlQueues {
     private static final int MAX_NAME = 80;
@@ -97,18 +94,20 @@ public final class ControlQueues {
      * no nudge queue (stopped, or not started yet) and any SDK error as is; the caller decides.
      */
     public void nudge(String callQueueUrl, String workerId, String callId) {
-        String url = nudgeQueueUrl(callQueueUrl, workerId);
-        sqs.sendMessage(b -> b.queueUrl(url).messageBody(Json.write(Json.object().put("callId", callId))));
+        nudge(callQueueUrl, workerId, Nudge.readQueue(callId));
     }
 
-    /** The call id a nudge names; empty for a body that is not a nudge. */
-    public static Optional<String> nudgedCallId(String body) {
-        try {
-            JsonNode callId = Json.parse(body).path("callId");
-            return callId.isTextual() && !callId.asText().isBlank() ? Optional.of(callId.asText()) : Optional.empty();
-        } catch (JsonProcessingException | RuntimeException e) {
-            return Optional.empty();
-        }
+    /**
+     * As {@link #nudge(String, String, String)}, carrying {@code command} (the message also put on the call's queue),
+     * so the worker can carry it out without reading the call's queue first.
+     */
+    public void nudge(String callQueueUrl, String workerId, String callId, ControlMessage command) {
+        nudge(callQueueUrl, workerId, Nudge.carrying(callId, command));
+    }
+
+    private void nudge(String callQueueUrl, String workerId, Nudge nudge) {
+        String url = nudgeQueueUrl(callQueueUrl, workerId);
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody(nudge.toJson()));
     }
 
     /** Creates the call's queue (idempotent) and returns its URL. */

@@ -11,8 +11,9 @@ import javax.crypto.Mac;
 /**
  * A Lambda's initialisation, shortened: work the first request needs that depends on nothing else the handler
  * builds runs on a second thread while the handler is built (this machine and a Lambda above 1,769 MB have a second
- * core; on one core it costs nothing extra). The handler waits for it before its constructor returns, so neither a
- * request nor a SnapStart snapshot ever meets a half-done task.
+ * core; on one core it costs nothing extra). The handler waits for it before it is first needed (the control
+ * handler before its constructor returns, the webhook handler at its first measurement or before a snapshot), so
+ * neither a request nor a SnapStart snapshot ever meets a half-done task.
  */
 public final class ColdStart {
     private ColdStart() {
@@ -20,9 +21,8 @@ public final class ColdStart {
 
     /**
      * Starts a Lambda's background initialisation: the JDK set-up every first request needs
-     * ({@link #initialiseJdk()}), then {@code then} (the Lambdas build their Powertools recorder there, whose priming
-     * is EMF's first serialisation and swaps standard output for a moment: until the supplier has answered, nothing
-     * else may write to standard output). The JSON log is bound to the real standard output before it starts.
+     * ({@link #initialiseJdk()}), then {@code then} (the Lambdas prime their EMF writer there: its first serialisation,
+     * to a discarded stream). The JSON log is bound to the real standard output before it starts.
      */
     public static <T> Supplier<T> startLambdaInit(String name, Callable<T> then) {
         JsonLog.current();

@@ -54,7 +54,7 @@ public final class JsonLog {
         line.put("component", component);
         line.put("msg", message);
         LogContext.current().ifPresent(context -> correlate(line, context, fields.get("call_id")));
-        fields.forEach((k, v) -> line.set(k, Json.mapper().valueToTree(v)));
+        fields.forEach((k, v) -> line.set(k, Json.node(v)));
         out.println(line);
     }
 

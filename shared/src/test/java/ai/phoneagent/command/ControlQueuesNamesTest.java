@@ -1,6 +1,11 @@
 package ai.phoneagent.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.phoneagent.json.Json;
+import ai.phoneagent.queue.InvalidMessageException;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,10 +42,33 @@ class ControlQueuesNamesTest {
 
     @Test
     void aNudgeNamesItsCallAndAnythingElseIsNotANudge() {
-        assertThat(ControlQueues.nudgedCallId("{\"callId\":\"rtc_1\"}")).contains("rtc_1");
-        assertThat(ControlQueues.nudgedCallId("{\"callId\":7}")).isEmpty();
-        assertThat(ControlQueues.nudgedCallId("{\"callId\":\" \"}")).isEmpty();
-        assertThat(ControlQueues.nudgedCallId("not json")).isEmpty();
-        assertThat(ControlQueues.nudgedCallId("[]")).isEmpty();
+        assertThat(Nudge.parse("{\"callId\":\"rtc_1\"}")).isEqualTo(Nudge.readQueue("rtc_1"));
+        for (String bad : List.of("{\"callId\":7}", "{\"callId\":\" \"}", "not json", "[]", "{}")) {
+            assertThatThrownBy(() -> Nudge.parse(bad)).as(bad).isInstanceOf(InvalidMessageException.class);
+        }
+    }
+
+    @Test
+    void aNudgeCarriesItsCommandAsTheCallsQueueHasIt() {
+        ControlMessage command = new ControlMessage("cmd_1", CommandType.HANGUP, Json.object().put("reason", "x"),
+                1_700_000_000_000L, "0af7651916cd43dd8448eb211c80319c");
+        Nudge parsed = Nudge.parse(Nudge.carrying("rtc_1", command).toJson());
+        assertThat(parsed.callId()).isEqualTo("rtc_1");
+        assertThat(parsed.command()).contains(command);
+        assertThat(parsed.commandProblem()).isEmpty();
+        assertThat(parsed.command().orElseThrow().toJson()).isEqualTo(command.toJson());
+    }
+
+    @Test
+    void aNudgeWhoseCommandIsMalformedStillNamesItsCallAndSaysWhatIsWrong() {
+        Nudge noId = Nudge.parse("{\"callId\":\"rtc_1\",\"command\":{\"type\":\"hangup\"}}");
+        assertThat(noId.callId()).isEqualTo("rtc_1");
+        assertThat(noId.command()).isEmpty();
+        assertThat(noId.commandProblem()).contains("command: commandId is missing or malformed");
+        Nudge notAnObject = Nudge.parse("{\"callId\":\"rtc_1\",\"command\":\"hangup\"}");
+        assertThat(notAnObject.command()).isEmpty();
+        assertThat(notAnObject.commandProblem()).contains("command: message is not a JSON object");
+        Nudge badType = Nudge.parse("{\"callId\":\"rtc_1\",\"command\":{\"commandId\":\"cmd_1\",\"type\":\"explode\"}}");
+        assertThat(badType.commandProblem()).contains("command: type must be hangup, transfer or instructions");
     }
 }

@@ -6,7 +6,6 @@ import ai.phoneagent.config.ColdStart;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.metrics.EmfWriter;
 import ai.phoneagent.metrics.MetricRecorder;
-import ai.phoneagent.metrics.PowertoolsRecorder;
 import ai.phoneagent.openai.CallsClient;
 import ai.phoneagent.openai.CallsTransport;
 import ai.phoneagent.openai.RetryPolicy;
@@ -24,7 +23,7 @@ public final class WebhookApp {
     private WebhookApp() {
     }
 
-    /** The service with real AWS clients and the OpenAI Calls client; metrics through Powertools (the Lambda). */
+    /** The service with real AWS clients and the OpenAI Calls client; metrics as EMF lines on standard output (the Lambda). */
     public static WebhookService service(WebhookConfig config, Clock clock) {
         return service(config, clock, startLambdaInit());
     }
@@ -38,11 +37,11 @@ public final class WebhookApp {
     }
 
     /**
-     * Starts building the Powertools recorder on a second thread ({@link ColdStart#startLambdaInit}): its priming is
-     * EMF's first serialisation, the biggest single cost of a cold start, and needs nothing the handler builds.
+     * Starts the JDK set-up every first request needs and EMF's first (discarded) serialisation on a second thread
+     * ({@link ColdStart#startLambdaInit}); neither needs anything the handler builds.
      */
-    static Supplier<PowertoolsRecorder> startLambdaInit() {
-        return ColdStart.startLambdaInit("webhook-init", PowertoolsRecorder::create);
+    static Supplier<EmfWriter> startLambdaInit() {
+        return ColdStart.startLambdaInit("webhook-init", EmfWriter::primedForLogStream);
     }
 
     /**

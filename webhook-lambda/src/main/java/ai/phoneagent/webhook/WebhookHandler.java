@@ -31,11 +31,17 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
         this(WebhookApp.startLambdaInit(), Clock.systemUTC());
     }
 
-    /** The configuration is read while {@code metrics} is being built on a second thread. */
+    /**
+     * The configuration and clients are built while {@code metrics} is being built on a second thread; the service
+     * asks for it at its first measurement (the end of the first request), and a snapshot waits for it first.
+     */
     private WebhookHandler(Supplier<? extends MetricRecorder> metrics, Clock clock) {
         WebhookConfig config = WebhookConfig.fromEnv(RuntimeEnv.load(Env.system()));
-        this.service = WebhookApp.service(config, clock, metrics);
-        this.primer = () -> WebhookApp.primeOffline(config, clock, PRIMING_DELIVERIES);
+        this.service = WebhookApp.service(config, clock, () -> MetricRecorder.whenReady(metrics));
+        this.primer = () -> {
+            metrics.get(); // the second thread's work is done before the snapshot, never half-way
+            WebhookApp.primeOffline(config, clock, PRIMING_DELIVERIES);
+        };
         Core.getGlobalContext().register(this);
     }
 

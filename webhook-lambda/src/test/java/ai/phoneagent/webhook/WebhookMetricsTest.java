@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The webhook Lambda's metrics as Lambda prints them: the production handler wiring (Powertools for AWS Lambda),
- * standard output captured, every line parsed as EMF by an independent reader, against real DynamoDB and SQS
+ * The webhook Lambda's metrics as Lambda prints them: the production handler wiring ({@code EmfWriter} on the JSON
+ * log's stream, standard output in Lambda), that stream and standard output captured, every line parsed as EMF by an independent reader, against real DynamoDB and SQS
  * engines and the connector simulator.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -62,7 +62,7 @@ class WebhookMetricsTest {
     }
 
     @Test
-    void powertoolsWritesValidEmfForAQueuedCallADuplicateAndAForgedDelivery() {
+    void theLambdaWritesValidEmfForAQueuedCallADuplicateAndAForgedDelivery() {
         IncomingCallSpec call = IncomingCallSpec.builder().from("+14255551212").to("+18005551212").build();
         WebhookEvent webhook = WebhookEvent.incomingCall(call, Clock.systemUTC());
         byte[] body = webhook.body();
@@ -130,17 +130,20 @@ class WebhookMetricsTest {
         return handler.handleRequest(event(signer.signedHeaders(webhookId, body), body), null).getStatusCode();
     }
 
-    /** Runs {@code action} with standard output (where Powertools prints) and the JSON logs captured. */
+    /**
+     * Runs {@code action} with standard output and the JSON log's stream (where the EMF lines go: standard output in
+     * Lambda) captured; returns both.
+     */
     private static String capturingStdout(Runnable action) {
         PrintStream original = System.out;
         ByteArrayOutputStream copy = new ByteArrayOutputStream();
-        try (LogCapture ignored = LogCapture.quiet()) {
+        try (LogCapture logs = LogCapture.quiet()) {
             System.setOut(new PrintStream(copy, true, StandardCharsets.UTF_8));
             action.run();
+            return copy.toString(StandardCharsets.UTF_8) + logs.text();
         } finally {
             System.setOut(original);
         }
-        return copy.toString(StandardCharsets.UTF_8);
     }
 
     private static APIGatewayV2HTTPEvent event(Map<String, String> headers, byte[] body) {

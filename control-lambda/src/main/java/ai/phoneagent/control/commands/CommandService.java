@@ -9,6 +9,7 @@ import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.control.api.ApiError;
 import ai.phoneagent.control.api.ErrorCode;
 import ai.phoneagent.logging.JsonLog;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,7 +138,15 @@ public final class CommandService {
                 return replay(concurrent.get(), type, maxWait);
             }
         }
-        CommandStore.Created created = commands.create(command);
+        // whether the owner is gone is read beside the command's write: both are needed before anything is sent
+        CompletableFuture<Boolean> ownerGoneNow = queueUrl.isPresent() && fallback.isPresent()
+                ? beside(() -> fallback.get().ownerGone(call.owner())) : CompletableFuture.completedFuture(false);
+        CommandStore.Created created;
+        try {
+            created = commands.create(command);
+        } finally {
+            ownerGoneNow.join(); // never leaves a request of its own running after this one
+        }
         if (!created.created()) {
             if (type == CommandType.TRANSFER) {
                 transferGuard.release(callId, command.commandId());
@@ -147,7 +157,7 @@ public final class CommandService {
             // no worker holds the call (not yet, or no more): a hang-up or cold transfer needs none
             return new Outcome(fallback.get().execute(command), false);
         }
-        if (fallback.isPresent() && fallback.get().ownerGone(call.owner())) {
+        if (ownerGoneNow.join()) {
             // orphaned, or its owner stopped beating: nobody will take the command, so waiting the ack window is waste
             LOG.warn("the call's owner is gone; carrying the command out without it", Map.of("call_id", callId,
                     "command_id", command.commandId(), "type", type.wireName(), "worker_id", String.valueOf(call.owner())));
@@ -245,44 +255,73 @@ public final class CommandService {
     }
 
     /**
-     * Puts the command on the call's queue, nudges the call's owner (one message on the owner's nudge queue) so it
-     * reads the call's queue now, then marks the command sent. The nudge is best effort: the command is stored and on
-     * the call's queue, where the owner's safety sweep, or the next owner's read at attach, finds it. The mark comes
-     * last because only a retry of a request that died before it reads it (a command never marked sent is re-sent
-     * once by {@link CommandDispatch#claimStranded}, and only while still pending), so the worker hears of the
-     * command one round trip sooner.
+     * Puts the command on the call's queue and, at the same time, nudges the call's owner with the command (one
+     * message on the owner's nudge queue, which it long-polls), so the owner carries it out without reading the call's
+     * queue first; then marks the command sent. The nudge is best effort: the call's queue keeps the durable copy,
+     * which the owner's safety sweep, or the next owner's read at attach, finds (and finds already done when the nudge
+     * did its work: the execution claim admits one run per command id). The mark comes last because only a retry of a
+     * request that died before it reads it (a command never marked sent is re-sent once by
+     * {@link CommandDispatch#claimStranded}, and only while still pending).
      */
     private void put(Command command, String queueUrl, String owner) {
+        ControlMessage message = command.message();
+        CompletableFuture<Boolean> nudged = owner == null || owner.isBlank()
+                ? CompletableFuture.completedFuture(false) // attached calls have an owner; without one the next owner's read at attach finds the command
+                : beside(() -> nudge(command, message, queueUrl, owner));
         String messageId;
         try {
-            messageId = queues.send(queueUrl, command.message());
+            messageId = queues.send(queueUrl, message);
         } catch (SdkException e) {
             LOG.warn("control queue send failed", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "error", JsonLog.describe(e)));
+            if (nudged.join()) {
+                // the owner has the command from its nudge and may be carrying it out: failing it here could contradict
+                // what it does. It stays pending and unmarked: the owner, the ack window's fallback or a retry finish it
+                LOG.warn("command reached its owner by the nudge only", Map.of("call_id", command.callId(),
+                        "command_id", command.commandId(), "worker_id", owner));
+                return;
+            }
             failDispatch(command);
             throw workerUnavailable(command.commandId());
         }
-        nudge(command, queueUrl, owner);
         try {
             dispatch.markSent(command.callId(), command.commandId(), messageId, clock.instant());
         } catch (SdkException e) {
             // the message is on the queue; the marker only matters if this request dies and is retried
             LOG.warn("could not mark command sent", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "error", JsonLog.describe(e)));
+        } finally {
+            nudged.join();
         }
     }
 
-    private void nudge(Command command, String queueUrl, String owner) {
-        if (owner == null || owner.isBlank()) {
-            return; // attached calls have an owner; without one the next owner's read at attach finds the command
-        }
+    /** Whether the owner was nudged; a failure is logged and left to the safety sweep. */
+    private boolean nudge(Command command, ControlMessage message, String queueUrl, String owner) {
         try {
-            queues.nudge(queueUrl, owner, command.callId());
+            queues.nudge(queueUrl, owner, command.callId(), message);
+            return true;
         } catch (SdkException e) {
             LOG.warn("worker not nudged; its safety sweep finds the command", Map.of("call_id", command.callId(),
                     "command_id", command.commandId(), "worker_id", owner,
                     "queue", queues.nudgeQueueName(owner), "error", JsonLog.describe(e)));
+            return false;
         }
+    }
+
+    /**
+     * Runs {@code work} on a virtual thread beside the request's own (with its log context): for a second AWS round
+     * trip that need not wait for the first. Callers join it before they return.
+     */
+    private static <T> CompletableFuture<T> beside(Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("control-beside").start(LogContext.wrap(() -> {
+            try {
+                result.complete(work.get());
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        return result;
     }
 
     private void failDispatch(Command command) {

@@ -8,6 +8,9 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.ControlMessage;
+import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.command.Nudge;
 import ai.phoneagent.control.ControlHandler;
 import ai.phoneagent.control.Events;
 import ai.phoneagent.control.TestConfigs;
@@ -492,6 +495,29 @@ abstract class ControlEndToEndSuite {
         assertThat(bed.depth(queueUrl)).as("the command waits on the call's queue for a sweep").isEqualTo(1);
         assertThat(bed.logs().lines().filter(l -> l.contains("worker not nudged")).findFirst()).hasValueSatisfying(
                 line -> assertThat(line).contains(callId).contains(bed.queues.nudgeQueueName(owner)).contains("error"));
+    }
+
+    @Test
+    void theOwnersNudgeCarriesTheCommandItselfAndTheCallsQueueTheSameCopy() {
+        String callId = bed.placeCall();
+        String owner = "worker-nudged-" + UUID.randomUUID().toString().substring(0, 8);
+        String nudgeQueue = bed.queues.createNudgeQueue(owner); // an owner that never reads it
+        String queueUrl = attachedTo(callId, owner);
+        ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
+
+        Reply reply = post(impatient, callId, "instructions", "{\"text\":\"Be brief.\"}", null);
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        List<ControlQueues.Received> nudges = bed.queues.receive(nudgeQueue, 10, 1);
+        List<ControlQueues.Received> copies = bed.queues.receive(queueUrl, 10, 1);
+        assertThat(nudges).hasSize(1);
+        assertThat(copies).hasSize(1);
+        Nudge nudge = Nudge.parse(nudges.getFirst().body());
+        assertThat(nudge.callId()).isEqualTo(callId);
+        ControlMessage carried = nudge.command().orElseThrow();
+        assertThat(carried).isEqualTo(ControlMessage.parse(copies.getFirst().body()));
+        assertThat(carried.commandId()).isEqualTo(reply.body().path("command_id").asText());
+        assertThat(carried.args().path("text").asText()).isEqualTo("Be brief.");
     }
 
     // ------------------------------------------------------------------ sweeps

@@ -576,17 +576,19 @@ public final class BenchMain {
                 String cp = (handler.equals("webhook") ? webhookJar : controlJar) + java.io.File.pathSeparator + probeClasses;
                 Path cache = aot.resolve(handler + ".aot");
                 Path config = aot.resolve(handler + ".aotconf");
-                probe(handler, cp, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1); // training
+                probe(handler, cp, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), 1, Map.of()); // training
                 boolean built = createAotCache(handler, config, cache, cp);
                 ObjectNode node = starts.putObject(handler + "Handler");
-                StartFigure plain = probe(handler, cp, List.of(), options.startRuns());
-                StartFigure withCache = built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns())
+                StartFigure plain = probe(handler, cp, List.of(), options.startRuns(), Map.of());
+                StartFigure withCache = built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns(), Map.of())
                         : StartFigure.NONE;
                 plain.put(node, "default");
                 withCache.put(node, "aotCache");
-                // what a small Lambda runs: one vCPU (serial GC) and, as AWS advises for cold starts, C1 only
-                (built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
-                        options.startRuns()) : StartFigure.NONE).put(node, "aotCacheC1Serial");
+                // as the Lambda runs it: the JVM options template.yaml gives the functions, through the same variable
+                String lambdaOptions = LambdaJvmOptions.fromTemplate(Path.of("template.yaml"), handler);
+                node.put("lambdaJvmOptions", lambdaOptions);
+                (built ? probe(handler, cp, List.of("-XX:AOTCache=" + cache), options.startRuns(),
+                        Map.of(LambdaJvmOptions.VARIABLE, lambdaOptions)) : StartFigure.NONE).put(node, "aotCacheLambdaOptions");
                 say(handler + " handler fresh start to first response: " + node);
             }
             String workerJar = options.workerJar();
@@ -638,8 +640,11 @@ public final class BenchMain {
         return Files.exists(cache);
     }
 
-    /** Median of {@code runs} fresh JVMs: spawn → the handler's first real response. */
-    private StartFigure probe(String handler, String classpath, List<String> flags, int runs) throws Exception {
+    /** Median of {@code runs} fresh JVMs: spawn → the handler's first real response; {@code extraEnv} on top of the env. */
+    private StartFigure probe(String handler, String classpath, List<String> flags, int runs, Map<String, String> extraEnv)
+            throws Exception {
+        Map<String, String> probeEnv = new LinkedHashMap<>(env);
+        probeEnv.putAll(extraEnv);
         Samples wall = new Samples();
         Samples cpu = new Samples();
         Samples mainThread = new Samples();
@@ -649,7 +654,7 @@ public final class BenchMain {
             List<String> command = new ArrayList<>(List.of(javaBin()));
             command.addAll(flags);
             command.addAll(List.of("-cp", classpath, "ai.phoneagent.bench.HandlerProbe", handler, request.toString()));
-            try (Child child = Child.start(handler + "-probe", command, env, "FIRST_RESPONSE", logs)) {
+            try (Child child = Child.start(handler + "-probe", command, probeEnv, "FIRST_RESPONSE", logs)) {
                 Map<String, String> answer = fields(child.awaitMarker(Duration.ofSeconds(120)));
                 wall.add((System.nanoTime() - child.startedNanos) / 1e6);
                 cpu.add(Double.parseDouble(answer.getOrDefault("cpuMs", "NaN")));

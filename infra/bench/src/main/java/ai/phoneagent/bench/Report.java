@@ -71,8 +71,9 @@ final class Report {
                 "fresh start → first response: " + f.getKey() + " default / AOT cache ms (CPU ms)",
                 f.getValue().path("defaultMs").asText() + " / " + f.getValue().path("aotCacheMs").asText() + " ("
                         + f.getValue().path("defaultCpuMs").asText("—") + " / " + f.getValue().path("aotCacheCpuMs").asText("—") + ")"
-                        + (f.getValue().has("aotCacheC1SerialMs") ? "; AOT + C1 + serial GC " + f.getValue().path("aotCacheC1SerialMs").asText()
-                        + " (" + f.getValue().path("aotCacheC1SerialCpuMs").asText() + ")" : "")
+                        + (f.getValue().has("aotCacheLambdaOptionsMs") ? "; AOT + the Lambda's JAVA_TOOL_OPTIONS ("
+                        + f.getValue().path("lambdaJvmOptions").asText() + ") " + f.getValue().path("aotCacheLambdaOptionsMs").asText()
+                        + " (" + f.getValue().path("aotCacheLambdaOptionsCpuMs").asText() + ")" : "")
                         + (f.getValue().has("aotCacheMainThreadCpuMs") ? "; main thread CPU " + f.getValue().path("defaultMainThreadCpuMs").asText()
                         + " / " + f.getValue().path("aotCacheMainThreadCpuMs").asText() : "")}));
         JsonNode cost = r.path("costPer1000CallMinutes");

@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 public final class TemplateChecks {
     /** Resource metadata listing variables the code reads that the deployment deliberately leaves unset. */
     public static final String LEFT_UNSET = "EnvironmentLeftUnset";
+    /** Read by the JVM itself, not by the code: the Lambdas' JVM options (the bench measures their starts with it). */
+    public static final String JVM_OPTIONS = "JAVA_TOOL_OPTIONS";
     public static final String SECRETS_ARN = "SECRETS_ARN";
     static final String LAMBDA_HANDLER_INTERFACE = "com.amazonaws.services.lambda.runtime.RequestHandler";
     static final String V2_EVENT = "com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent";
@@ -111,6 +113,36 @@ public final class TemplateChecks {
         return keys;
     }
 
+    /**
+     * The Lambdas' JVM options ({@value #JVM_OPTIONS}): every Lambda sets one and the same value, made of JVM flags
+     * only ({@code -XX:...}, {@code -D...}), since the bench measures the handlers' starts with that one value.
+     */
+    public List<String> checkLambdaJvmOptions() {
+        List<String> problems = new ArrayList<>();
+        Set<String> values = new TreeSet<>();
+        for (Part part : Part.values()) {
+            if (part.kind() != Part.Kind.LAMBDA || template.resource(part.logicalId()).isEmpty()) {
+                continue;
+            }
+            String value = resolvedEnvironment(part).get(JVM_OPTIONS);
+            if (value == null || value.isBlank()) {
+                problems.add(part + " (" + part.logicalId() + ") sets no " + JVM_OPTIONS);
+                continue;
+            }
+            values.add(value.strip());
+            for (String flag : value.strip().split("\\s+")) {
+                if (!flag.startsWith("-XX:") && !flag.startsWith("-D")) {
+                    problems.add(part + " (" + part.logicalId() + "): " + JVM_OPTIONS + " holds " + flag
+                            + ", not a -XX: or -D flag");
+                }
+            }
+        }
+        if (values.size() > 1) {
+            problems.add("the Lambdas set different " + JVM_OPTIONS + " " + values + "; the bench measures one");
+        }
+        return problems;
+    }
+
     /** Variables the template lists under the part's {@value #LEFT_UNSET} metadata. */
     public Set<String> leftUnset(Part part) {
         Set<String> names = new TreeSet<>();
@@ -145,7 +177,8 @@ public final class TemplateChecks {
             if (secrets.contains(name)) {
                 problems.add(where + " sets secret " + name + " as a plain environment variable; it must come"
                         + " from the Secrets Manager secret via " + SECRETS_ARN);
-            } else if (!namesRead.contains(name) && !name.equals(SECRETS_ARN)) {
+            } else if (!namesRead.contains(name) && !name.equals(SECRETS_ARN)
+                    && !(name.equals(JVM_OPTIONS) && part.kind() == Part.Kind.LAMBDA)) {
                 problems.add(where + " sets " + name + " but " + part + " never reads it");
             }
             if (unset.contains(name)) {

@@ -108,6 +108,21 @@ class TemplateChecksDetectProblemsTest {
     }
 
     @Test
+    void lambdaJvmOptionsMissingDifferentOrNotFlagsAreReported() {
+        Template missing = broken();
+        webhookEnv(missing).remove(TemplateChecks.JVM_OPTIONS);
+        assertThat(new TemplateChecks(missing).checkLambdaJvmOptions())
+                .containsExactly("webhook-lambda (WebhookFunction) sets no JAVA_TOOL_OPTIONS");
+        Template different = broken();
+        webhookEnv(different).put(TemplateChecks.JVM_OPTIONS, "-XX:TieredStopAtLevel=1 -Xshare:off");
+        assertThat(new TemplateChecks(different).checkLambdaJvmOptions())
+                .anySatisfy(p -> assertThat(p).contains("the Lambdas set different JAVA_TOOL_OPTIONS"))
+                .anySatisfy(p -> assertThat(p).contains("holds -Xshare:off, not a -XX: or -D flag"));
+        assertThat(new TemplateChecks(original).checkEnvironment(Part.WEBHOOK, WEBHOOK_READS))
+                .as("read by the JVM, not the code").noneMatch(p -> p.contains(TemplateChecks.JVM_OPTIONS));
+    }
+
+    @Test
     void aSecretAsAPlainVariableIsReported() {
         Template t = broken();
         webhookEnv(t).put("OPENAI_API_KEY", Map.of("Ref", "OpenAiModel"));

@@ -54,6 +54,13 @@ class TemplateMatchesCodeTest {
     }
 
     @Test
+    void bothLambdasRunWithTheOneSetOfJvmOptionsTheBenchMeasures() {
+        assertThat(checks.checkLambdaJvmOptions()).isEmpty();
+        assertThat(checks.resolvedEnvironment(Part.WEBHOOK).get(TemplateChecks.JVM_OPTIONS))
+                .isEqualTo("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    }
+
+    @Test
     void theCallsTableIsTheTableTheCodeDeclares() {
         assertThat(checks.checkTable(CodeFacts.tableSpec())).isEmpty();
     }

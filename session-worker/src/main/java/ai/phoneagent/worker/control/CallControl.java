@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,11 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 /**
  * One hosted call's control queue on this worker: creates it (idempotent, so a worker taking the call over finds
  * the same queue and its pending messages), records it on the call item, and reads it when asked (a nudge, the
- * attach, the safety sweep), carrying out each command at most once. Nothing polls while the call is idle: a read
- * runs on a virtual thread that ends once the queue is empty. Commands of a call run one after another, in arrival
- * order, because at most one read of a call runs at a time.
+ * attach, the safety sweep), carrying out each command at most once. A command a nudge carries is carried out by the
+ * same read, before the queue is read ({@link #deliver}); its queue copy is then found finished and dropped, here or
+ * by a later owner, because every execution first takes the command's claim in the store. Nothing polls while the
+ * call is idle: a read runs on a virtual thread that ends once the queue is empty. Commands of a call run one after
+ * another, because at most one read of a call runs at a time.
  */
 final class CallControl {
     private static final JsonLog LOG = JsonLog.forComponent("control");
@@ -69,6 +72,8 @@ final class CallControl {
     private CompletableFuture<String> prepared;
     /** The wait of the read asked for and not started yet; -1 when none is. Guarded by {@link #lock}. */
     private int requestedWait = -1;
+    /** Commands nudges carried, not carried out yet; guarded by {@link #lock}. */
+    private final ArrayDeque<ControlMessage> delivered = new ArrayDeque<>();
     /** The reader thread while a read runs; guarded by {@link #lock}. */
     private Thread reader;
     /** Completed when the current reads are all done (for the sweep, which reads calls one at a time). */
@@ -133,14 +138,32 @@ final class CallControl {
         }
     }
 
+    /**
+     * Carries out a command a nudge brought, on the read thread (so it never runs beside another command of the call),
+     * then reads the queue, which holds the same command: that copy is found finished and dropped. Nothing is lost when
+     * this does not run (the call stops first): the queue keeps the command for whoever reads it next.
+     */
+    CompletableFuture<Void> deliver(ControlMessage command) {
+        synchronized (lock) {
+            if (stopping()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            delivered.add(command);
+            return read(NUDGED_WAIT_SECONDS);
+        }
+    }
+
     private void readLoop() {
         while (true) {
             int wait;
+            List<ControlMessage> nudged;
             CompletableFuture<Void> done;
             synchronized (lock) {
                 wait = requestedWait;
                 requestedWait = -1;
-                if (wait < 0 || stopping()) {
+                nudged = List.copyOf(delivered);
+                delivered.clear();
+                if ((wait < 0 && nudged.isEmpty()) || stopping()) {
                     reader = null;
                     done = idle;
                     reading.remove(this);
@@ -148,8 +171,21 @@ final class CallControl {
                     return;
                 }
             }
+            for (ControlMessage command : nudged) {
+                if (stopping()) {
+                    break;
+                }
+                try {
+                    carryOut(command, Via.NUDGE);
+                } catch (RuntimeException e) {
+                    LOG.error("nudged command not handled; the call's queue has it", Map.of("call_id", callId,
+                            "command_id", command.commandId(), "error", JsonLog.describe(e)));
+                }
+            }
             try {
-                drain(wait);
+                if (wait >= 0) {
+                    drain(wait);
+                }
             } catch (RuntimeException e) {
                 LOG.error("control queue read failed", Map.of("call_id", callId, "error", JsonLog.describe(e)));
             }
@@ -286,6 +322,15 @@ final class CallControl {
         return url;
     }
 
+    /** Where a command came from: a nudge that carried it, or the call's queue. */
+    enum Via {
+        NUDGE, QUEUE;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Validates, de-duplicates and carries out one message; deletes it unless it must come back. */
     void handle(String url, ControlQueues.Received message) {
         ControlMessage command;
@@ -296,15 +341,27 @@ final class CallControl {
             delete(url, message);
             return;
         }
+        if (carryOut(command, Via.QUEUE)) {
+            delete(url, message);
+        }
+    }
+
+    /**
+     * Carries the command out once: the claim in the store ({@link CommandStore#claimExecution}) admits one execution
+     * per command id across copies (nudge, queue, redelivery) and owners. Returns whether its queue message is finished
+     * with; false when it must come back (not ours any more, the claim not readable, or being carried out elsewhere).
+     */
+    private boolean carryOut(ControlMessage command, Via via) {
         Map<String, Object> fields = new HashMap<>();
         fields.put("call_id", callId);
         fields.put("command_id", command.commandId());
         fields.put("type", command.type().wireName());
+        fields.put("via", via.wireName());
         LOG.info("command received", fields); // with "command finished": the worker's share of a command's latency
         CallMachine.Phase phase = session.state();
         if (phase == CallMachine.Phase.RELEASED || phase == CallMachine.Phase.DISOWNED
                 || phase == CallMachine.Phase.ABANDONED) {
-            return; // not ours: it becomes visible again for the call's new owner
+            return false; // not ours: it becomes visible again for the call's new owner
         }
         Instant now = clock.instant();
         Optional<CommandStore.ExecutionClaim> claim;
@@ -313,27 +370,25 @@ final class CallControl {
         } catch (RuntimeException e) {
             LOG.warn("command not claimed; it comes back after the visibility timeout",
                     with(fields, "error", JsonLog.describe(e)));
-            return;
+            return false;
         }
         if (claim.isEmpty()) {
             LOG.warn("control message for an unknown command dropped", fields);
-            delete(url, message);
-            return;
+            return true;
         }
         CommandStore.ExecutionClaim taken = claim.get();
         if (!taken.claimed()) {
             if (taken.status() != CommandStatus.PENDING) {
                 LOG.info("command already finished; duplicate delivery dropped", fields);
-                delete(url, message);
+                return true;
             } else if (taken.startedAt() != null && taken.startedAt().isBefore(now.minus(STALE_EXECUTION))) {
                 // its executor died while carrying it out; whether it took effect is unknown, so it is not re-run
                 finish(command, CommandExecutor.Outcome.failed("interrupted",
                         "The worker carrying out the command stopped before it finished"), fields);
-                delete(url, message);
-            } else {
-                LOG.info("command being carried out elsewhere; looking again later", fields);
+                return true;
             }
-            return;
+            LOG.info("command being carried out elsewhere; looking again later", fields);
+            return false;
         }
         CommandExecutor.Outcome outcome;
         if (stop == Stop.ENDED || session.state().isFinal()) {
@@ -347,7 +402,7 @@ final class CallControl {
             }
         }
         finish(command, outcome, fields);
-        delete(url, message);
+        return true;
     }
 
     /** Fails a still-pending command because the call is over (end-of-call clean-up). */

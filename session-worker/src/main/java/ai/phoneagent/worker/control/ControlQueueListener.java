@@ -4,6 +4,7 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.command.Nudge;
 import ai.phoneagent.logging.JsonLog;
 import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.worker.call.CallLifecycleListener;
@@ -34,8 +35,9 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>attached: create the call's control queue ({@code <CONTROL_QUEUE_PREFIX><call_id>}), record it on the call
  *       item and read it once ({@link CallControl}: a call taken over may have commands waiting);</li>
- *   <li>nudged: the control side puts {@code {"callId"}} on this worker's one nudge queue
- *       ({@link NudgeListener}) after each command; the call's queue is read then, and only then;</li>
+ *   <li>nudged: the control side puts a {@link Nudge} on this worker's one nudge queue ({@link NudgeListener})
+ *       after each command, carrying the command: it is carried out at once, then the call's queue is read (where its
+ *       copy is found finished and dropped); a nudge without a valid command only has the call's queue read;</li>
  *   <li>every {@code CONTROL_SAFETY_SWEEP_MS} (jittered): every hosted call's queue is read once, for nudges that
  *       were lost;</li>
  *   <li>ended: stop reading, fail whatever is still pending with {@code call_ended}, delete the queue;</li>
@@ -181,14 +183,14 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
         return read;
     }
 
-    private void nudged(String callId) {
-        CallControl control = active.get(callId);
+    private void nudged(Nudge nudge) {
+        CallControl control = active.get(nudge.callId());
         if (control == null) {
             // not hosted here (ended, or handed off): its next owner reads the queue when it attaches
-            LOG.info("nudge for a call not hosted here dropped", Map.of("call_id", callId));
+            LOG.info("nudge for a call not hosted here dropped", Map.of("call_id", nudge.callId()));
             return;
         }
-        control.read(CallControl.NUDGED_WAIT_SECONDS);
+        nudge.command().ifPresentOrElse(control::deliver, () -> control.read(CallControl.NUDGED_WAIT_SECONDS));
     }
 
     @Override

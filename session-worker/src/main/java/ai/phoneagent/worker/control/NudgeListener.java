@@ -1,19 +1,20 @@
 package ai.phoneagent.worker.control;
 
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.command.Nudge;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.queue.InvalidMessageException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * The worker's one nudge queue ({@code <CONTROL_QUEUE_PREFIX>worker-<worker id>}): created at start, long-polled by
- * one virtual thread (a receive returns as soon as a nudge arrives), each nudge handed to {@code onNudge} with its
- * call id and then deleted. A nudge only says "read this call's queue now"; losing one delays a command until the
- * safety sweep, never loses it.
+ * one virtual thread (a receive returns as soon as a nudge arrives), each {@link Nudge} handed to {@code onNudge} and
+ * then deleted. A nudge carries the command (carried out at once) or only says "read this call's queue now"; the call's
+ * queue holds every command too, so losing a nudge delays a command until the safety sweep, never loses it.
  */
 final class NudgeListener {
     private static final JsonLog LOG = JsonLog.forComponent("control");
@@ -21,12 +22,12 @@ final class NudgeListener {
     private final String workerId;
     private final ControlQueues queues;
     private final int waitSeconds;
-    private final Consumer<String> onNudge;
+    private final Consumer<Nudge> onNudge;
     private volatile boolean stopped;
     private volatile String queueUrl;
     private Thread thread;
 
-    NudgeListener(String workerId, ControlQueues queues, int waitSeconds, Consumer<String> onNudge) {
+    NudgeListener(String workerId, ControlQueues queues, int waitSeconds, Consumer<Nudge> onNudge) {
         this.workerId = workerId;
         this.queues = queues;
         this.waitSeconds = waitSeconds;
@@ -85,14 +86,22 @@ final class NudgeListener {
     }
 
     private void handle(String url, ControlQueues.Received message) {
-        Optional<String> callId = ControlQueues.nudgedCallId(message.body());
-        if (callId.isEmpty()) {
-            LOG.warn("invalid nudge dropped", Map.of("worker_id", workerId));
-        } else {
+        Nudge nudge = null;
+        try {
+            nudge = Nudge.parse(message.body());
+        } catch (InvalidMessageException e) {
+            LOG.warn("invalid nudge dropped", Map.of("worker_id", workerId, "why", e.getMessage()));
+        }
+        if (nudge != null) {
+            if (nudge.commandProblem().isPresent()) {
+                // the call's queue holds the same command: reading it loses nothing
+                LOG.warn("nudge's command rejected; reading the call's queue for it", Map.of("worker_id", workerId,
+                        "call_id", nudge.callId(), "why", nudge.commandProblem().get()));
+            }
             try {
-                onNudge.accept(callId.get());
+                onNudge.accept(nudge);
             } catch (RuntimeException e) {
-                LOG.error("nudge not handled; the safety sweep reads the call's queue", Map.of("call_id", callId.get(),
+                LOG.error("nudge not handled; the safety sweep reads the call's queue", Map.of("call_id", nudge.callId(),
                         "error", JsonLog.describe(e)));
             }
         }

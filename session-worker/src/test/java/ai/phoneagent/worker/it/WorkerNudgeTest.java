@@ -284,6 +284,102 @@ class WorkerNudgeTest {
         assertThat(queues.listAll()).doesNotContain(own);
     }
 
+    /** Stores a command and nudges the owner with it, without putting it on the call's queue. */
+    private Command nudgeOnly(String url, SessionWorker owner, String callId, String text) {
+        Command command = Command.pending(callId, "cmd_" + UUID.randomUUID().toString().replace("-", ""),
+                CommandType.INSTRUCTIONS, Json.object().put("text", text), null, Instant.now());
+        commands.create(command);
+        queues.nudge(url, owner.workerId(), callId, command.message());
+        return command;
+    }
+
+    private long systemMessages(String callId, String text) {
+        return bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
+                .filter(e -> e.path("item").path("content").path(0).path("text").asText().equals(text)).count();
+    }
+
+    @Test
+    void a_command_its_nudge_carries_is_carried_out_from_the_nudge_exactly_once() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        awaitNudgePolls(worker, 2);
+
+        // not on the call's queue at all: only the nudge can have brought it
+        Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        Await.until("the command's system message at OpenAI", WAIT,
+                () -> systemMessages(callId, "Mention the holiday hours.") >= 1);
+        awaitNudgePolls(worker, 2);
+        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        assertThat(bed.eventKinds(callId).stream().filter("command"::equals).count()).isEqualTo(1);
+        assertThat(bed.logs().lines().filter(l -> l.contains("\"command received\"")
+                && l.contains(instructions.commandId())).toList())
+                .isNotEmpty().allMatch(l -> l.contains("\"via\":\"nudge\""));
+    }
+
+    @Test
+    void the_same_command_later_received_from_the_calls_queue_is_dropped_not_run_again() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        awaitNudgePolls(worker, 2);
+        Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
+        Command done = awaitFinished(instructions);
+        assertThat(done.status()).isEqualTo(CommandStatus.DONE);
+
+        // the queue copy the control side sent beside the nudge, arriving late
+        queues.send(url, instructions.message());
+        assertThat(worker.controlSweepNow()).isEqualTo(1);
+        Await.until("the queue copy consumed", WAIT, () -> depth(url) == 0);
+        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        assertThat(commands.get(callId, instructions.commandId()).orElseThrow().completedAt())
+                .isEqualTo(done.completedAt());
+        assertThat(bed.logs()).contains("command already finished; duplicate delivery dropped");
+    }
+
+    @Test
+    void a_worker_taking_the_call_over_finds_a_command_done_from_its_nudge_and_does_not_run_it_again() {
+        Map<String, String> fast = Map.of("LEASE_DURATION_MS", "1000", "LEASE_RENEW_MS", "200",
+                "CONTROL_QUEUE_WAIT_SECONDS", "1", "CONTROL_SAFETY_SWEEP_MS", "600000");
+        SessionWorker owner = bed.startWorker(fast);
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        Command instructions = nudgeOnly(url, owner, callId, "Apologise for the wait.");
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        owner.halt(); // a crash before the owner read the queue copy
+        queues.send(url, instructions.message()); // ...which is there for the next owner
+        Command after = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Thank the caller."));
+
+        SessionWorker survivor = bed.startWorker(fast);
+        assertThat(awaitFinished(after).status()).isEqualTo(CommandStatus.DONE); // the survivor read the queue at attach
+        Await.until("the queue copies consumed", WAIT, () -> depth(url) == 0);
+        assertThat(bed.call(callId).owner()).isEqualTo(survivor.workerId());
+        assertThat(systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
+        assertThat(systemMessages(callId, "Thank the caller.")).isEqualTo(1);
+    }
+
+    @Test
+    void a_nudge_whose_command_is_malformed_is_rejected_with_a_log_line_and_the_queue_copy_still_runs() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String url = awaitQueue(callId);
+        awaitNudgePolls(worker, 2);
+        Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Mention the holiday hours."));
+        ObjectNode damaged = instructions.message().toNode().put("type", "explode");
+        bed.aws.sqs().sendMessage(b -> b.queueUrl(queues.nudgeQueueUrl(url, worker.workerId()))
+                .messageBody(Json.write(Json.object().put("callId", callId).set("command", damaged))));
+
+        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        assertThat(bed.logs()).contains("nudge's command rejected; reading the call's queue for it")
+                .contains("command: type must be hangup, transfer or instructions");
+        Await.until("the nudge deleted", WAIT, () -> depth(worker.nudgeQueueUrl().orElseThrow()) == 0);
+    }
+
     private int depth(String url) {
         var attributes = bed.aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
                 software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
