@@ -166,6 +166,7 @@ public final class SessionWorker implements AutoCloseable {
                 registry.active(), registry.capacity(), config.workerId(), journal.health().pending(),
                 storeFailingSince()));
         heartbeat.start();
+        warmUpStore();
         CallIntake intake = new CallIntake(registry, services, this::accepting, control);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
@@ -181,6 +182,22 @@ public final class SessionWorker implements AutoCloseable {
         LOG.info("session worker started", Map.of("worker_id", config.workerId(), "capacity", config.capacity(),
                 "health_port", health.port(), "sweep_interval_ms", config.sweepInterval().toMillis()));
         return this;
+    }
+
+    /**
+     * The transcript's store requests run once before the first call is taken (nothing is written), so a fresh worker
+     * stores its first call's lines within a round trip instead of after the client's first-use costs: a line waiting
+     * on them is a line a crash would lose. A failure only means the first call pays those costs itself.
+     */
+    private void warmUpStore() {
+        long t0 = System.nanoTime();
+        try {
+            deps.store().warmUp(config.workerId());
+            LOG.info("call store warmed up", Map.of("ms", (System.nanoTime() - t0) / 1_000_000));
+        } catch (RuntimeException e) {
+            LOG.warn("call store warm-up failed; the first call pays for the client's first use",
+                    Map.of("error", JsonLog.describe(e)));
+        }
     }
 
     private Instant storeFailingSince() {

@@ -811,6 +811,42 @@ public final class CallStore {
     }
 
     /**
+     * Runs the transcript's request paths once with nothing written, under a call id no call has: the call read, the
+     * last-turns query, a turn row's conditional put (side by side, as {@link #store} issues it) and the turn count's
+     * conditional update, whose conditions fail because the call does not exist. A fresh worker's first call then
+     * does not pay for the client's first use (connections, signing, marshalling, the classes behind them) while its
+     * first lines wait to be stored. Throws what a request threw; the caller decides whether that matters.
+     */
+    public void warmUp(String probeId) {
+        String callId = "warmup-" + probeId;
+        get(callId);
+        lastTurns(callId, 1);
+        Entry.TurnEntry probe = new Entry.TurnEntry(Turn.Speaker.AGENT, "warm-up", null, Instant.now());
+        Future<Boolean> put = PARALLEL_WRITES.submit(() -> {
+            try {
+                dynamo.putItem(PutItemRequest.builder().tableName(table).item(turnItem(callId, 0, probe))
+                        .conditionExpression("attribute_exists(pk)") // never true here: nothing is written
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .build());
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            }
+        });
+        recordTurnCount(callId, 1);
+        try {
+            if (put.get()) {
+                throw new IllegalStateException("the warm-up put found a call under " + callId);
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up the call store", e);
+        }
+    }
+
+    /**
      * Raises the call item's turn count ({@code nextSeq}, shown as the call's turn count and read by the next owner
      * as its first guess) to {@code nextSeq}, never lowering it, so these writes may land in any order. A count left
      * behind (a crash before it landed) costs the next writer one re-read, never a wrong number. False when it was

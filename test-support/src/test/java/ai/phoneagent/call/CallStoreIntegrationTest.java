@@ -345,6 +345,15 @@ class CallStoreIntegrationTest {
     }
 
     @Test
+    void aWarmUpRunsTheTranscriptPathsAndWritesNothing() {
+        String probe = "worker-" + UUID.randomUUID();
+        store.warmUp(probe);
+        store.warmUp(probe); // a second worker start with the same id finds nothing either
+        assertThat(store.get("warmup-" + probe)).isEmpty();
+        assertThat(store.turns("warmup-" + probe, -1, 10).items()).isEmpty();
+    }
+
+    @Test
     void aTurnCountLeftBehindByACrashCostsAReReadNeverAWrongNumberOrARepeat() {
         CallRecord call = queuedCall();
         // the dead owner stored two turns but its count writes never landed: the next owner's claim reads 0
