@@ -379,7 +379,9 @@ public final class CallSession implements ToolHost {
             return; // a repeated event
         }
         LiveEvent.Utterance shown = new LiveEvent.Utterance(callId, speaker, text.strip());
-        services.journal().turn(callId, speaker, text, itemId, () -> services.events().publish(shown));
+        // observers hear the line once its write is under way, through the mailbox: after the call's start (published
+        // there when the socket opened, before this line arrived) and in the order the lines were received
+        services.journal().turn(callId, speaker, text, itemId, () -> mailbox.execute(() -> services.events().publish(shown)));
     }
 
     // ---------------------------------------------------------------- actions
