@@ -99,9 +99,21 @@ public final class CallStore {
      * condition (no second read): {@code created} false, and the caller must claim the step it finds.
      */
     public Recorded recordIncoming(IncomingCall call, Instant now, String token, Duration lease) {
+        return recordIncoming(call, now, token, lease, null);
+    }
+
+    /**
+     * As {@link #recordIncoming(IncomingCall, Instant, String, Duration)}, also storing {@code toolCatalog} (null:
+     * none), the fingerprint of the tools this delivery will offer at accept: a worker may claim the call before the
+     * mark after the accept lands (which stores it again), and must find it then.
+     */
+    public Recorded recordIncoming(IncomingCall call, Instant now, String token, Duration lease, String toolCatalog) {
         Map<String, AttributeValue> item = newCallItem(call, now);
         item.put(Step.ACCEPT.claimAttribute, s(token));
         item.put(Step.ACCEPT.claimAttribute + "Until", time(now.plus(lease)));
+        if (toolCatalog != null) {
+            item.put("toolCatalog", s(toolCatalog));
+        }
         return record(item, call);
     }
 
@@ -320,9 +332,12 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned). Accepted
-     * counts because the webhook sends the queue message just before it marks the call queued, and a fast worker must
-     * not drop the call in between. A call attached to any worker, this one included, is never taken here: a
+     * Makes {@code owner} the call's owner, if the call is waiting for one (received, accepted or queued, orphaned).
+     * Received counts because the webhook sends the queue message beside the write that marks the call queued, once
+     * OpenAI accepted it: the message proves the accept (the webhook sends one only then, and nothing enqueues a
+     * {@code RECEIVED} call otherwise), and a fast worker must not drop the call in between. Claiming a
+     * {@code RECEIVED} call drops its accept claim and records {@code acceptedAt} (the claim's time) unless set; the
+     * webhook's mark then fails its condition and writes nothing. A call attached to any worker, this one included, is never taken here: a
      * duplicate queue message must not make a worker attach a call it already holds, and another worker's call is
      * freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}). An orphan whose end a sweep
      * has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated call, or empty when someone
@@ -338,7 +353,7 @@ public final class CallStore {
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, String controlQueueUrl) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":attached", s(CallStatus.ATTACHED.name()),
-                ":accepted", s(CallStatus.ACCEPTED.name()),
+                ":received", s(CallStatus.RECEIVED.name()), ":accepted", s(CallStatus.ACCEPTED.name()),
                 ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
                 ":owner", s(owner), ":now", time(now), ":one", n(1)));
         String recordQueue = "";
@@ -351,9 +366,10 @@ public final class CallStore {
                     .tableName(table)
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one" + recordQueue
-                            + " REMOVE leaseUntil")
-                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
+                            + "attachedAt = if_not_exists(attachedAt, :now), acceptedAt = if_not_exists(acceptedAt, :now), "
+                            + "version = version + :one" + recordQueue
+                            + " REMOVE leaseUntil, acceptClaim, acceptClaimUntil")
+                    .conditionExpression("#status IN (:received, :accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)

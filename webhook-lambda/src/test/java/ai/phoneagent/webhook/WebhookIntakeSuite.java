@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
@@ -45,6 +46,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The webhook Lambda's handler end to end: real DynamoDB and SQS engines over HTTP, the connector simulator as
@@ -535,6 +544,82 @@ abstract class WebhookIntakeSuite {
         var late = deliver(incoming(call), "msg_fast_worker");
         assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
         assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-fast");
+    }
+
+    @Test
+    void aDeliveryThatDiedAfterSendingBeforeItsMarkLandedIsTakenByAWorkerWithoutASecondAcceptOrMessage() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        Instant accepted = Instant.now();
+        // as the dead delivery left it: recorded under its live accept claim, accepted, its message sent, no mark
+        aws.callStore().recordIncoming(stored(call, "msg_died_mark"), accepted, "dead-accept", Duration.ofSeconds(10));
+        aws.callsQueue().send(new CallMessage(call.callId(), "msg_died_mark", accepted.toEpochMilli(),
+                CallMessage.Reason.INCOMING));
+
+        var waiting = deliver(incoming(call), "msg_died_mark"); // no worker yet: waits for the claim holder, then 500
+        assertThat(waiting.getStatusCode()).isEqualTo(500);
+        assertThat(body(waiting).at("/error/code").asText()).isEqualTo("in_progress");
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).extracting(CallMessage::callId).containsExactly(call.callId());
+
+        CallRecord claimed = aws.callStore().claimOwnership(call.callId(), "worker-1", Instant.now()).orElseThrow();
+        assertThat(claimed.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(claimed.acceptedAt()).as("recorded by the claim, the message having proved the accept").isNotNull();
+        var late = deliver(incoming(call), "msg_died_mark");
+        assertThat(late.getStatusCode()).isEqualTo(200);
+        assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).as("accepted by the dead delivery only").isEmpty();
+        assertThat(aws.queueDepth()).isZero();
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-1");
+    }
+
+    @Test
+    void aMarkThatFailsWhileTheMessageGoesOutAnswers500AndTheWorkerStillTakesTheCallOnce() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        CallStore failingMarks = new CallStore(new UpdatesFail(aws.dynamo()), aws.tableName());
+        WebhookHandler broken = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), failingMarks,
+                aws.callsQueue()));
+
+        var failed = deliver(broken, incoming(call), "msg_mark_fails");
+        assertThat(failed.getStatusCode()).isEqualTo(500);
+        assertThat(body(failed).at("/error/code").asText()).isEqualTo("internal_error");
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.RECEIVED);
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).extracting(CallMessage::callId).containsExactly(call.callId());
+
+        assertThat(aws.callStore().claimOwnership(call.callId(), "worker-1", Instant.now())).isPresent();
+        var redelivered = deliver(incoming(call), "msg_mark_fails");
+        assertThat(body(redelivered).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(aws.queueDepth()).isZero();
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ATTACHED);
+    }
+
+    /** The real DynamoDB, except that every UpdateItem fails as a timed-out call would, before reaching it. */
+    private record UpdatesFail(DynamoDbClient real) implements DynamoDbClient {
+        @Override
+        public PutItemResponse putItem(PutItemRequest request) {
+            return real.putItem(request);
+        }
+
+        @Override
+        public GetItemResponse getItem(GetItemRequest request) {
+            return real.getItem(request);
+        }
+
+        @Override
+        public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            throw SdkClientException.create("injected: UpdateItem timed out");
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     // ------------------------------------------------------------------ one trace per call
