@@ -155,6 +155,11 @@ public final class CallStore {
             return new Recorded(true, toRecord(item, call.sipHeaders())); // the headers just written, not re-parsed
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = e.item();
+            if (existing != null && item.containsKey(Step.ACCEPT.claimAttribute)
+                    && item.get(Step.ACCEPT.claimAttribute).equals(existing.get(Step.ACCEPT.claimAttribute))) {
+                // our own put, landed once already: a retry of it (the SDK's or the JDK's) after an answer was lost
+                return new Recorded(true, toRecord(item, call.sipHeaders()));
+            }
             return new Recorded(false, existing != null && !existing.isEmpty()
                     ? toRecord(existing) : get(call.callId()).orElseThrow());
         }

@@ -124,6 +124,16 @@ class CallStoreIntegrationTest {
     }
 
     @Test
+    void aRetriedFirstPutThatLandedAlreadyIsStillOursAndAnotherDeliverysIsNot() {
+        String id = newCallId();
+        assertThat(store.recordIncoming(incoming(id), T0, "mine", Duration.ofSeconds(10)).created()).isTrue();
+        CallStore.Recorded again = store.recordIncoming(incoming(id), T0, "mine", Duration.ofSeconds(10));
+        assertThat(again.created()).as("the same put again, its first answer lost").isTrue();
+        assertThat(again.call().status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(store.recordIncoming(incoming(id), T0, "other", Duration.ofSeconds(10)).created()).isFalse();
+    }
+
+    @Test
     void aReceivedCallIsClaimedFromItsMessageAndTheWebhooksLateMarkThenWritesNothing() {
         String id = newCallId();
         store.recordIncoming(incoming(id), T0, "accepting", Duration.ofSeconds(10), "tools-1");
