@@ -224,10 +224,11 @@ public final class CallStore {
     }
 
     /**
-     * The one write between a successful accept and the queue message: the call becomes {@code QUEUED} with
-     * {@code acceptedAt}/{@code queuedAt} = {@code now} and the <em>enqueue claim</em> ({@code enqueueToken} until
-     * {@code now + lease}), meaning "this delivery is sending the queue message". Nothing is written after the send,
-     * so a worker claiming the call can never race a later intake write. Allowed from:
+     * The one write after a successful accept, beside (or before) the queue message: the call becomes {@code QUEUED}
+     * with {@code acceptedAt}/{@code queuedAt} = {@code now} and the <em>enqueue claim</em> ({@code enqueueToken} until
+     * {@code now + lease}), meaning "this delivery is sending the queue message". A worker that claimed the call
+     * first (from the message) has made it {@code ATTACHED}, so this write's condition fails and overwrites nothing;
+     * nothing is written after the send. Allowed from:
      * <ul>
      *   <li>{@code RECEIVED} holding the accept claim {@code acceptToken} (the accept just succeeded; the accept
      *       claim is dropped in the same write);</li>
@@ -342,11 +343,11 @@ public final class CallStore {
      * OpenAI accepted it: the message proves the accept (the webhook sends one only then, and nothing enqueues a
      * {@code RECEIVED} call otherwise), and a fast worker must not drop the call in between. Claiming a
      * {@code RECEIVED} call drops its accept claim and records {@code acceptedAt} (the claim's time) unless set; the
-     * webhook's mark then fails its condition and writes nothing. A call attached to any worker, this one included, is never taken here: a
-     * duplicate queue message must not make a worker attach a call it already holds, and another worker's call is
-     * freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}). An orphan whose end a sweep
-     * has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated call, or empty when someone
-     * owns it or it has ended.
+     * webhook's mark then fails its condition and writes nothing. A call attached to any worker, this one included,
+     * is never taken here: a duplicate queue message must not make a worker attach a call it already holds, and
+     * another worker's call is freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}).
+     * An orphan whose end a sweep has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated
+     * call, or empty when someone owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
         return claimOwnership(callId, owner, now, null);
