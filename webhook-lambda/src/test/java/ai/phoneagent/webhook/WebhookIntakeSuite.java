@@ -9,6 +9,7 @@ import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
@@ -38,8 +39,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,6 +57,9 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
  * The webhook Lambda's handler end to end: real DynamoDB and SQS engines over HTTP, the connector simulator as
@@ -593,6 +599,73 @@ abstract class WebhookIntakeSuite {
         assertThat(accepts(call.callId())).hasSize(1);
         assertThat(aws.queueDepth()).isZero();
         assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ATTACHED);
+    }
+
+    @Test
+    void aDeliveryWhoseAcceptClaimIsNearlySpentMarksTheCallBeforeItSends() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        List<String> steps = new CopyOnWriteArrayList<>();
+        // the first write takes 3.5 s of the 5 s claim (2 x the 1.5 s accept deadline + 2 s): under 2 s are left
+        CallStore slowPut = new CallStore(new Recorded(aws.dynamo(), steps, Duration.ofMillis(3_500)), aws.tableName());
+        CallsQueue recordedSends = new CallsQueue(new SendsNoted(aws.sqs(), steps), aws.queueUrl());
+        WebhookHandler slow = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), slowPut, recordedSends));
+
+        var response = deliver(slow, incoming(call), "msg_nearly_spent");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
+        assertThat(steps).as("mark landed before the send started").containsExactly("put", "update done", "send");
+        assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    /** The real DynamoDB, its puts delayed by {@code putDelay} and every write noted in {@code steps}. */
+    private record Recorded(DynamoDbClient real, List<String> steps, Duration putDelay) implements DynamoDbClient {
+        @Override
+        public PutItemResponse putItem(PutItemRequest request) {
+            PutItemResponse response = real.putItem(request);
+            LockSupport.parkNanos(putDelay.toNanos()); // a slow answer, the item written
+            steps.add("put");
+            return response;
+        }
+
+        @Override
+        public GetItemResponse getItem(GetItemRequest request) {
+            return real.getItem(request);
+        }
+
+        @Override
+        public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            UpdateItemResponse response = real.updateItem(request);
+            steps.add("update done");
+            return response;
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** The real SQS, each send noted in {@code steps} as it starts. */
+    private record SendsNoted(SqsClient real, List<String> steps) implements SqsClient {
+        @Override
+        public SendMessageResponse sendMessage(SendMessageRequest request) {
+            steps.add("send");
+            return real.sendMessage(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** The real DynamoDB, except that every UpdateItem fails as a timed-out call would, before reaching it. */
