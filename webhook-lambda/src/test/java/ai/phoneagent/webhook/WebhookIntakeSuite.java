@@ -581,7 +581,8 @@ abstract class WebhookIntakeSuite {
     @Test
     void aMarkThatFailsWhileTheMessageGoesOutAnswers500AndTheWorkerStillTakesTheCallOnce() throws Exception {
         IncomingCallSpec call = IncomingCallSpec.random();
-        CallStore failingMarks = new CallStore(new UpdatesFail(aws.dynamo()), aws.tableName());
+        CallStore failingMarks = new CallStore(
+                new FaultyDynamo(aws.dynamo(), new CopyOnWriteArrayList<>(), Duration.ZERO, true), aws.tableName());
         WebhookHandler broken = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), failingMarks,
                 aws.callsQueue()));
 
@@ -606,7 +607,8 @@ abstract class WebhookIntakeSuite {
         IncomingCallSpec call = IncomingCallSpec.random();
         List<String> steps = new CopyOnWriteArrayList<>();
         // the first write takes 3.5 s of the 5 s claim (2 x the 1.5 s accept deadline + 2 s): under 2 s are left
-        CallStore slowPut = new CallStore(new Recorded(aws.dynamo(), steps, Duration.ofMillis(3_500)), aws.tableName());
+        CallStore slowPut = new CallStore(new FaultyDynamo(aws.dynamo(), steps, Duration.ofMillis(3_500), false),
+                aws.tableName());
         CallsQueue recordedSends = new CallsQueue(new SendsNoted(aws.sqs(), steps), aws.queueUrl());
         WebhookHandler slow = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), slowPut, recordedSends));
 
@@ -616,38 +618,6 @@ abstract class WebhookIntakeSuite {
         assertThat(steps).as("mark landed before the send started").containsExactly("put", "update done", "send");
         assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
         assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
-    }
-
-    /** The real DynamoDB, its puts delayed by {@code putDelay} and every write noted in {@code steps}. */
-    private record Recorded(DynamoDbClient real, List<String> steps, Duration putDelay) implements DynamoDbClient {
-        @Override
-        public PutItemResponse putItem(PutItemRequest request) {
-            PutItemResponse response = real.putItem(request);
-            LockSupport.parkNanos(putDelay.toNanos()); // a slow answer, the item written
-            steps.add("put");
-            return response;
-        }
-
-        @Override
-        public GetItemResponse getItem(GetItemRequest request) {
-            return real.getItem(request);
-        }
-
-        @Override
-        public UpdateItemResponse updateItem(UpdateItemRequest request) {
-            UpdateItemResponse response = real.updateItem(request);
-            steps.add("update done");
-            return response;
-        }
-
-        @Override
-        public String serviceName() {
-            return real.serviceName();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** The real SQS, each send noted in {@code steps} as it starts. */
@@ -668,11 +638,19 @@ abstract class WebhookIntakeSuite {
         }
     }
 
-    /** The real DynamoDB, except that every UpdateItem fails as a timed-out call would, before reaching it. */
-    private record UpdatesFail(DynamoDbClient real) implements DynamoDbClient {
+    /**
+     * The real DynamoDB with faults: each put answered {@code putDelay} late (the item written), and every UpdateItem,
+     * when {@code updatesFail}, failing as a timed-out call would before it reaches the table; writes noted in
+     * {@code steps}.
+     */
+    private record FaultyDynamo(DynamoDbClient real, List<String> steps, Duration putDelay, boolean updatesFail)
+            implements DynamoDbClient {
         @Override
         public PutItemResponse putItem(PutItemRequest request) {
-            return real.putItem(request);
+            PutItemResponse response = real.putItem(request);
+            LockSupport.parkNanos(putDelay.toNanos());
+            steps.add("put");
+            return response;
         }
 
         @Override
@@ -682,7 +660,12 @@ abstract class WebhookIntakeSuite {
 
         @Override
         public UpdateItemResponse updateItem(UpdateItemRequest request) {
-            throw SdkClientException.create("injected: UpdateItem timed out");
+            if (updatesFail) {
+                throw SdkClientException.create("injected: UpdateItem timed out");
+            }
+            UpdateItemResponse response = real.updateItem(request);
+            steps.add("update done");
+            return response;
         }
 
         @Override
