@@ -52,11 +52,12 @@ public final class AwsClients {
      * Connections as the SDK's URL-connection client opens them, minus its eager TLS set-up: that client builds an
      * {@code SSLContext} (reading the JDK's trust store, ~100 ms of a cold start) before its first request even when
      * every endpoint is plain http. Here an https connection uses the JDK's default TLS context, built on its first use
-     * (and before a SnapStart snapshot by {@link #prepareTls()}).
+     * (and before a SnapStart snapshot by {@link #prepareTls()}). Bodies are buffered, never streamed
+     * ({@link BufferedBodyConnection}), which spares each request on a pooled connection the JDK's 1 ms probe.
      */
     private HttpURLConnection openConnection(URI uri) {
         try {
-            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            HttpURLConnection connection = new BufferedBodyConnection((HttpURLConnection) uri.toURL().openConnection());
             connection.setConnectTimeout((int) settings.timeouts().connect().toMillis());
             // a read may last a whole long poll; every other call is cut off sooner by its attempt timeout
             connection.setReadTimeout((int) READ_TIMEOUT.toMillis());

@@ -9,9 +9,9 @@ package ai.phoneagent.aws;
 public enum AwsTransport {
     /**
      * The JDK's {@code HttpURLConnection} ({@code UrlConnectionHttpClient}): no pool or threads to start and the fewest
-     * classes to load, so the cheapest cold start; ~2 ms more per request than {@link #POOLED} on a warm process (it
-     * writes headers and body in separate segments with Nagle on, and probes a pooled connection with a blocking
-     * 1 ms read before each POST). The Lambdas' transport: a few requests per invocation, start time first.
+     * classes to load, so the cheapest cold start; more per request than {@link #POOLED} on a warm process (it
+     * writes headers and body in separate segments with Nagle on; the blocking 1 ms probe of a pooled connection
+     * before each streamed POST is avoided by buffering bodies, {@link BufferedBodyConnection}). The Lambdas' transport: a few requests per invocation, start time first.
      */
     URL_CONNECTION,
     /**

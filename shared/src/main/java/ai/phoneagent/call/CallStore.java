@@ -99,9 +99,21 @@ public final class CallStore {
      * condition (no second read): {@code created} false, and the caller must claim the step it finds.
      */
     public Recorded recordIncoming(IncomingCall call, Instant now, String token, Duration lease) {
+        return recordIncoming(call, now, token, lease, null);
+    }
+
+    /**
+     * As {@link #recordIncoming(IncomingCall, Instant, String, Duration)}, also storing {@code toolCatalog} (null:
+     * none), the fingerprint of the tools this delivery will offer at accept: a worker may claim the call before the
+     * mark after the accept lands (which stores it again), and must find it then.
+     */
+    public Recorded recordIncoming(IncomingCall call, Instant now, String token, Duration lease, String toolCatalog) {
         Map<String, AttributeValue> item = newCallItem(call, now);
         item.put(Step.ACCEPT.claimAttribute, s(token));
         item.put(Step.ACCEPT.claimAttribute + "Until", time(now.plus(lease)));
+        if (toolCatalog != null) {
+            item.put("toolCatalog", s(toolCatalog));
+        }
         return record(item, call);
     }
 
@@ -143,6 +155,11 @@ public final class CallStore {
             return new Recorded(true, toRecord(item, call.sipHeaders())); // the headers just written, not re-parsed
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = e.item();
+            if (existing != null && item.containsKey(Step.ACCEPT.claimAttribute)
+                    && item.get(Step.ACCEPT.claimAttribute).equals(existing.get(Step.ACCEPT.claimAttribute))) {
+                // our own put, landed once already: a retry of it (the SDK's or the JDK's) after an answer was lost
+                return new Recorded(true, toRecord(item, call.sipHeaders()));
+            }
             return new Recorded(false, existing != null && !existing.isEmpty()
                     ? toRecord(existing) : get(call.callId()).orElseThrow());
         }
@@ -207,10 +224,11 @@ public final class CallStore {
     }
 
     /**
-     * The one write between a successful accept and the queue message: the call becomes {@code QUEUED} with
-     * {@code acceptedAt}/{@code queuedAt} = {@code now} and the <em>enqueue claim</em> ({@code enqueueToken} until
-     * {@code now + lease}), meaning "this delivery is sending the queue message". Nothing is written after the send,
-     * so a worker claiming the call can never race a later intake write. Allowed from:
+     * The one write after a successful accept, beside (or before) the queue message: the call becomes {@code QUEUED}
+     * with {@code acceptedAt}/{@code queuedAt} = {@code now} and the <em>enqueue claim</em> ({@code enqueueToken} until
+     * {@code now + lease}), meaning "this delivery is sending the queue message". A worker that claimed the call
+     * first (from the message) has made it {@code ATTACHED}, so this write's condition fails and overwrites nothing;
+     * nothing is written after the send. Allowed from:
      * <ul>
      *   <li>{@code RECEIVED} holding the accept claim {@code acceptToken} (the accept just succeeded; the accept
      *       claim is dropped in the same write);</li>
@@ -320,13 +338,16 @@ public final class CallStore {
     // ---------------------------------------------------------------- ownership
 
     /**
-     * Makes {@code owner} the call's owner, if the call is waiting for one (accepted or queued, orphaned). Accepted
-     * counts because the webhook sends the queue message just before it marks the call queued, and a fast worker must
-     * not drop the call in between. A call attached to any worker, this one included, is never taken here: a
-     * duplicate queue message must not make a worker attach a call it already holds, and another worker's call is
-     * freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}). An orphan whose end a sweep
-     * has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated call, or empty when someone
-     * owns it or it has ended.
+     * Makes {@code owner} the call's owner, if the call is waiting for one (received, accepted or queued, orphaned).
+     * Received counts because the webhook sends the queue message beside the write that marks the call queued, once
+     * OpenAI accepted it: the message proves the accept (the webhook sends one only then, and nothing enqueues a
+     * {@code RECEIVED} call otherwise), and a fast worker must not drop the call in between. Claiming a
+     * {@code RECEIVED} call drops its accept claim and records {@code acceptedAt} (the claim's time) unless set; the
+     * webhook's mark then fails its condition and writes nothing. A call attached to any worker, this one included,
+     * is never taken here: a duplicate queue message must not make a worker attach a call it already holds, and
+     * another worker's call is freed only by its heartbeat going stale ({@link #takeOver}, {@link #orphanOwnedBy}).
+     * An orphan whose end a sweep has claimed ({@link #claimOrphanEnd}) is not taken either. Returns the updated
+     * call, or empty when someone owns it or it has ended.
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now) {
         return claimOwnership(callId, owner, now, null);
@@ -338,7 +359,7 @@ public final class CallStore {
      */
     public Optional<CallRecord> claimOwnership(String callId, String owner, Instant now, String controlQueueUrl) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":attached", s(CallStatus.ATTACHED.name()),
-                ":accepted", s(CallStatus.ACCEPTED.name()),
+                ":received", s(CallStatus.RECEIVED.name()), ":accepted", s(CallStatus.ACCEPTED.name()),
                 ":queued", s(CallStatus.QUEUED.name()), ":orphaned", s(CallStatus.ORPHANED.name()),
                 ":owner", s(owner), ":now", time(now), ":one", n(1)));
         String recordQueue = "";
@@ -351,9 +372,10 @@ public final class CallStore {
                     .tableName(table)
                     .key(key(callId, META))
                     .updateExpression("SET #status = :attached, #owner = :owner, "
-                            + "attachedAt = if_not_exists(attachedAt, :now), version = version + :one" + recordQueue
-                            + " REMOVE leaseUntil")
-                    .conditionExpression("#status IN (:accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
+                            + "attachedAt = if_not_exists(attachedAt, :now), acceptedAt = if_not_exists(acceptedAt, :now), "
+                            + "version = version + :one" + recordQueue
+                            + " REMOVE leaseUntil, acceptClaim, acceptClaimUntil")
+                    .conditionExpression("#status IN (:received, :accepted, :queued, :orphaned) AND " + NO_END_CLAIM)
                     .expressionAttributeNames(Map.of("#status", "status", "#owner", "owner"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * {@link CallsTransport} over the JDK's {@code HttpURLConnection}. The body is sent in fixed-length streaming mode,
- * which also keeps the JDK from silently sending a POST a second time on a dropped keep-alive connection. The
+ * {@link CallsTransport} over the JDK's {@code HttpURLConnection}. The body is buffered, not streamed: before a
+ * streamed POST on a pooled connection the JDK probes it with a read that blocks 1 ms (and throws), on the call's
+ * path. A pooled connection found dead by the request itself may then be retried once by the JDK, as
+ * {@link CallsClient} retries an I/O failure anyway (an accept or hang-up repeated is answered as the first). The
  * attempt's budget bounds the connect and every read; an https URL uses the JDK's default TLS context, built on
  * first use.
  */
@@ -39,7 +41,6 @@ final class UrlConnectionCallsTransport implements CallsTransport {
             connection.setRequestProperty("Content-Type", "application/json; charset=utf-8");
             connection.setRequestProperty("Accept", "application/json");
             connection.setDoOutput(true);
-            connection.setFixedLengthStreamingMode(bytes.length);
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(bytes);
             }

@@ -124,6 +124,34 @@ class CallStoreIntegrationTest {
     }
 
     @Test
+    void aRetriedFirstPutThatLandedAlreadyIsStillOursAndAnotherDeliverysIsNot() {
+        String id = newCallId();
+        assertThat(store.recordIncoming(incoming(id), T0, "mine", Duration.ofSeconds(10)).created()).isTrue();
+        CallStore.Recorded again = store.recordIncoming(incoming(id), T0, "mine", Duration.ofSeconds(10));
+        assertThat(again.created()).as("the same put again, its first answer lost").isTrue();
+        assertThat(again.call().status()).isEqualTo(CallStatus.RECEIVED);
+        assertThat(store.recordIncoming(incoming(id), T0, "other", Duration.ofSeconds(10)).created()).isFalse();
+    }
+
+    @Test
+    void aReceivedCallIsClaimedFromItsMessageAndTheWebhooksLateMarkThenWritesNothing() {
+        String id = newCallId();
+        store.recordIncoming(incoming(id), T0, "accepting", Duration.ofSeconds(10), "tools-1");
+        // the webhook sent the message beside its mark; the worker's claim landed first
+        CallRecord claimed = store.claimOwnership(id, "w1", T0.plusMillis(20)).orElseThrow();
+        assertThat(claimed.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(claimed.acceptedAt()).isEqualTo(T0.plusMillis(20));
+        assertThat(claimed.toolCatalog()).as("stored by the first write").isEqualTo("tools-1");
+        assertThat(store.startEnqueue(id, "accepting", "sending", T0.plusMillis(21), Duration.ofSeconds(5), "tools-1"))
+                .as("the mark's condition fails").isFalse();
+        assertThat(store.claimStep(id, CallStore.Step.ACCEPT, "redelivery", T0.plusSeconds(60), Duration.ofSeconds(10)))
+                .as("no later delivery can accept it again").isFalse();
+        CallRecord stored = store.get(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(stored.owner()).isEqualTo("w1");
+    }
+
+    @Test
     void oneOwnerAtATimeUntilTheOwnerIsDeclaredGone() {
         CallRecord call = queuedCall();
         Instant now = T0.plusSeconds(1);

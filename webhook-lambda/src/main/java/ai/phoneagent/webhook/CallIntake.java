@@ -19,14 +19,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Takes an incoming call from webhook to queue: record it, accept it once, enqueue it once. A new call costs three
+ * Takes an incoming call from webhook to queue: record it, accept it once, enqueue it once. A new call costs two
  * sequential AWS round trips: (1) one conditional put records the call holding the accept claim; then OpenAI's
- * accept; (2) one conditional update marks it accepted and queued holding the enqueue claim; (3) the queue message.
- * Nothing is read back, and nothing is written after the message, so a worker's claim never races intake.
+ * accept; (2) side by side, one conditional update marks it accepted and queued holding the enqueue claim, and the
+ * queue message goes out. The message proves the accept, so a worker may claim the call before the mark lands (it
+ * claims a {@code RECEIVED} call too); the mark's condition (our accept claim on a {@code RECEIVED} call) then fails
+ * and nothing is overwritten. Nothing is read back, and nothing is written after the message.
  * A delivery that finds the call already there resumes from its stored state under the same claims, so
  * concurrent or repeated deliveries never accept or enqueue twice, and one that died half-way leaves the call
  * where a later delivery can finish it once the dead one's claim lapses.
@@ -34,6 +38,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class CallIntake {
     /** Covers the send that follows the enqueue claim (the SQS client's whole call timeout) with a margin. */
     static final Duration ENQUEUE_LEASE = Duration.ofSeconds(5);
+    /**
+     * The mark goes out beside the message only while our accept claim has at least this long left, so no other
+     * delivery can take the claim over (and accept and send again) before the mark lands; else mark, then send.
+     */
+    static final Duration SIDE_BY_SIDE_MARGIN = Duration.ofSeconds(2);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final CallStore store;
@@ -69,9 +78,10 @@ public final class CallIntake {
     /** Runs intake for one delivery of a call. */
     public IntakeOutcome intake(IncomingCall incoming) {
         String token = newToken();
-        CallStore.Recorded recorded = store.recordIncoming(incoming, clock.instant(), token, acceptLease);
+        long claimedAt = System.nanoTime();
+        CallStore.Recorded recorded = store.recordIncoming(incoming, clock.instant(), token, acceptLease, toolCatalog);
         if (recorded.created()) {
-            return acceptThenEnqueue(recorded.call(), token);
+            return acceptThenEnqueue(recorded.call(), token, claimedAt);
         }
         LogContext.identify(incoming.callId(), recorded.call().traceId()); // a redelivery joins the call's first trace
         return resume(recorded.call());
@@ -84,8 +94,9 @@ public final class CallIntake {
             switch (call.status()) {
                 case RECEIVED -> {
                     String token = newToken();
+                    long claimedAt = System.nanoTime();
                     if (store.claimStep(call.callId(), CallStore.Step.ACCEPT, token, clock.instant(), acceptLease)) {
-                        return acceptThenEnqueue(call, token);
+                        return acceptThenEnqueue(call, token, claimedAt);
                     }
                 }
                 case ACCEPTED, QUEUED -> {
@@ -111,8 +122,11 @@ public final class CallIntake {
         }
     }
 
-    /** Calls OpenAI's accept under the accept claim {@code token}, then enqueues; or ends intake with its outcome. */
-    private IntakeOutcome acceptThenEnqueue(CallRecord call, String token) {
+    /**
+     * Calls OpenAI's accept under the accept claim {@code token} (taken at {@code claimedAt}, {@link System#nanoTime}),
+     * then enqueues; or ends intake with its outcome.
+     */
+    private IntakeOutcome acceptThenEnqueue(CallRecord call, String token, long claimedAt) {
         LaunchMatcher.Acceptance acceptance = launches.match(call);
         long acceptStarted = System.nanoTime();
         CallsOutcome outcome = calls.accept(call.callId(), acceptance.body());
@@ -121,6 +135,10 @@ public final class CallIntake {
             case CallsOutcome.Done done -> {
                 String enqueueToken = newToken();
                 Instant acceptedAt = Instant.ofEpochMilli(clock.millis());
+                long claimLeft = acceptLease.toNanos() - (System.nanoTime() - claimedAt);
+                if (claimLeft >= SIDE_BY_SIDE_MARGIN.toNanos()) {
+                    yield markWhileSending(call, token, enqueueToken, acceptedAt, acceptance.outbound());
+                }
                 if (!store.startEnqueue(call.callId(), token, enqueueToken, acceptedAt, ENQUEUE_LEASE, toolCatalog)) {
                     // our accept claim lapsed during a slow accept and another delivery took over: it finishes
                     yield IntakeOutcome.IN_PROGRESS;
@@ -147,24 +165,90 @@ public final class CallIntake {
     }
 
     /**
+     * Right after our accept: marks the call {@code QUEUED} under the enqueue claim {@code enqueueToken} (on another
+     * thread) while the message is sent on this one, and answers once both are done:
+     * <ul>
+     *   <li>sent: {@code QUEUED}, whether the mark landed or failed its condition (while our accept claim is live only a
+     *       worker's claim, which needs the message, can move the call on first);</li>
+     *   <li>sent, the mark threw: the error (500), so OpenAI redelivers; a redelivery finds the call attached, or
+     *       waits for it under our claim, or once the claim lapsed accepts and sends again (as after a crash here);</li>
+     *   <li>not sent: the mark is undone (back to {@code ACCEPTED}, conditional on our enqueue claim, so harmless
+     *       when the mark never landed) and the answer is {@code ENQUEUE_FAILED}, as after a sequential send.</li>
+     * </ul>
+     */
+    private IntakeOutcome markWhileSending(CallRecord call, String acceptToken, String enqueueToken, Instant acceptedAt,
+                                           boolean outbound) {
+        FutureTask<Boolean> mark = new FutureTask<>(LogContext.wrapCallable(() -> store.startEnqueue(call.callId(),
+                acceptToken, enqueueToken, acceptedAt, ENQUEUE_LEASE, toolCatalog)));
+        Thread.ofVirtual().name("intake-mark").start(mark);
+        RuntimeException sendFailure = null;
+        try {
+            queue.send(message(call, acceptedAt, outbound));
+        } catch (RuntimeException e) {
+            sendFailure = e;
+        }
+        boolean marked;
+        try {
+            marked = awaitMark(mark);
+        } catch (RuntimeException markFailure) {
+            if (sendFailure == null) {
+                throw markFailure; // the message is out; see above
+            }
+            marked = true; // it may have landed with its answer lost: undo it to be sure
+        }
+        if (sendFailure != null) {
+            return marked ? sendFailed(call, enqueueToken) : IntakeOutcome.IN_PROGRESS;
+        }
+        queued(call, outbound);
+        return IntakeOutcome.QUEUED;
+    }
+
+    private static boolean awaitMark(FutureTask<Boolean> mark) {
+        try {
+            return mark.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("marking the call queued failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while marking the call queued", e);
+        }
+    }
+
+    /**
      * Sends the queue message under the enqueue claim {@code token}; on failure the call goes back to ACCEPTED.
      * {@code outbound}: this delivery matched the call to a launch (the {@code call} in hand predates that mark).
      */
     private IntakeOutcome enqueue(CallRecord call, Instant acceptedAt, String token, boolean outbound) {
         try {
-            // outbound: as matched just now, or as stored by the delivery that matched it (a resumed intake)
-            CallMessage.Reason reason = outbound || call.outbound() ? CallMessage.Reason.OUTBOUND : CallMessage.Reason.INCOMING;
-            queue.send(new CallMessage(call.callId(), call.webhookId(), acceptedAt.toEpochMilli(), reason));
+            queue.send(message(call, acceptedAt, outbound));
         } catch (RuntimeException e) {
-            store.undoEnqueue(call.callId(), token);
-            metrics.record(Measurement.one(Metric.ACCEPT_FAILURES).with(Dimension.REASON, "enqueue_failed")
-                    .property("call_id", call.callId()));
-            return IntakeOutcome.ENQUEUE_FAILED;
+            return sendFailed(call, token);
         }
+        queued(call, outbound);
+        return IntakeOutcome.QUEUED;
+    }
+
+    /** The calls-queue message; outbound as matched just now, or as stored by the delivery that matched it. */
+    private static CallMessage message(CallRecord call, Instant acceptedAt, boolean outbound) {
+        CallMessage.Reason reason = outbound || call.outbound() ? CallMessage.Reason.OUTBOUND : CallMessage.Reason.INCOMING;
+        return new CallMessage(call.callId(), call.webhookId(), acceptedAt.toEpochMilli(), reason);
+    }
+
+    /** The send failed: the call goes back to ACCEPTED (if the enqueue claim is still ours) for the next delivery. */
+    private IntakeOutcome sendFailed(CallRecord call, String enqueueToken) {
+        store.undoEnqueue(call.callId(), enqueueToken);
+        metrics.record(Measurement.one(Metric.ACCEPT_FAILURES).with(Dimension.REASON, "enqueue_failed")
+                .property("call_id", call.callId()));
+        return IntakeOutcome.ENQUEUE_FAILED;
+    }
+
+    private void queued(CallRecord call, boolean outbound) {
         metrics.record(Measurement.one(Metric.CALLS_QUEUED)
                 .with(Dimension.CALL_DIRECTION, outbound || call.outbound() ? "outbound" : "inbound")
                 .property("call_id", call.callId()));
-        return IntakeOutcome.QUEUED;
     }
 
     /** Accept latency by how it ended, and a failure when OpenAI refused or could not be reached. */

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
+import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
@@ -37,14 +39,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
  * The webhook Lambda's handler end to end: real DynamoDB and SQS engines over HTTP, the connector simulator as
@@ -535,6 +550,132 @@ abstract class WebhookIntakeSuite {
         var late = deliver(incoming(call), "msg_fast_worker");
         assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
         assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-fast");
+    }
+
+    @Test
+    void aDeliveryThatDiedAfterSendingBeforeItsMarkLandedIsTakenByAWorkerWithoutASecondAcceptOrMessage() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        Instant accepted = Instant.now();
+        // as the dead delivery left it: recorded under its live accept claim, accepted, its message sent, no mark
+        aws.callStore().recordIncoming(stored(call, "msg_died_mark"), accepted, "dead-accept", Duration.ofSeconds(10));
+        aws.callsQueue().send(new CallMessage(call.callId(), "msg_died_mark", accepted.toEpochMilli(),
+                CallMessage.Reason.INCOMING));
+
+        var waiting = deliver(incoming(call), "msg_died_mark"); // no worker yet: waits for the claim holder, then 500
+        assertThat(waiting.getStatusCode()).isEqualTo(500);
+        assertThat(body(waiting).at("/error/code").asText()).isEqualTo("in_progress");
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).extracting(CallMessage::callId).containsExactly(call.callId());
+
+        CallRecord claimed = aws.callStore().claimOwnership(call.callId(), "worker-1", Instant.now()).orElseThrow();
+        assertThat(claimed.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(claimed.acceptedAt()).as("recorded by the claim, the message having proved the accept").isNotNull();
+        var late = deliver(incoming(call), "msg_died_mark");
+        assertThat(late.getStatusCode()).isEqualTo(200);
+        assertThat(body(late).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).as("accepted by the dead delivery only").isEmpty();
+        assertThat(aws.queueDepth()).isZero();
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().owner()).isEqualTo("worker-1");
+    }
+
+    @Test
+    void aMarkThatFailsWhileTheMessageGoesOutAnswers500AndTheWorkerStillTakesTheCallOnce() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        CallStore failingMarks = new CallStore(
+                new FaultyDynamo(aws.dynamo(), new CopyOnWriteArrayList<>(), Duration.ZERO, true), aws.tableName());
+        WebhookHandler broken = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), failingMarks,
+                aws.callsQueue()));
+
+        var failed = deliver(broken, incoming(call), "msg_mark_fails");
+        assertThat(failed.getStatusCode()).isEqualTo(500);
+        assertThat(body(failed).at("/error/code").asText()).isEqualTo("internal_error");
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.RECEIVED);
+        List<CallMessage> messages = queuedMessages();
+        assertThat(messages).extracting(CallMessage::callId).containsExactly(call.callId());
+
+        assertThat(aws.callStore().claimOwnership(call.callId(), "worker-1", Instant.now())).isPresent();
+        var redelivered = deliver(incoming(call), "msg_mark_fails");
+        assertThat(body(redelivered).get("outcome").asText()).isEqualTo("duplicate");
+        assertThat(accepts(call.callId())).hasSize(1);
+        assertThat(aws.queueDepth()).isZero();
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.ATTACHED);
+    }
+
+    @Test
+    void aDeliveryWhoseAcceptClaimIsNearlySpentMarksTheCallBeforeItSends() throws Exception {
+        IncomingCallSpec call = IncomingCallSpec.random();
+        List<String> steps = new CopyOnWriteArrayList<>();
+        // the first write takes 3.5 s of the 5 s claim (2 x the 1.5 s accept deadline + 2 s): under 2 s are left
+        CallStore slowPut = new CallStore(new FaultyDynamo(aws.dynamo(), steps, Duration.ofMillis(3_500), false),
+                aws.tableName());
+        CallsQueue recordedSends = new CallsQueue(new SendsNoted(aws.sqs(), steps), aws.queueUrl());
+        WebhookHandler slow = new WebhookHandler(WebhookApp.service(config, Clock.systemUTC(), slowPut, recordedSends));
+
+        var response = deliver(slow, incoming(call), "msg_nearly_spent");
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
+        assertThat(steps).as("mark landed before the send started").containsExactly("put", "update done", "send");
+        assertThat(queuedMessages()).extracting(CallMessage::callId).containsExactly(call.callId());
+        assertThat(aws.callStore().get(call.callId()).orElseThrow().status()).isEqualTo(CallStatus.QUEUED);
+    }
+
+    /** The real SQS, each send noted in {@code steps} as it starts. */
+    private record SendsNoted(SqsClient real, List<String> steps) implements SqsClient {
+        @Override
+        public SendMessageResponse sendMessage(SendMessageRequest request) {
+            steps.add("send");
+            return real.sendMessage(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * The real DynamoDB with faults: each put answered {@code putDelay} late (the item written), and every UpdateItem,
+     * when {@code updatesFail}, failing as a timed-out call would before it reaches the table; writes noted in
+     * {@code steps}.
+     */
+    private record FaultyDynamo(DynamoDbClient real, List<String> steps, Duration putDelay, boolean updatesFail)
+            implements DynamoDbClient {
+        @Override
+        public PutItemResponse putItem(PutItemRequest request) {
+            PutItemResponse response = real.putItem(request);
+            LockSupport.parkNanos(putDelay.toNanos());
+            steps.add("put");
+            return response;
+        }
+
+        @Override
+        public GetItemResponse getItem(GetItemRequest request) {
+            return real.getItem(request);
+        }
+
+        @Override
+        public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            if (updatesFail) {
+                throw SdkClientException.create("injected: UpdateItem timed out");
+            }
+            UpdateItemResponse response = real.updateItem(request);
+            steps.add("update done");
+            return response;
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     // ------------------------------------------------------------------ one trace per call

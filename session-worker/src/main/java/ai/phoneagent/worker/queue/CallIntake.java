@@ -148,7 +148,6 @@ public final class CallIntake {
             taking.delete(callId);
             return;
         }
-        LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "first_attach", firstAttach));
         try {
             session.start();
         } catch (RuntimeException e) {
@@ -156,6 +155,8 @@ public final class CallIntake {
             LOG.error("call socket not started", Map.of("call_id", callId, "error", JsonLog.describe(e)));
             session.release();
         }
+        // after the start: the socket opens (and the greeting follows) while this line is written
+        LOG.info("call claimed", Map.of("call_id", callId, "reason", parsed.reason().wireName(), "first_attach", firstAttach));
         Thread.ofVirtual().name("delete-" + callId).start(LogContext.wrap(() -> taking.delete(callId)));
     }
 

@@ -64,6 +64,27 @@ class WorkerOwnershipTest {
     }
 
     @Test
+    void a_message_that_overtakes_the_webhooks_queued_mark_is_claimed_and_greeted_once() {
+        SessionWorker worker = bed.startWorker(Map.of());
+        String callId = bed.sim.newCall(waitsForHangup());
+        // the webhook's state as its message goes out beside the mark: still RECEIVED under its accept claim
+        Instant accepted = Instant.now();
+        bed.store.recordIncoming(new ai.phoneagent.call.IncomingCall(callId, "wh_" + callId, List.of()), accepted,
+                "webhook-accepting", Duration.ofSeconds(10));
+        bed.queue.send(new CallMessage(callId, "wh_" + callId, accepted.toEpochMilli(), CallMessage.Reason.INCOMING));
+
+        Await.until("the call is greeted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        CallRecord call = bed.call(callId);
+        assertThat(call.status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(call.owner()).isEqualTo(worker.workerId());
+        assertThat(bed.store.startEnqueue(callId, "webhook-accepting", "webhook-sending", Instant.now(),
+                Duration.ofSeconds(5))).as("the webhook's late mark writes nothing").isFalse();
+        assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
+        assertThat(bed.sim.call(callId).attachCount()).isEqualTo(1);
+    }
+
+    @Test
     void an_invalid_queue_message_never_stops_the_loop() {
         SessionWorker worker = bed.startWorker(Map.of());
         bed.aws.sqs().sendMessage(b -> b.queueUrl(bed.queue.url()).messageBody("{not json"));
