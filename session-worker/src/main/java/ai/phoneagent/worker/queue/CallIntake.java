@@ -47,7 +47,7 @@ public final class CallIntake {
         this(registry, services, accepting, ControlQueuePreparer.none());
     }
 
-    /** @param controlQueues makes each call's control queue while it is claimed, so the claim records its URL */
+    /** @param controlQueues gives each claim the call's control queue URL to record */
     public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
                       ControlQueuePreparer controlQueues) {
         this.controlQueues = controlQueues;
