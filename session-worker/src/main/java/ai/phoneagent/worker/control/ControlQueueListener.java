@@ -139,11 +139,6 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
         return halted ? Optional.empty() : controlQueueUrl(callId);
     }
 
-    @Override
-    public void unclaimed(String callId) {
-        // nothing was made for the claim
-    }
-
     /** The URL of this worker's nudge queue once created. */
     public Optional<String> nudgeQueueUrl() {
         return Optional.ofNullable(nudges.queueUrl());

@@ -7,23 +7,12 @@ import java.util.Optional;
  * make the queue there and nudge the owner for the call's first command. The queue itself is not made here: a call
  * without commands never has one.
  */
+@FunctionalInterface
 public interface ControlQueuePreparer {
     /** The URL the claim records, or empty (none known yet: the control side then makes the queue and records it). */
     Optional<String> prepare(String callId);
 
-    /** The claim was lost or failed. */
-    void unclaimed(String callId);
-
     static ControlQueuePreparer none() {
-        return new ControlQueuePreparer() {
-            @Override
-            public Optional<String> prepare(String callId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void unclaimed(String callId) {
-            }
-        };
+        return callId -> Optional.empty();
     }
 }
