@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallTable;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
@@ -32,6 +34,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteQueueRequest;
@@ -59,6 +63,9 @@ class WorkerNudgeTest {
     final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
     /** DeleteQueue requests the worker made, by queue URL. */
     final Map<String, AtomicInteger> queueDeletes = new ConcurrentHashMap<>();
+    /** Queries for a call's commands ({@code CMD#} items) the worker made, by call key. */
+    final Map<String, AtomicInteger> commandQueries = new ConcurrentHashMap<>();
+    DynamoDbClient countingDynamo;
 
     @BeforeEach
     void startBed() {
@@ -86,12 +93,29 @@ class WorkerNudgeTest {
                     }
                 }))
                 .build();
+        countingDynamo = DynamoDbClient.builder().region(Region.of(settings.region()))
+                .endpointOverride(settings.dynamoEndpoint().orElseThrow())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof QueryRequest query && query.hasExpressionAttributeValues()
+                                && query.expressionAttributeValues().containsKey(":cmd")) {
+                            commandQueries.computeIfAbsent(query.expressionAttributeValues().get(":pk").s(),
+                                    k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
     }
 
     @AfterEach
     void stopBed() {
         bed.close();
         countingSqs.close();
+        countingDynamo.close();
     }
 
     private SessionWorker startWorker() {
@@ -99,7 +123,14 @@ class WorkerNudgeTest {
     }
 
     private SessionWorker startWorker(Map<String, String> env) {
-        return bed.startWorker(env, new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+        return bed.startWorker(env, new CallStore(countingDynamo, bed.aws.tableName()),
+                new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+    }
+
+    /** The worker's queries for the call's pending commands. */
+    private int commandQueriesOf(String callId) {
+        AtomicInteger count = commandQueries.get(CallTable.callKey(callId));
+        return count == null ? 0 : count.get();
     }
 
     private int receivesOn(String url) {
@@ -191,6 +222,7 @@ class WorkerNudgeTest {
         assertThat(creates.get(queues.queueName(callId))).as("CreateQueue for the call's queue").isNull();
         assertThat(receivesOn(url)).as("ReceiveMessage on the call's queue").isZero();
         assertThat(queueDeletes.get(url)).as("DeleteQueue of the call's queue").isNull();
+        assertThat(commandQueriesOf(callId)).as("queries for the call's pending commands").isZero();
         assertThat(queues.find(callId)).isEmpty();
         assertThat(bed.logs().lines().filter(l -> l.contains(callId) && l.contains("control queue"))).isEmpty();
     }
@@ -209,6 +241,7 @@ class WorkerNudgeTest {
         Await.until("the ended call's queue deleted by its owner", WAIT, () -> queues.find(callId).isEmpty()
                 && bed.logs().lines().anyMatch(l -> l.contains("\"msg\":\"control queue deleted\"") && l.contains(callId)));
         assertThat(queueDeletes.get(url)).as("DeleteQueue of the call's queue").isNotNull();
+        assertThat(commandQueriesOf(callId)).as("the end's query for pending commands").isEqualTo(1);
         assertThat(creates.get(queues.queueName(callId))).as("the worker never makes it").isNull();
     }
 
