@@ -756,6 +756,10 @@ abstract class ControlApiContract {
     @Test
     void anAttachedCallWhoseClaimRecordedNoQueueUrlGetsItsQueueMadeByItsFirstCommand() {
         String callId = seeder.attachedWithoutQueue(START);
+        assertThat(send(authed("GET", "/control/calls/" + callId).build()).body().at("/call/controlReady").asBoolean())
+                .as("commands work on any attached call").isTrue();
+        assertThat(send(authed("GET", "/control/calls/" + seeder.queued(START)).build()).body()
+                .at("/call/controlReady").asBoolean()).as("nobody holds a queued call yet").isFalse();
 
         Reply reply = send(impatient, authed("POST", path(callId, "instructions")).json("{\"text\":\"Be brief.\"}").build());
 
