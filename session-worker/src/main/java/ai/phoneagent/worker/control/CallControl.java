@@ -27,11 +27,10 @@ import java.util.concurrent.CompletableFuture;
  * the safety sweep), carrying out each command at most once. The worker never makes the queue: the control side
  * makes it for the call's first command and records that on the call ({@code controlQueueMadeAt}), so a call
  * without commands costs no queue requests at all; a read of a queue not made (yet) finds nothing. A command a nudge
- * carries is carried out by the
- * same read, before the queue is read ({@link #deliver}); its queue copy is then found finished and dropped, here or
- * by a later owner, because every execution first takes the command's claim in the store. Nothing polls while the
- * call is idle: a read runs on a virtual thread that ends once the queue is empty. Commands of a call run one after
- * another, because at most one read of a call runs at a time.
+ * carries is carried out by the same read, before the queue is read ({@link #deliver}); its queue copy is then found
+ * finished and dropped, here or by a later owner, because every execution first takes the command's claim in the
+ * store. Nothing polls while the call is idle: a read runs on a virtual thread that ends once the queue is empty.
+ * Commands of a call run one after another, because at most one read of a call runs at a time.
  */
 final class CallControl {
     private static final JsonLog LOG = JsonLog.forComponent("control");
