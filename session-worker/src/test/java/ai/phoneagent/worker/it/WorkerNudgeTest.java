@@ -19,6 +19,7 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -72,12 +75,7 @@ class WorkerNudgeTest {
         queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
         commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
         AwsSettings settings = bed.aws.backend().settings();
-        var keys = settings.staticKeys().orElseThrow();
-        countingSqs = SqsClient.builder().region(Region.of(settings.region()))
-                .endpointOverride(settings.sqsEndpoint().orElseThrow())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create())
+        countingSqs = onTheBed(SqsClient.builder(), settings.sqsEndpoint().orElseThrow())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -93,11 +91,7 @@ class WorkerNudgeTest {
                     }
                 }))
                 .build();
-        countingDynamo = DynamoDbClient.builder().region(Region.of(settings.region()))
-                .endpointOverride(settings.dynamoEndpoint().orElseThrow())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create())
+        countingDynamo = onTheBed(DynamoDbClient.builder(), settings.dynamoEndpoint().orElseThrow())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -109,6 +103,16 @@ class WorkerNudgeTest {
                     }
                 }))
                 .build();
+    }
+
+    /** A client of the bed's engine at {@code endpoint}, with the bed's region and keys, over its own connections. */
+    private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B onTheBed(B builder, URI endpoint) {
+        AwsSettings settings = bed.aws.backend().settings();
+        var keys = settings.staticKeys().orElseThrow();
+        return builder.region(Region.of(settings.region())).endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     @AfterEach
