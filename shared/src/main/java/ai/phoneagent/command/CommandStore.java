@@ -173,22 +173,6 @@ public final class CommandStore {
         }
     }
 
-    /**
-     * Deletes a command nobody has acted on (pending, never taken): one stored ahead of its request's checks, which the
-     * call then refused. False when it was taken or finished meanwhile (it stays).
-     */
-    public boolean discard(String callId, String commandId) {
-        try {
-            dynamo.deleteItem(b -> b.tableName(table).key(CallStore.key(callId, "CMD#" + commandId))
-                    .conditionExpression("#status = :pending AND attribute_not_exists(#executor)")
-                    .expressionAttributeNames(Map.of("#status", "status", "#executor", EXECUTOR))
-                    .expressionAttributeValues(Map.of(":pending", s(CommandStatus.PENDING.name()))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
-    }
-
     /** Commands of a call still pending (e.g. for a worker that takes a call over). */
     public List<Command> pending(String callId) {
         return dynamo.query(b -> b.tableName(table).consistentRead(true)

@@ -121,38 +121,36 @@ public final class CommandService {
                 return replay(earlier.get(), type, maxWait);
             }
         }
-        Command command = Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant());
-        // A command with no key to look up and no transfer guard to take first is stored beside the call's read (one
-        // round trip for both), and taken back should the call turn out unknown, ended or not ready. Nobody knows its id
-        // before this request answers, so nothing can have acted on it.
-        CompletableFuture<CommandStore.Created> storing = idempotencyKey == null && type != CommandType.TRANSFER
-                ? beside(() -> commands.create(command)) : null;
-        Admitted admitted;
-        try {
-            admitted = admit(callId, type, args);
-        } catch (RuntimeException e) {
-            if (storing != null) {
-                takeBack(command, storing);
-            }
-            throw e;
+        CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
+        LogContext.identify(callId, call.traceId()); // this request's lines, and the command message, join the call's trace
+        if (call.status().isTerminal()) {
+            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
         }
-        CallRecord call = admitted.call();
-        Optional<OwnerlessCommands> fallback = admitted.fallback();
-        Optional<String> queueUrl = admitted.queueUrl();
+        Optional<OwnerlessCommands> fallback = ownerless.filter(o -> o.handles(type, args));
+        Optional<String> queueUrl = resolveQueue(call);
+        if (queueUrl.isEmpty() && fallback.isEmpty()) {
+            throw new ApiError(409, ErrorCode.CALL_NOT_READY, "No worker has attached to the call yet; try again shortly");
+        }
+        Command command = Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant());
         if (type == CommandType.TRANSFER) {
             Optional<Command> concurrent = guardTransfer(command);
             if (concurrent.isPresent()) {
                 return replay(concurrent.get(), type, maxWait);
             }
         }
-        // the call's first command makes the call's queue, beside the command's write
+        // whether the owner is gone is read beside the command's write, and the call's queue made beside both for the
+        // call's first command: all are needed before anything is sent
+        CompletableFuture<Boolean> ownerGoneNow = queueUrl.isPresent() && fallback.isPresent()
+                ? beside(() -> fallback.get().ownerGone(call.owner())) : CompletableFuture.completedFuture(false);
         CompletableFuture<Boolean> opened = queueUrl.isPresent() && !call.controlQueueMayExist()
                 ? open(callId, queueUrl.get()) : CompletableFuture.completedFuture(true);
         CommandStore.Created created;
         try {
-            created = storing != null ? joined(storing) : commands.create(command);
+            created = commands.create(command);
         } finally {
-            opened.exceptionally(e -> false).join(); // never leaves a request of its own running after this one
+            // never leaves a request of its own running after this one
+            ownerGoneNow.exceptionally(e -> false).join();
+            opened.exceptionally(e -> false).join();
         }
         if (!created.created()) {
             if (type == CommandType.TRANSFER) {
@@ -164,33 +162,20 @@ public final class CommandService {
             // no worker holds the call (not yet, or no more): a hang-up or cold transfer needs none
             return new Outcome(fallback.get().execute(command), false);
         }
-        awaitOpened(command, queueUrl.get(), opened);
-        // whether the owner is gone is read beside the sends, not before them: a live owner (nearly always) gets the
-        // nudge a round trip sooner; for a gone one the copies sent are found taken by whoever reads them
-        CompletableFuture<Boolean> ownerGoneNow = fallback.isPresent()
-                ? beside(() -> fallback.get().ownerGone(call.owner())) : CompletableFuture.completedFuture(false);
-        try {
-            put(command, queueUrl.get(), call.owner(), ownerGoneNow);
-        } finally {
-            ownerGoneNow.exceptionally(e -> false).join();
-        }
-        Command latest = command;
-        if (joined(ownerGoneNow)) {
+        if (ownerGoneNow.join()) {
             // orphaned, or its owner stopped beating: nobody will take the command, so waiting the ack window is waste
             LOG.warn("the call's owner is gone; carrying the command out without it", Map.of("call_id", callId,
                     "command_id", command.commandId(), "type", type.wireName(), "worker_id", String.valueOf(call.owner())));
-            latest = fallback.get().execute(command);
-            if (latest.status() != CommandStatus.PENDING) {
-                return new Outcome(latest, false);
-            }
-            // a late owner took it first from its nudge: wait for it as for any owner
+            return new Outcome(fallback.get().execute(command), false);
         }
+        awaitOpened(command, queueUrl.get(), opened);
+        put(command, queueUrl.get(), call.owner());
         AtomicBoolean ownerGone = new AtomicBoolean();
         BooleanSupplier stopWaiting = fallback.isEmpty() ? () -> false : everyOther(() -> {
             ownerGone.set(fallback.get().ownerGone(call.owner()));
             return ownerGone.get();
         });
-        latest = await(latest, maxWait, stopWaiting);
+        Command latest = await(command, maxWait, stopWaiting);
         // with no ack window at all (CONTROL_ACK_TIMEOUT_MS=0) a live owner is left to do it: the answer is 202
         if (latest.status() == CommandStatus.PENDING && fallback.isPresent() && (maxWait.isPositive() || ownerGone.get())) {
             // no live owner took it within the ack window, or it stopped beating meanwhile: do it here; the claim
@@ -200,46 +185,6 @@ public final class CommandService {
             latest = fallback.get().execute(latest);
         }
         return new Outcome(latest, false);
-    }
-
-    /** A call a command may be sent to, with the control side's fallback for it and where its commands go. */
-    private record Admitted(CallRecord call, Optional<OwnerlessCommands> fallback, Optional<String> queueUrl) {
-    }
-
-    /** Reads the call and checks that it takes commands: 404 unknown, 409 ended, 409 not ready (nobody to do it). */
-    private Admitted admit(String callId, CommandType type, ObjectNode args) {
-        CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
-        LogContext.identify(callId, call.traceId()); // this request's lines, and the command message, join the call's trace
-        if (call.status().isTerminal()) {
-            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
-        }
-        Optional<OwnerlessCommands> fallback = ownerless.filter(o -> o.handles(type, args));
-        Optional<String> queueUrl = resolveQueue(call);
-        if (queueUrl.isEmpty() && fallback.isEmpty()) {
-            throw new ApiError(409, ErrorCode.CALL_NOT_READY, "No worker has attached to the call yet; try again shortly");
-        }
-        return new Admitted(call, fallback, queueUrl);
-    }
-
-    /** Deletes a command stored beside the call's read that the call refused; what remains is left to its TTL. */
-    private void takeBack(Command command, CompletableFuture<CommandStore.Created> storing) {
-        try {
-            if (joined(storing).created()) {
-                commands.discard(command.callId(), command.commandId());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("refused command not taken back", Map.of("call_id", command.callId(),
-                    "command_id", command.commandId(), "error", JsonLog.describe(e)));
-        }
-    }
-
-    /** The future's value, its failure thrown as it was (not wrapped). */
-    private static <T> T joined(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
     }
 
     /**
@@ -294,7 +239,7 @@ public final class CommandService {
             if (!call.get().controlQueueMayExist()) {
                 awaitOpened(earlier, url, open(earlier.callId(), url));
             }
-            put(earlier, url, call.get().owner(), CompletableFuture.completedFuture(false));
+            put(earlier, url, call.get().owner());
         }
         return new Outcome(await(earlier, maxWait), true);
     }
@@ -376,7 +321,7 @@ public final class CommandService {
      * request that died before it reads it (a command never marked sent is re-sent once by
      * {@link CommandDispatch#claimStranded}, and only while still pending).
      */
-    private void put(Command command, String queueUrl, String owner, CompletableFuture<Boolean> ownerGone) {
+    private void put(Command command, String queueUrl, String owner) {
         ControlMessage message = command.message();
         CompletableFuture<Boolean> nudged = owner == null || owner.isBlank()
                 ? CompletableFuture.completedFuture(false) // attached calls have an owner; without one the next owner's read at attach finds the command
@@ -393,9 +338,6 @@ public final class CommandService {
                 LOG.warn("command reached its owner by the nudge only", Map.of("call_id", command.callId(),
                         "command_id", command.commandId(), "worker_id", owner));
                 return;
-            }
-            if (ownerGone.exceptionally(x -> false).join()) {
-                return; // nobody would have taken it from the queue anyway: the control side carries it out now
             }
             failDispatch(command);
             throw workerUnavailable(command.commandId());

@@ -477,16 +477,8 @@ abstract class ControlEndToEndSuite {
 
         assertDone(reply);
         assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(bed.depth(queueUrl)).as("nothing sent to a worker that is gone").isZero();
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ENDED);
-        // the owner's heartbeat is read beside the sends: the copy sent is taken already, so any reader drops it
-        assertThat(bed.depth(queueUrl)).isEqualTo(1);
-        String commandId = reply.body().path("command_id").asText();
-        assertThat(bed.commands.claimExecution(callId, commandId, "a-late-reader", Instant.now()))
-                .hasValueSatisfying(claim -> {
-                    assertThat(claim.claimed()).isFalse();
-                    assertThat(claim.executor()).isEqualTo("control");
-                });
-        assertThat(hangups(callId)).hasSize(1);
     }
 
     @Test
