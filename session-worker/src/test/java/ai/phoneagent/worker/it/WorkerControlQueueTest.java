@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.GreetingState;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
@@ -49,6 +50,8 @@ class WorkerControlQueueTest {
      */
     private String awaitQueue(String callId) {
         bed.awaitStatus(callId, CallStatus.ATTACHED);
+        // greeted and stored so: a hand-off before that would rightly greet the call again
+        Await.until("the greeting stored", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
         String url = queues.create(callId);
         String recorded = bed.call(callId).controlQueueUrl();
         if (recorded != null) { // none when the claim came before the worker's nudge queue existed
