@@ -55,11 +55,21 @@ public final class CallSeeder {
         return callId;
     }
 
-    /** Attached, with its control queue created and recorded (what the worker does at attach). */
+    /**
+     * Attached by a worker whose claim recorded the call's queue URL, derived from its nudge queue's as workers do
+     * ({@code siblingQueueUrl}); the queue itself not made (no command sent yet).
+     */
+    public String attachedWithQueueUrl(Instant at, String siblingQueueUrl) {
+        String callId = queued(at);
+        store.claimOwnership(callId, OWNER, at, queues.queueUrl(siblingQueueUrl, callId)).orElseThrow();
+        return callId;
+    }
+
+    /** Attached, with its control queue made and recorded (what the control side does for a call's first command). */
     public String attached(Instant at) {
         String callId = attachedWithoutQueue(at);
         String url = queues.create(callId);
-        if (!store.setControlQueueUrl(callId, OWNER, url)) {
+        if (!store.recordControlQueue(callId, url, at)) {
             throw new IllegalStateException("could not record the queue");
         }
         return callId;

@@ -2,6 +2,8 @@ package ai.phoneagent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.call.CallSummaryStore;
@@ -272,8 +274,7 @@ abstract class ControlApiContract {
 
     @Test
     void commandsToACallNoWorkerHasAttachedAre409CallNotReady() {
-        for (String callId : List.of(seeder.received(START), seeder.queued(START), seeder.orphanedWithoutQueue(START),
-                seeder.attachedWithoutQueue(START))) {
+        for (String callId : List.of(seeder.received(START), seeder.queued(START), seeder.orphanedWithoutQueue(START))) {
             assertError(send(authed("POST", path(callId, "hangup")).build()), 409, "call_not_ready");
         }
     }
@@ -727,13 +728,63 @@ abstract class ControlApiContract {
     }
 
     @Test
-    void anAttachedCallWhoseQueueUrlIsNotRecordedYetIsFoundByQueueName() throws Exception {
+    void aCallsFirstCommandMakesItsQueueAtTheUrlTheClaimRecordedAndRecordsThatItExists() {
+        String nudgeQueue = queues.createNudgeQueue(CallSeeder.OWNER);
+        String callId = seeder.attachedWithQueueUrl(START, nudgeQueue);
+        String url = queueUrl(callId);
+        assertThat(queues.find(callId)).as("the claim made no queue").isEmpty();
+        assertThat(seeder.get(callId).controlQueueMayExist()).isFalse();
+
+        Reply reply = send(impatient, authed("POST", path(callId, "instructions")).json("{\"text\":\"Be brief.\"}").build());
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        String commandId = reply.body().get("command_id").asText();
+        assertThat(queues.find(callId)).contains(url);
+        assertThat(seeder.get(callId).controlQueueMayExist()).isTrue();
+        assertThat(seeder.get(callId).controlQueueUrl()).isEqualTo(url);
+        assertThat(drain(url)).extracting(ControlMessage::commandId).containsExactly(commandId);
+        assertThat(queues.receive(nudgeQueue, 10, 0)).as("the owner's nudge carries it too").singleElement()
+                .satisfies(m -> assertThat(ai.phoneagent.command.Nudge.parse(m.body()).command().orElseThrow().commandId())
+                        .isEqualTo(commandId));
+    }
+
+    @Test
+    void anAttachedCallWhoseClaimRecordedNoQueueUrlGetsItsQueueMadeByItsFirstCommand() {
         String callId = seeder.attachedWithoutQueue(START);
-        String url = queues.create(callId);
-        try (FakeWorker worker = new FakeWorker(queues, commandStore, callId, url, clock, c -> FakeWorker.Reply.done("{}"))) {
-            assertThat(send(authed("POST", path(callId, "hangup")).build()).status()).isEqualTo(200);
-            assertThat(worker.received()).hasSize(1);
-        }
+        assertThat(send(authed("GET", "/control/calls/" + callId).build()).body().at("/call/controlReady").asBoolean())
+                .as("commands work on any attached call").isTrue();
+        assertThat(send(authed("GET", "/control/calls/" + seeder.queued(START)).build()).body()
+                .at("/call/controlReady").asBoolean()).as("nobody holds a queued call yet").isFalse();
+
+        Reply reply = send(impatient, authed("POST", path(callId, "instructions")).json("{\"text\":\"Be brief.\"}").build());
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
+        CallRecord call = seeder.get(callId);
+        assertThat(call.controlQueueMayExist()).isTrue();
+        assertThat(queues.find(callId)).contains(call.controlQueueUrl());
+        assertThat(drain(call.controlQueueUrl())).extracting(ControlMessage::commandId)
+                .containsExactly(reply.body().get("command_id").asText());
+    }
+
+    @Test
+    void aCallsQueueIsRecordedOnlyWhileTheCallHasNotEndedAndTheEndWriteReturnsTheRecord() {
+        String live = seeder.attachedWithoutQueue(START);
+        String ended = seeder.queued(START);
+        assertThat(store.endCall(ended, "caller_hangup", START)).hasValueSatisfying(
+                c -> assertThat(c.controlQueueMayExist()).isFalse());
+        assertThat(store.recordControlQueue(ended, "https://sqs.example/q/" + ended, START))
+                .as("too late: the end's owner would never clean it up").isFalse();
+        assertThat(store.recordControlQueue("rtc_never_recorded", "https://sqs.example/q/x", START)).isFalse();
+
+        assertThat(store.recordControlQueue(live, "https://sqs.example/q/" + live, START)).isTrue();
+        assertThat(store.recordControlQueue(live, "https://sqs.example/q/other", START.plusSeconds(5))).isTrue();
+        CallRecord recorded = seeder.get(live);
+        assertThat(recorded.controlQueueUrl()).as("kept once set").isEqualTo("https://sqs.example/q/" + live);
+        assertThat(store.endCall(live, "caller_hangup", START.plusSeconds(9))).hasValueSatisfying(c -> {
+            assertThat(c.status()).isEqualTo(CallStatus.ENDED);
+            assertThat(c.controlQueueMayExist()).isTrue();
+        });
+        assertThat(store.endCall(live, "caller_hangup", START.plusSeconds(10))).as("ended once").isEmpty();
     }
 
     @Test

@@ -13,7 +13,8 @@ import java.util.Optional;
  * (null on calls recorded before it was stored).
  * {@code summary} is the post-call summary once one was started (null before, and
  * on calls that ended without summaries enabled). {@code greeting} says whether the greeting has gone out
- * ({@link GreetingState}).
+ * ({@link GreetingState}). {@code controlQueueMadeAt} is when the control side first made the call's control queue
+ * for a command (null: no command was ever sent, so the queue does not exist: {@link #controlQueueMayExist}).
  */
 public record CallRecord(
         String callId,
@@ -41,13 +42,26 @@ public record CallRecord(
         String toolCatalog,
         String traceId,
         CallSummary summary,
-        GreetingState greeting) {
+        GreetingState greeting,
+        Instant controlQueueMadeAt) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
     public CallRecord {
         direction = direction == null ? INBOUND : direction;
         greeting = greeting == null ? GreetingState.UNRECORDED : greeting;
+    }
+
+    /** A record whose call never had a control queue made. */
+    public CallRecord(String callId, CallStatus status, String webhookId, String from, String to,
+                      List<SipHeader> sipHeaders, String conferenceName, String callToken, Instant createdAt,
+                      Instant acceptedAt, Instant attachedAt, Instant endedAt, String endReason, String failureReason,
+                      String owner, Instant leaseUntil, String controlQueueUrl, long nextSeq, long version,
+                      String direction, String launchId, String opening, String toolCatalog, String traceId,
+                      CallSummary summary, GreetingState greeting) {
+        this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
+                attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
+                direction, launchId, opening, toolCatalog, traceId, summary, greeting, null);
     }
 
     /** A record without a trace id or a summary (calls recorded before either was stored). */
@@ -59,6 +73,14 @@ public record CallRecord(
         this(callId, status, webhookId, from, to, sipHeaders, conferenceName, callToken, createdAt, acceptedAt,
                 attachedAt, endedAt, endReason, failureReason, owner, leaseUntil, controlQueueUrl, nextSeq, version,
                 direction, launchId, opening, toolCatalog, null, null, GreetingState.UNRECORDED);
+    }
+
+    /**
+     * Whether the call's control queue may exist: a command was sent on it (the control side records that before it
+     * sends anything there). False: nothing was ever put on it, so nobody needs to read or delete it.
+     */
+    public boolean controlQueueMayExist() {
+        return controlQueueMadeAt != null;
     }
 
     /** True for a call we placed (an outbound launch), false for one that called us. */

@@ -59,6 +59,8 @@ public final class CallStore {
     public static final String ORPHANED_AT = "orphanedAt";
     /** Attribute on the call item: whether its greeting has gone out ({@link GreetingState}). */
     static final String GREETING = "greeting";
+    /** When the control side first made the call's control queue (epoch ms); absent: it was never made. */
+    public static final String CONTROL_QUEUE_MADE_AT = "controlQueueMadeAt";
     private static final String END_CLAIM_BY = "endClaimBy";
     private static final String END_CLAIM_UNTIL = "endClaimUntil";
     /** No sweep is ending the call right now (expects {@code :now}). */
@@ -527,10 +529,19 @@ public final class CallStore {
                 Map.of(), Map.of(":by", s(by)));
     }
 
-    /** Records the call's control queue (by its owner only). */
-    public boolean setControlQueueUrl(String callId, String owner, String url) {
-        return update(callId, "SET controlQueueUrl = :url", "#owner = :owner",
-                Map.of("#owner", "owner"), Map.of(":url", s(url), ":owner", s(owner)));
+    /**
+     * Records that the call's control queue is being made for a command (the control side, before it puts anything
+     * there): {@code controlQueueMadeAt} (kept once set) and the queue's URL unless the call has one. Only on a call
+     * that has not ended, so either the end's write sees this (and its owner cleans the queue up: pending commands
+     * fail with {@code call_ended}, the queue is deleted) or this write finds the call ended. False then, or when the
+     * call does not exist.
+     */
+    public boolean recordControlQueue(String callId, String url, Instant now) {
+        return update(callId, "SET controlQueueUrl = if_not_exists(controlQueueUrl, :url), "
+                        + CONTROL_QUEUE_MADE_AT + " = if_not_exists(" + CONTROL_QUEUE_MADE_AT + ", :now)",
+                "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)", Map.of("#status", "status"),
+                Map.of(":url", s(url), ":now", time(now), ":ended", s(CallStatus.ENDED.name()),
+                        ":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())));
     }
 
     /**
@@ -538,19 +549,46 @@ public final class CallStore {
      * partition. False when it had already ended.
      */
     public boolean markEnded(String callId, String reason, Instant now) {
-        return end(callId, reason, now, "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
-                Map.of(":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())));
+        return endCall(callId, reason, now).isPresent();
+    }
+
+    /**
+     * As {@link #markEnded}, returning the call as this write left it (so its owner learns, without a read, whether a
+     * control queue was made for it); empty when it had already ended.
+     */
+    public Optional<CallRecord> endCall(String callId, String reason, Instant now) {
+        try {
+            var response = dynamo.updateItem(endRequest(callId, reason, now,
+                    "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
+                    Map.of(":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())))
+                    .returnValues(ReturnValue.ALL_NEW).build());
+            return Optional.of(toRecord(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
     }
 
     private boolean end(String callId, String reason, Instant now, String condition, Map<String, AttributeValue> values) {
+        try {
+            dynamo.updateItem(endRequest(callId, reason, now, condition, values).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private UpdateItemRequest.Builder endRequest(String callId, String reason, Instant now, String condition,
+                                                 Map<String, AttributeValue> values) {
         String day = now.atZone(ZoneOffset.UTC).toLocalDate().toString();
         Map<String, AttributeValue> all = new HashMap<>(values);
         all.putAll(Map.of(":ended", s(CallStatus.ENDED.name()), ":now", time(now), ":reason", s(truncate(reason, 200)),
                 ":endedKey", s(CallTable.ENDED_PREFIX + day), ":sort", s(sortKey(now, callId)), ":one", n(1)));
-        return update(callId,
-                "SET #status = :ended, endedAt = :now, endReason = :reason, gsi1pk = :endedKey, gsi1sk = :sort, "
-                        + "version = version + :one REMOVE leaseUntil",
-                condition, Map.of("#status", "status"), all);
+        return UpdateItemRequest.builder().tableName(table).key(key(callId, META))
+                .updateExpression("SET #status = :ended, endedAt = :now, endReason = :reason, gsi1pk = :endedKey, "
+                        + "gsi1sk = :sort, version = version + :one REMOVE leaseUntil")
+                .conditionExpression(condition)
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(all);
     }
 
     // ---------------------------------------------------------------- transcript and events
@@ -1097,7 +1135,8 @@ public final class CallStore {
                 string(item, "toolCatalog"),
                 string(item, "traceId"),
                 CallSummary.fromStored(string(item, CallSummaryStore.STATUS), string(item, CallSummaryStore.SUMMARY)),
-                GreetingState.fromWire(string(item, GREETING)));
+                GreetingState.fromWire(string(item, GREETING)),
+                instant(item, CONTROL_QUEUE_MADE_AT));
     }
 
     private static Turn toTurn(Map<String, AttributeValue> item) {

@@ -2,6 +2,7 @@ package ai.phoneagent.control.calls;
 
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
+import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.call.Turn;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,7 +34,8 @@ public final class CallViews {
         putText(out, "failureReason", call.failureReason());
         putText(out, "owner", call.owner());
         putTime(out, "leaseUntil", call.leaseUntil());
-        out.put("controlReady", call.controlQueueUrl() != null);
+        // commands reach it through a worker: one holds it, or held it and named its queue (made for its first command)
+        out.put("controlReady", call.controlQueueUrl() != null || call.status() == CallStatus.ATTACHED);
         out.put("turnCount", call.nextSeq());
     }
 

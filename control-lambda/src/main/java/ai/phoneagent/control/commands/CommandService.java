@@ -138,14 +138,19 @@ public final class CommandService {
                 return replay(concurrent.get(), type, maxWait);
             }
         }
-        // whether the owner is gone is read beside the command's write: both are needed before anything is sent
+        // whether the owner is gone is read beside the command's write, and the call's queue made beside both for the
+        // call's first command: all are needed before anything is sent
         CompletableFuture<Boolean> ownerGoneNow = queueUrl.isPresent() && fallback.isPresent()
                 ? beside(() -> fallback.get().ownerGone(call.owner())) : CompletableFuture.completedFuture(false);
+        CompletableFuture<Boolean> opened = queueUrl.isPresent() && !call.controlQueueMayExist()
+                ? open(callId, queueUrl.get()) : CompletableFuture.completedFuture(true);
         CommandStore.Created created;
         try {
             created = commands.create(command);
         } finally {
-            ownerGoneNow.join(); // never leaves a request of its own running after this one
+            // never leaves a request of its own running after this one
+            ownerGoneNow.exceptionally(e -> false).join();
+            opened.exceptionally(e -> false).join();
         }
         if (!created.created()) {
             if (type == CommandType.TRANSFER) {
@@ -163,6 +168,7 @@ public final class CommandService {
                     "command_id", command.commandId(), "type", type.wireName(), "worker_id", String.valueOf(call.owner())));
             return new Outcome(fallback.get().execute(command), false);
         }
+        awaitOpened(command, queueUrl.get(), opened);
         put(command, queueUrl.get(), call.owner());
         AtomicBoolean ownerGone = new AtomicBoolean();
         BooleanSupplier stopWaiting = fallback.isEmpty() ? () -> false : everyOther(() -> {
@@ -229,7 +235,11 @@ public final class CommandService {
                         clock.instant());
                 return new Outcome(commands.get(earlier.callId(), earlier.commandId()).orElse(earlier), true);
             }
-            put(earlier, queueUrlOrFail(earlier, call.get()), call.get().owner());
+            String url = queueUrlOrFail(earlier, call.get());
+            if (!call.get().controlQueueMayExist()) {
+                awaitOpened(earlier, url, open(earlier.callId(), url));
+            }
+            put(earlier, url, call.get().owner());
         }
         return new Outcome(await(earlier, maxWait), true);
     }
@@ -243,6 +253,10 @@ public final class CommandService {
         return url.get();
     }
 
+    /**
+     * Where the call's commands go: the control queue URL its claim recorded (derived by the worker; the queue itself
+     * exists only once a command was sent, see {@link #open}). Empty for a call no worker ever attached.
+     */
     private Optional<String> resolveQueue(CallRecord call) {
         if (call.controlQueueUrl() != null && !call.controlQueueUrl().isBlank()) {
             return Optional.of(call.controlQueueUrl());
@@ -250,8 +264,52 @@ public final class CommandService {
         if (NOT_YET_ATTACHED.contains(call.status())) {
             return Optional.empty();
         }
-        // attached, but the worker has not recorded the queue yet (it creates it off the greeting's critical path)
-        return queues.find(call.callId());
+        // attached by a worker that had no URL to record (its nudge queue not made yet): make the queue to learn it
+        return Optional.of(queues.create(call.callId()));
+    }
+
+    /**
+     * Makes the call's control queue for its first command, side by side: the queue (idempotent) and the call's record
+     * of it ({@code controlQueueMadeAt}, only while the call has not ended), so the owner reads it at attach and cleans
+     * it up at the end only when a command was ever sent. True once recorded; false when the call had ended. A queue
+     * that could not be made fails the send that follows (handled there); a record that could not be written throws.
+     */
+    private CompletableFuture<Boolean> open(String callId, String queueUrl) {
+        CompletableFuture<Void> made = beside(() -> {
+            try {
+                queues.create(callId);
+            } catch (SdkException e) {
+                LOG.warn("control queue not made", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+            }
+            return null;
+        });
+        CompletableFuture<Boolean> recorded = beside(() -> calls.recordControlQueue(callId, queueUrl, clock.instant()));
+        return made.thenCombine(recorded, (ignored, ok) -> ok);
+    }
+
+    /**
+     * Waits for {@link #open}: the call ended meanwhile fails the command {@code call_ended} (409, the queue made for it
+     * deleted); a record that failed fails it as not sent (the store's error goes on to the caller).
+     */
+    private void awaitOpened(Command command, String queueUrl, CompletableFuture<Boolean> opened) {
+        boolean recorded;
+        try {
+            recorded = opened.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            failDispatch(command);
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (!recorded) {
+            commands.fail(command.callId(), command.commandId(), ErrorCode.CALL_ENDED, "The call has ended",
+                    clock.instant());
+            try {
+                queues.deleteQueue(queueUrl); // its owner's end saw no queue to delete
+            } catch (SdkException e) {
+                LOG.warn("control queue not deleted; the sweep deletes it", Map.of("call_id", command.callId(),
+                        "error", JsonLog.describe(e)));
+            }
+            throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended").with("command_id", command.commandId());
+        }
     }
 
     /**

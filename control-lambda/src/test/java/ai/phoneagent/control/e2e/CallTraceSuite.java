@@ -165,7 +165,7 @@ abstract class CallTraceSuite {
                 "webhook: webhook handled",        // the webhook Lambda
                 "intake: call claimed",            // the worker's queue intake
                 "call: call attached",             // the call's mailbox
-                "control: control queue ready",    // the call's control-queue reader
+                "control: command received",       // the call's control-queue reader
                 "call: asking OpenAI to hang up",  // the operator's hang-up, carried out by the call
                 "call: hang-up requested",         // OpenAI's answer, on the shared I/O pool
                 "call: call ended",

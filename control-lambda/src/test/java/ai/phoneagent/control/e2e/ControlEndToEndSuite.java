@@ -165,6 +165,7 @@ abstract class ControlEndToEndSuite {
         String callId = bed.placeCall();
         bed.awaitControlReady(callId);
         assertThat(bed.sim.call(callId).connected()).isTrue();
+        assertThat(bed.queues.find(callId)).as("no queue before the call's first command").isEmpty();
 
         Reply reply = post(control, callId, "hangup", "{}", null);
 
@@ -462,7 +463,7 @@ abstract class ControlEndToEndSuite {
     private String attachedTo(String callId, String owner) {
         assertThat(bed.store.claimOwnership(callId, owner, Instant.now())).isPresent();
         String queueUrl = bed.queues.create(callId);
-        assertThat(bed.store.setControlQueueUrl(callId, owner, queueUrl)).isTrue();
+        assertThat(bed.store.recordControlQueue(callId, queueUrl, Instant.now())).isTrue();
         return queueUrl;
     }
 
@@ -527,6 +528,7 @@ abstract class ControlEndToEndSuite {
         bed.startWorker(Map.of("SWEEP_INTERVAL_MS", "200"));
         String live = bed.placeCall();
         bed.awaitControlReady(live);
+        assertDone(post(control, live, "instructions", "{\"text\":\"Still here.\"}", null)); // makes its queue
         String unknown = "rtc_gone" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         assertThat(bed.queues.create(unknown)).as("the stale queue exists until a sweep finds it").isNotBlank();
         String ended = "rtc_ended" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);

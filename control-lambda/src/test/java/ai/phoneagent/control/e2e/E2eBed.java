@@ -157,7 +157,10 @@ final class E2eBed implements AutoCloseable {
     /** Waits until a worker hosts the call and has recorded its control queue; returns the queue URL. */
     String awaitControlReady(String callId) {
         Await.until("the caller is heard", WAIT, () -> sim.clientEvents(callId).stream().anyMatch(AwaitTarget.GREETING::matches));
-        return Await.value("control queue of " + callId, WAIT, () -> call(callId).controlQueueUrl());
+        // the claim records the URL (unless the worker's nudge queue was not made yet); the queue itself is made by the
+        // call's first command
+        String recorded = call(callId).controlQueueUrl();
+        return recorded != null ? recorded : queues.queueUrl(aws.env().get("CALLS_QUEUE_URL"), callId);
     }
 
     CallRecord call(String callId) {

@@ -77,7 +77,7 @@ final class DemoCall {
         String callId = placeCall();
         try {
             CallRecord attached = waitFor("a worker to attach", () -> stack.store().get(callId)
-                    .filter(c -> c.controlQueueUrl() != null).orElse(null));
+                    .filter(c -> c.status() == CallStatus.ATTACHED).orElse(null));
             say("worker " + attached.owner() + " attached and greeted the caller");
             waitFor("the first answer", () -> turns(callId) >= 3 ? Boolean.TRUE : null);
             operator(callId, "instructions", "{\"text\": \"The caller is a returning customer: thank them for their loyalty.\", \"respond\": true}");

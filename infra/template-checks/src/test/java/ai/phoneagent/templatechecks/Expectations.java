@@ -23,8 +23,9 @@ final class Expectations {
                             "dynamodb:DeleteItem", "dynamodb:Query"),
                     // live and recent calls (gsi1)
                     Target.CALLS_TABLE_INDEXES, Set.of("dynamodb:Query"),
-                    // ControlQueues.find + send, and nudge (the owner's nudge queue: GetQueueUrl + SendMessage)
-                    Target.CONTROL_QUEUES, Set.of("sqs:GetQueueUrl", "sqs:SendMessage"),
+                    // the call's control queue: made for its first command (CreateQueue), send, deleted when the
+                    // call ended meanwhile; the owner's nudge queue: SendMessage
+                    Target.CONTROL_QUEUES, Set.of("sqs:CreateQueue", "sqs:SendMessage", "sqs:DeleteQueue"),
                     // CallEventReplay: re-enqueues a call's events
                     Target.CALL_EVENTS_QUEUE, Set.of("sqs:SendMessage"),
                     Target.SECRET, Set.of("secretsmanager:GetSecretValue"),
@@ -39,8 +40,8 @@ final class Expectations {
                     // CallEventPublisher sends; CallEventDeliverer receives, deletes, delays (retries)
                     Target.CALL_EVENTS_QUEUE, Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
                             "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
-                    // ControlQueues: create, find, send, receive, delete messages and queues, read attributes; the
-                    // worker's nudge queue (same prefix): create, receive, delete messages, delete at shutdown
+                    // ControlQueues: find, send, receive, delete messages and queues, read attributes; the worker's
+                    // nudge queue (same prefix): create, receive, delete messages, delete at shutdown
                     Target.CONTROL_QUEUES, Set.of("sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
                             "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:DeleteQueue"),
                     // ControlQueues.listAll (the sweep); ListQueues has no resource-level scoping

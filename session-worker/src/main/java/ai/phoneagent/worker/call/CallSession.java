@@ -68,6 +68,8 @@ public final class CallSession implements ToolHost {
 
     private final String callId;
     private final CallRecord call;
+    /** The call as this worker's end write left it; null before that write landed ({@link #endedAs}). */
+    private volatile CallRecord endedAs;
     /** This claim attached the call for the first time (a fresh call from the queue, not a hand-off or take-over). */
     private final boolean firstAttach;
     /** The call's greeting had not gone out when this worker took it: it greets, and the call starts here. */
@@ -441,11 +443,21 @@ public final class CallSession implements ToolHost {
     private void writeEnded(EndReason reason, Instant at) {
         RetryPolicy backoff = services.reattach();
         RetryPolicy window = new RetryPolicy(END_WRITE_WINDOW, backoff.baseDelay(), backoff.maxDelay(), backoff.random());
-        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> services.store().markEnded(callId, reason.code(), at),
+        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> services.store().endCall(callId, reason.code(), at),
                 LOG, "could not mark call ended", Map.of("call_id", callId));
-        if (outcome instanceof RetryRunner.Outcome.GaveUp<Boolean>) {
-            LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
+        switch (outcome) {
+            case RetryRunner.Outcome.Done<Optional<CallRecord>> done -> endedAs = done.value().orElse(null);
+            case RetryRunner.Outcome.GaveUp<Optional<CallRecord>> gaveUp ->
+                    LOG.error("call end not stored; the sweep ends it later", Map.of("call_id", callId));
         }
+    }
+
+    /**
+     * The call item as this worker's end write left it (e.g. whether a control queue was made for the call), once that
+     * write landed; empty before, when the call had ended already, or when the write gave up.
+     */
+    public Optional<CallRecord> endedAs() {
+        return Optional.ofNullable(endedAs);
     }
 
     /** A store write's retries: {@code policy}'s backoff (at least 50 ms apart) within its deadline. */

@@ -21,19 +21,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
- * One hosted call's control queue on this worker: creates it (idempotent, so a worker taking the call over finds
- * the same queue and its pending messages), records it on the call item, and reads it when asked (a nudge, the
- * attach, the safety sweep), carrying out each command at most once. A command a nudge carries is carried out by the
- * same read, before the queue is read ({@link #deliver}); its queue copy is then found finished and dropped, here or
- * by a later owner, because every execution first takes the command's claim in the store. Nothing polls while the
- * call is idle: a read runs on a virtual thread that ends once the queue is empty. Commands of a call run one after
- * another, because at most one read of a call runs at a time.
+ * One hosted call's control queue on this worker: reads it when asked (a nudge, the attach of a call that has one,
+ * the safety sweep), carrying out each command at most once. The worker never makes the queue: the control side
+ * makes it for the call's first command and records that on the call ({@code controlQueueMadeAt}), so a call
+ * without commands costs no queue requests at all; a read of a queue not made (yet) finds nothing. A command a nudge
+ * carries is carried out by the same read, before the queue is read ({@link #deliver}); its queue copy is then found
+ * finished and dropped, here or by a later owner, because every execution first takes the command's claim in the
+ * store. Nothing polls while the call is idle: a read runs on a virtual thread that ends once the queue is empty.
+ * Commands of a call run one after another, because at most one read of a call runs at a time.
  */
 final class CallControl {
     private static final JsonLog LOG = JsonLog.forComponent("control");
@@ -45,8 +42,6 @@ final class CallControl {
      * message the nudge announced; an empty one costs this wait on the reader's virtual thread only.
      */
     static final int NUDGED_WAIT_SECONDS = 1;
-    /** How long the attach waits for the queue being made since the claim before it makes it itself. */
-    private static final Duration PREPARED_WAIT = Duration.ofSeconds(5);
 
     /** Why the reads stop. */
     enum Stop {
@@ -68,8 +63,8 @@ final class CallControl {
     private final Object lock = new Object();
     private volatile Stop stop;
     private volatile String queueUrl;
-    /** The queue being made since the call's claim ({@link ControlQueueListener#prepare}); null once used, or none. */
-    private CompletableFuture<String> prepared;
+    /** Whether the queue is known to have been made: the call said so at attach, or a nudge or a read found it. */
+    private volatile boolean queueKnown;
     /** The wait of the read asked for and not started yet; -1 when none is. Guarded by {@link #lock}. */
     private int requestedWait = -1;
     /** Commands nudges carried, not carried out yet; guarded by {@link #lock}. */
@@ -81,11 +76,13 @@ final class CallControl {
 
     /**
      * @param reading  the listener's set of calls with a read running (so a stop can wait for all of them)
-     * @param prepared the queue being made since the call's claim, or null
+     * @param queueUrl the call's queue URL (recorded on the call, or derived from the worker's nudge queue's), or
+     *                 null: looked up by name when a read needs it
      */
     CallControl(CallSession session, String owner, ControlQueues queues, CallStore calls, CommandStore commands,
-                CommandExecutor executor, Clock clock, Set<CallControl> reading, CompletableFuture<String> prepared) {
-        this.prepared = prepared;
+                CommandExecutor executor, Clock clock, Set<CallControl> reading, String queueUrl) {
+        this.queueUrl = queueUrl;
+        this.queueKnown = session.call().controlQueueMayExist();
         this.session = session;
         this.callId = session.callId();
         this.owner = owner;
@@ -97,10 +94,20 @@ final class CallControl {
         this.reading = reading;
     }
 
-    /** Creates and records the queue, then reads it once (a call taken over may have commands waiting). */
+    /**
+     * Reads the queue once when the call says one was made (a call taken over may have commands waiting); a call
+     * without one has had no command, so there is nothing to read.
+     */
     CallControl start() {
-        read(NUDGED_WAIT_SECONDS);
+        if (queueKnown) {
+            read(NUDGED_WAIT_SECONDS);
+        }
         return this;
+    }
+
+    /** Whether the call's queue may exist: the call said so when it attached here, or a nudge or a read found it. */
+    boolean queueKnown() {
+        return queueKnown;
     }
 
     String callId() {
@@ -111,7 +118,7 @@ final class CallControl {
         return session;
     }
 
-    /** The queue's URL once created (null before). */
+    /** The queue's URL (null when neither recorded nor derivable; then looked up by name). */
     String queueUrl() {
         return queueUrl;
     }
@@ -148,6 +155,7 @@ final class CallControl {
             if (stopping()) {
                 return CompletableFuture.completedFuture(null);
             }
+            queueKnown = true; // a command was sent, so the control side made the queue
             delivered.add(command);
             return read(NUDGED_WAIT_SECONDS);
         }
@@ -225,23 +233,19 @@ final class CallControl {
      * with backoff; after that the command waits on the queue for the next nudge or the safety sweep.
      */
     private void drain(int waitSeconds) {
-        String url = queueUrl != null ? queueUrl : createAndRecord();
+        String url = queueUrl != null ? queueUrl : locate();
         long backoffMs = 200;
         int failures = 0;
         while (url != null && !stopping()) {
             List<ControlQueues.Received> batch;
             try {
-                batch = queues.receive(url, 10, waitSeconds);
-                failures = 0;
-            } catch (QueueDoesNotExistException e) {
-                if (stopping()) {
-                    return;
+                Optional<List<ControlQueues.Received>> received = queues.receiveIfExists(url, 10, waitSeconds);
+                if (received.isEmpty()) {
+                    return; // not made: no command was ever sent (or the call's end deleted it)
                 }
-                // deleted under a live call (e.g. a sweep raced a late status write): make it again
-                LOG.warn("control queue vanished; creating it again", Map.of("call_id", callId));
-                queueUrl = null;
-                url = createAndRecord();
-                continue;
+                batch = received.get();
+                queueKnown = true;
+                failures = 0;
             } catch (RuntimeException e) {
                 if (stopping() || ++failures > 3) {
                     LOG.warn("control queue receive failed; the safety sweep reads it again", Map.of("call_id", callId,
@@ -267,59 +271,17 @@ final class CallControl {
     }
 
     /**
-     * Creates the queue (retrying with backoff while the call lasts) and records it unless the call's claim already
-     * did; null when stopped first.
+     * The queue's URL by name (one request), for a call whose claim recorded none while this worker had no nudge queue
+     * to derive it from; null when the queue has not been made.
      */
-    private String createAndRecord() {
-        long backoffMs = 200;
-        String url = null;
-        if (prepared != null) {
-            try {
-                url = prepared.get(PREPARED_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.warn("control queue not made at claim; making it now", Map.of("call_id", callId,
-                        "error", JsonLog.describe(e.getCause() != null ? e.getCause() : e)));
-            }
-            prepared = null;
+    private String locate() {
+        try {
+            queueUrl = queues.find(callId).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("control queue not looked up; the safety sweep reads it again", Map.of("call_id", callId,
+                    "error", JsonLog.describe(e)));
         }
-        while (url == null && !stopping()) {
-            try {
-                url = queues.create(callId);
-            } catch (RuntimeException e) {
-                LOG.warn("control queue not created", Map.of("call_id", callId, "error", JsonLog.describe(e),
-                        "retry_in_ms", backoffMs));
-                pause(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5_000);
-            }
-        }
-        if (url == null) {
-            return null;
-        }
-        queueUrl = url;
-        if (url.equals(session.call().controlQueueUrl())) {
-            // the claim recorded it (or an earlier owner did): nothing to write
-            LOG.info("control queue ready", Map.of("call_id", callId));
-            return url;
-        }
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                if (!calls.setControlQueueUrl(callId, owner, url)) {
-                    // another worker owns the call now; the lease keeper stops this session shortly
-                    LOG.warn("control queue not recorded: the call has another owner", Map.of("call_id", callId));
-                    return null;
-                }
-                break;
-            } catch (RuntimeException e) {
-                // not fatal: the control API also finds an attached call's queue by name
-                LOG.warn("control queue not recorded", Map.of("call_id", callId, "attempt", attempt,
-                        "error", JsonLog.describe(e)));
-                pause(200L * attempt);
-            }
-        }
-        LOG.info("control queue ready", Map.of("call_id", callId));
-        return url;
+        return queueUrl;
     }
 
     /** Where a command came from: a nudge that carried it, or the call's queue. */

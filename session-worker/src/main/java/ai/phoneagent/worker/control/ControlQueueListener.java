@@ -1,12 +1,12 @@
 package ai.phoneagent.worker.control;
 
+import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.command.Nudge;
 import ai.phoneagent.logging.JsonLog;
-import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallMachine;
 import ai.phoneagent.worker.call.CallSession;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -33,14 +32,18 @@ import java.util.random.RandomGenerator;
  * The worker side of operator commands. Plugged in as a {@link CallLifecycleListener}, so nothing here is on the path
  * from queue message to greeting:
  * <ul>
- *   <li>attached: create the call's control queue ({@code <CONTROL_QUEUE_PREFIX><call_id>}), record it on the call
- *       item and read it once ({@link CallControl}: a call taken over may have commands waiting);</li>
+ *   <li>claimed: the claim records the call's control queue URL ({@code <CONTROL_QUEUE_PREFIX><call_id>}, derived
+ *       from this worker's nudge queue's, no request); the queue itself is made by the control side for the call's
+ *       first command ({@code controlQueueMadeAt} on the call), so a call without commands costs no queue request;</li>
+ *   <li>attached: read the call's queue once when the call says it was made ({@link CallControl}: a call taken over
+ *       may have commands waiting);</li>
  *   <li>nudged: the control side puts a {@link Nudge} on this worker's one nudge queue ({@link NudgeListener})
  *       after each command, carrying the command: it is carried out at once, then the call's queue is read (where its
  *       copy is found finished and dropped); a nudge without a valid command only has the call's queue read;</li>
  *   <li>every {@code CONTROL_SAFETY_SWEEP_MS} (jittered): every hosted call's queue is read once, for nudges that
  *       were lost;</li>
- *   <li>ended: stop reading, fail whatever is still pending with {@code call_ended}, delete the queue;</li>
+ *   <li>ended: stop reading; when a queue was made (the end's write returns the call), fail whatever is still
+ *       pending with {@code call_ended} and delete the queue;</li>
  *   <li>detached (hand-off, lost lease): stop reading and leave the queue with its messages to the new owner.</li>
  * </ul>
  */
@@ -59,8 +62,6 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     /** How often every hosted call's queue is read for commands whose nudge was lost (±25 % jitter). */
     private final Duration safetySweep;
     private final ConcurrentHashMap<String, CallControl> active = new ConcurrentHashMap<>();
-    /** Control queues being made while their calls are claimed ({@link #prepare}), until the call attaches here. */
-    private final ConcurrentHashMap<String, CompletableFuture<String>> prepared = new ConcurrentHashMap<>();
     /** Every call with a read running, including ones already told to stop. */
     private final Set<CallControl> running = ConcurrentHashMap.newKeySet();
     private volatile boolean halted;
@@ -130,29 +131,12 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     }
 
     /**
-     * Starts making the call's control queue (on a virtual thread) while the call is claimed, and returns the URL the
-     * claim records; the attach then uses the queue made here rather than making it again.
+     * The URL the claim records for the call's control queue: derived, no request, and the queue is not made here
+     * (the control side makes it for the call's first command). Empty until the nudge queue exists.
      */
     @Override
     public Optional<String> prepare(String callId) {
-        Optional<String> url = halted ? Optional.empty() : controlQueueUrl(callId);
-        if (url.isPresent()) {
-            CompletableFuture<String> making = new CompletableFuture<>();
-            prepared.put(callId, making);
-            Thread.ofVirtual().name("control-queue-" + callId).start(LogContext.wrap(() -> {
-                try {
-                    making.complete(queues.create(callId));
-                } catch (RuntimeException e) {
-                    making.completeExceptionally(e); // the attach makes it again, retrying
-                }
-            }));
-        }
-        return url;
-    }
-
-    @Override
-    public void unclaimed(String callId) {
-        prepared.remove(callId);
+        return halted ? Optional.empty() : controlQueueUrl(callId);
     }
 
     /** The URL of this worker's nudge queue once created. */
@@ -221,8 +205,9 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     }
 
     private CallControl newControl(CallSession session) {
+        String recorded = session.call().controlQueueUrl();
         return new CallControl(session, owner, queues, calls, commands, executor, clock, running,
-                prepared.remove(session.callId()));
+                recorded != null && !recorded.isBlank() ? recorded : controlQueueUrl(session.callId()).orElse(null));
     }
 
     /** Removes and returns the session's poller, if this session's is the one registered. */
@@ -242,7 +227,6 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
         String callId = session.callId();
         CallControl control = take(session);
         if (control == null) {
-            prepared.remove(callId);
             // never polled here (the call ended before its first attach): a previous owner's queue may still exist
             control = newControl(session);
         }
@@ -250,12 +234,11 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
         if (!control.join(joinBound())) {
             LOG.warn("control poller slow to stop", Map.of("call_id", callId));
         }
-        cleanUpEnded(control);
+        cleanUpEnded(control, session);
     }
 
     @Override
     public void onDetached(CallSession session, String why) {
-        prepared.remove(session.callId());
         CallControl control = take(session);
         if (control != null) {
             control.stop(CallControl.Stop.DETACHED);
@@ -266,10 +249,17 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     /**
      * After a call's end: commands still pending fail with {@code call_ended} (so the operator gets an answer rather
      * than a command that never finishes), then the queue is deleted. Every command on the queue is a pending
-     * {@code CMD#} item (stored before it is sent; the read is consistent), so the queue itself is not read.
+     * {@code CMD#} item (stored before it is sent; the read is consistent), so the queue itself is not read. Nothing
+     * of this runs (no query, no delete) when the end's own write says no queue was ever made for the call: the control
+     * side records that before it stores a command's queue copy, and cannot once the call has ended. When this worker's
+     * end write did not land (the call had ended already, or the store was unreachable), it cleans up as if one was.
      */
-    private void cleanUpEnded(CallControl control) {
+    private void cleanUpEnded(CallControl control, CallSession session) {
         String callId = control.callId();
+        boolean made = control.queueKnown() || session.endedAs().map(CallRecord::controlQueueMayExist).orElse(true);
+        if (!made) {
+            return;
+        }
         Optional<String> url;
         try {
             url = control.queueUrl() != null ? Optional.of(control.queueUrl()) : queues.find(callId);

@@ -47,7 +47,7 @@ public final class CallIntake {
         this(registry, services, accepting, ControlQueuePreparer.none());
     }
 
-    /** @param controlQueues makes each call's control queue while it is claimed, so the claim records its URL */
+    /** @param controlQueues gives each claim the call's control queue URL to record */
     public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
                       ControlQueuePreparer controlQueues) {
         this.controlQueues = controlQueues;
@@ -117,7 +117,6 @@ public final class CallIntake {
             now = clock.instant();
             claimed = store.claimOwnership(callId, services.owner(), now, controlQueues.prepare(callId).orElse(null));
         } catch (RuntimeException e) {
-            controlQueues.unclaimed(callId);
             // another attempt (here or elsewhere) follows soon, backing off with each receive, rather than after the
             // whole visibility timeout: the store may be back in a second
             int retryIn = Math.min(1 << Math.clamp(message.receiveCount(), 0, 5), 20);
@@ -127,7 +126,6 @@ public final class CallIntake {
             return;
         }
         if (claimed.isEmpty()) {
-            controlQueues.unclaimed(callId);
             // another worker owns the call, or it has ended: this delivery is a duplicate
             LOG.info("call not claimed: owned elsewhere or over", Map.of("call_id", callId, "reason", parsed.reason().wireName()));
             registry.abandon(callId);

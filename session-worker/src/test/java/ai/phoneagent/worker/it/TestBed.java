@@ -115,6 +115,11 @@ public final class TestBed implements AutoCloseable {
         return startWorker(overrides, CallLifecycleListener.none(), store, controlQueues);
     }
 
+    /** A worker whose call store and control queues are these (e.g. over clients counting requests). */
+    public SessionWorker startWorker(Map<String, String> overrides, CallStore callStore, ControlQueues controlQueues) {
+        return startWorker(overrides, CallLifecycleListener.none(), callStore, controlQueues);
+    }
+
     /** A worker whose call store is {@code callStore} (e.g. one over a DynamoDB client that fails on demand). */
     public SessionWorker startWorker(Map<String, String> overrides, CallLifecycleListener lifecycle, CallStore callStore) {
         return startWorker(overrides, lifecycle, callStore, null);

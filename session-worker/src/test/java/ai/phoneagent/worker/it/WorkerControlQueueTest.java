@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.GreetingState;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
@@ -43,11 +44,20 @@ class WorkerControlQueueTest {
         commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
     }
 
-    /** Waits for the worker to record the call's control queue. */
-    /** The call's control queue once recorded (by the claim) and made (while the call was claimed). */
+    /**
+     * The call's control queue: its URL once the claim recorded it, made and recorded as made the way the control side
+     * does for a call's first command (the worker never makes it).
+     */
     private String awaitQueue(String callId) {
-        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
-        Await.until("control queue made", WAIT, () -> queues.find(callId).isPresent());
+        bed.awaitStatus(callId, CallStatus.ATTACHED);
+        // greeted and stored so: a hand-off before that would rightly greet the call again
+        Await.until("the greeting stored", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
+        String url = queues.create(callId);
+        String recorded = bed.call(callId).controlQueueUrl();
+        if (recorded != null) { // none when the claim came before the worker's nudge queue existed
+            assertThat(url).isEqualTo(recorded);
+        }
+        assertThat(bed.store.recordControlQueue(callId, url, Instant.now())).isTrue();
         return url;
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.aws.AwsSettings;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.CallTable;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
@@ -17,6 +19,7 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -27,14 +30,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteQueueRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
@@ -57,31 +64,19 @@ class WorkerNudgeTest {
     SqsClient countingSqs;
     /** CreateQueue requests the worker made, by queue name. */
     final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
-    /** How many of the worker's next CreateQueue requests for a call's queue fail. */
-    final AtomicInteger failCallQueueCreates = new AtomicInteger();
+    /** DeleteQueue requests the worker made, by queue URL. */
+    final Map<String, AtomicInteger> queueDeletes = new ConcurrentHashMap<>();
+    /** Queries for a call's commands ({@code CMD#} items) the worker made, by call key. */
+    final Map<String, AtomicInteger> commandQueries = new ConcurrentHashMap<>();
+    DynamoDbClient countingDynamo;
 
     @BeforeEach
     void startBed() {
         queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
         commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
         AwsSettings settings = bed.aws.backend().settings();
-        var keys = settings.staticKeys().orElseThrow();
-        countingSqs = SqsClient.builder().region(Region.of(settings.region()))
-                .endpointOverride(settings.sqsEndpoint().orElseThrow())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create())
+        countingSqs = onTheBed(SqsClient.builder(), settings.sqsEndpoint().orElseThrow())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-                    @Override
-                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                        // before the SDK's retries: the request fails as a whole and never reaches SQS
-                        if (context.request() instanceof CreateQueueRequest create
-                                && !create.queueName().contains(ControlQueues.NUDGE_INFIX)
-                                && failCallQueueCreates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                            throw SdkClientException.create("injected: SQS did not answer the CreateQueue");
-                        }
-                    }
-
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         if (context.request() instanceof CreateQueueRequest create) {
@@ -90,15 +85,41 @@ class WorkerNudgeTest {
                         if (context.request() instanceof ReceiveMessageRequest receive) {
                             receives.computeIfAbsent(receive.queueUrl(), u -> new AtomicInteger()).incrementAndGet();
                         }
+                        if (context.request() instanceof DeleteQueueRequest delete) {
+                            queueDeletes.computeIfAbsent(delete.queueUrl(), u -> new AtomicInteger()).incrementAndGet();
+                        }
                     }
                 }))
                 .build();
+        countingDynamo = onTheBed(DynamoDbClient.builder(), settings.dynamoEndpoint().orElseThrow())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof QueryRequest query && query.hasExpressionAttributeValues()
+                                && query.expressionAttributeValues().containsKey(":cmd")) {
+                            commandQueries.computeIfAbsent(query.expressionAttributeValues().get(":pk").s(),
+                                    k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
+    }
+
+    /** A client of the bed's engine at {@code endpoint}, with the bed's region and keys, over its own connections. */
+    private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B onTheBed(B builder, URI endpoint) {
+        AwsSettings settings = bed.aws.backend().settings();
+        var keys = settings.staticKeys().orElseThrow();
+        return builder.region(Region.of(settings.region())).endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     @AfterEach
     void stopBed() {
         bed.close();
         countingSqs.close();
+        countingDynamo.close();
     }
 
     private SessionWorker startWorker() {
@@ -106,7 +127,14 @@ class WorkerNudgeTest {
     }
 
     private SessionWorker startWorker(Map<String, String> env) {
-        return bed.startWorker(env, new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+        return bed.startWorker(env, new CallStore(countingDynamo, bed.aws.tableName()),
+                new ControlQueues(countingSqs, bed.aws.controlQueuePrefix()));
+    }
+
+    /** The worker's queries for the call's pending commands. */
+    private int commandQueriesOf(String callId) {
+        AtomicInteger count = commandQueries.get(CallTable.callKey(callId));
+        return count == null ? 0 : count.get();
     }
 
     private int receivesOn(String url) {
@@ -140,10 +168,23 @@ class WorkerNudgeTest {
                 .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
     }
 
-    /** The call's control queue once recorded (by the claim) and made (while the call was claimed). */
+    /**
+     * The call's control queue: its URL once the claim recorded it, made and recorded as made the way the control side
+     * does for a call's first command (the worker never makes it).
+     */
     private String awaitQueue(String callId) {
-        String url = Await.value("control queue recorded", WAIT, () -> bed.call(callId).controlQueueUrl());
-        Await.until("control queue made", WAIT, () -> queues.find(callId).isPresent());
+        Await.value("control queue URL recorded by the claim", WAIT, () -> bed.call(callId).controlQueueUrl());
+        return open(callId);
+    }
+
+    /** Makes the call's queue and records it, as the control side does (also for a call whose claim recorded no URL). */
+    private String open(String callId) {
+        String url = queues.create(callId);
+        String recorded = bed.call(callId).controlQueueUrl();
+        if (recorded != null) {
+            assertThat(url).isEqualTo(recorded);
+        }
+        assertThat(bed.store.recordControlQueue(callId, url, Instant.now())).isTrue();
         return url;
     }
 
@@ -152,12 +193,11 @@ class WorkerNudgeTest {
         SessionWorker worker = startWorker();
         String callId = bed.placeCall(longCall());
         String url = awaitQueue(callId);
-        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
-        awaitNudgePolls(worker, 2); // the read at attach has ended (its empty receive waits one second)
+        Await.until("the call's control is registered", WAIT, () -> worker.controlQueuesPolled().contains(callId));
         int afterAttach = receivesOn(url);
 
         awaitNudgePolls(worker, 3);
-        assertThat(receivesOn(url)).as("receives on the idle call's queue").isEqualTo(afterAttach);
+        assertThat(receivesOn(url)).as("receives on the idle call's queue").isEqualTo(afterAttach).isZero();
 
         Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
         queues.nudge(url, worker.workerId(), callId); // as the control Lambda does after sending
@@ -170,35 +210,43 @@ class WorkerNudgeTest {
     }
 
     @Test
-    void the_claim_records_the_control_queue_made_meanwhile_so_attaching_makes_it_once_and_writes_it_once() {
+    void a_call_that_never_had_a_command_costs_no_request_on_a_control_queue_from_claim_to_end() {
         SessionWorker worker = startWorker();
         Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
         String callId = bed.placeCall(longCall());
-        String url = awaitQueue(callId);
-        assertThat(queues.find(callId)).contains(url);
-        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
-        assertThat(creates.get(queues.queueName(callId))).as("CreateQueue requests for the call's queue").hasValue(1);
+        String url = Await.value("control queue URL recorded by the claim", WAIT, () -> bed.call(callId).controlQueueUrl());
+        assertThat(url).isEqualTo(queues.queueUrl(worker.nudgeQueueUrl().orElseThrow(), callId));
+        Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
+        assertThat(bed.call(callId).controlQueueMayExist()).isFalse();
 
-        Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
-        queues.nudge(url, worker.workerId(), callId);
-        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+        bed.sim.hangup(callId, true);
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("caller_hangup");
+        Await.until("the worker lets the call go", WAIT, () -> worker.activeCalls() == 0);
+        awaitNudgePolls(worker, 2); // the end's clean-up has run
+        assertThat(creates.get(queues.queueName(callId))).as("CreateQueue for the call's queue").isNull();
+        assertThat(receivesOn(url)).as("ReceiveMessage on the call's queue").isZero();
+        assertThat(queueDeletes.get(url)).as("DeleteQueue of the call's queue").isNull();
+        assertThat(commandQueriesOf(callId)).as("queries for the call's pending commands").isZero();
+        assertThat(queues.find(callId)).isEmpty();
+        assertThat(bed.logs().lines().filter(l -> l.contains(callId) && l.contains("control queue"))).isEmpty();
     }
 
     @Test
-    void a_control_queue_not_made_while_the_call_was_claimed_is_made_at_attach_and_commands_reach_it() {
+    void a_call_that_had_a_command_has_its_queue_deleted_by_its_owner_at_the_end() {
         SessionWorker worker = startWorker();
-        Await.value("nudge queue created", WAIT, () -> worker.nudgeQueueUrl().orElse(null));
-        failCallQueueCreates.set(1); // the CreateQueue sent while the call is claimed fails
         String callId = bed.placeCall(longCall());
         String url = awaitQueue(callId);
-        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
-        assertThat(creates.get(queues.queueName(callId))).as("only the attach's reached SQS").hasValue(1);
-        assertThat(bed.call(callId).controlQueueUrl()).isEqualTo(url);
-
-        Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
-                Json.object().put("text", "Mention the holiday hours."));
-        queues.nudge(url, worker.workerId(), callId);
+        Await.until("the call's control is registered", WAIT, () -> worker.controlQueuesPolled().contains(callId));
+        Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
         assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+
+        bed.sim.hangup(callId, true);
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).controlQueueMayExist()).isTrue();
+        Await.until("the ended call's queue deleted by its owner", WAIT, () -> queues.find(callId).isEmpty()
+                && bed.logs().lines().anyMatch(l -> l.contains("\"msg\":\"control queue deleted\"") && l.contains(callId)));
+        assertThat(queueDeletes.get(url)).as("DeleteQueue of the call's queue").isNotNull();
+        assertThat(commandQueriesOf(callId)).as("the end's query for pending commands").isEqualTo(1);
+        assertThat(creates.get(queues.queueName(callId))).as("the worker never makes it").isNull();
     }
 
     @Test
@@ -224,8 +272,7 @@ class WorkerNudgeTest {
         SessionWorker worker = startWorker(env);
         String callId = bed.placeCall(longCall());
         String url = awaitQueue(callId);
-        Await.until("the read at attach", WAIT, () -> receivesOn(url) >= 1);
-        awaitNudgePolls(worker, 2); // the read at attach has ended
+        awaitNudgePolls(worker, 2);
         int before = receivesOn(url);
 
         Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
@@ -250,9 +297,10 @@ class WorkerNudgeTest {
                 "CONTROL_QUEUE_WAIT_SECONDS", "1");
         SessionWorker owner = bed.startWorker(fast);
         String callId = bed.placeCall(longCall());
-        String url = awaitQueue(callId);
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         owner.halt(); // a crash: the heartbeat stops, the nudge queue stays and nobody reads it
+        // the call's first command: its queue is made now, while nobody holds the call
+        String url = open(callId);
 
         Command during = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Apologise for the interruption."));

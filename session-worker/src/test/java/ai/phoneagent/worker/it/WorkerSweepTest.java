@@ -89,7 +89,9 @@ class WorkerSweepTest {
     void control_queues_of_unknown_or_long_ended_calls_are_swept_and_live_ones_kept() {
         SessionWorker worker = bed.startWorker(Map.of());
         String live = bed.placeCall(longCall());
-        Await.value("live queue recorded", WAIT, () -> bed.call(live).controlQueueUrl());
+        String liveUrl = Await.value("live queue URL recorded", WAIT, () -> bed.call(live).controlQueueUrl());
+        queues.create(live); // as the control side does for the call's first command
+        assertThat(bed.store.recordControlQueue(live, liveUrl, Instant.now())).isTrue();
         String unknown = "rtc_unknownA1b2C3d4e5F6";
         String unknownQueue = queues.create(unknown);
         String ended = bed.sim.newCall(Scenario.quiet());
