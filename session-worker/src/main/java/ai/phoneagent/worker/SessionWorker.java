@@ -28,7 +28,7 @@ import ai.phoneagent.worker.events.CallEventPublisher;
 import ai.phoneagent.worker.events.DiscordEventSink;
 import ai.phoneagent.worker.events.LiveEventSink;
 import ai.phoneagent.worker.health.HealthServer;
-import ai.phoneagent.worker.queue.CallIntake;
+import ai.phoneagent.worker.queue.QueuedCallIntake;
 import ai.phoneagent.worker.queue.QueuePoller;
 import ai.phoneagent.worker.realtime.RealtimeConnector;
 import ai.phoneagent.worker.summary.CallSummarizer;
@@ -167,7 +167,7 @@ public final class SessionWorker implements AutoCloseable {
                 storeFailingSince()));
         heartbeat.start();
         warmUpStore();
-        CallIntake intake = new CallIntake(registry, services, this::accepting, control);
+        QueuedCallIntake intake = new QueuedCallIntake(registry, services, this::accepting, control);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         control.start(timers, io, RandomGenerator.getDefault());

@@ -20,7 +20,7 @@ public final class QueuePoller implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.forComponent("queue");
     private static final long SLOT_WAIT_MS = 500;
     /**
-     * How long a received message stays hidden unless its take-in hides it for longer ({@link CallIntake}): short, so
+     * How long a received message stays hidden unless its take-in hides it for longer ({@link QueuedCallIntake}): short, so
      * a message SQS handed to a receive whose answer never arrived (a poll cut off by its timeout while SQS stalled,
      * or by a stop) is back within seconds instead of after the queue's 30 s visibility timeout, and the call waiting
      * on it is greeted within 5 s of the queue's return.

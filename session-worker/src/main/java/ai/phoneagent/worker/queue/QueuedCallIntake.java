@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * delivered twice, or to two workers, gives exactly one owner), start the session (whose socket open sends the
  * greeting), and only then delete the message, off the greeting's path.
  */
-public final class CallIntake {
+public final class QueuedCallIntake {
     private static final JsonLog LOG = JsonLog.forComponent("intake");
     /** How soon a message that could not be settled now is looked at again. */
     static final int RECHECK_SECONDS = 1;
@@ -43,12 +43,12 @@ public final class CallIntake {
     private final ControlQueuePreparer controlQueues;
 
     /** @param accepting false once the worker drains: a message still being taken in is then given back */
-    public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
+    public QueuedCallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
         this(registry, services, accepting, ControlQueuePreparer.none());
     }
 
     /** @param controlQueues gives each claim the call's control queue URL to record */
-    public CallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
+    public QueuedCallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
                       ControlQueuePreparer controlQueues) {
         this.controlQueues = controlQueues;
         this.registry = registry;
