@@ -1,5 +1,7 @@
 package ai.phoneagent.worker.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
@@ -7,6 +9,9 @@ import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.SipHeader;
 import ai.phoneagent.call.Turn;
+import ai.phoneagent.command.Command;
+import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.openai.CallsClient;
@@ -44,6 +49,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Everything a worker integration test needs, all real and on loopback: calls table and queue on an AWS backend,
@@ -67,6 +73,9 @@ public final class TestBed implements AutoCloseable {
     public final FakeTwilio twilio;
     public final CallStore store;
     public final CallsQueue queue;
+    /** The control side's view of commands and control queues, for tests that play the control Lambda. */
+    public final CommandStore commands;
+    public final ControlQueues controlQueues;
     private final Clock clock = Clock.systemUTC();
     private final List<SessionWorker> workers = new CopyOnWriteArrayList<>();
     private final LogCapture logCapture;
@@ -80,6 +89,8 @@ public final class TestBed implements AutoCloseable {
         this.twilio = FakeTwilio.start(TestKeys.TWILIO_ACCOUNT_SID, TestKeys.TWILIO_AUTH_TOKEN);
         this.store = aws.callStore();
         this.queue = aws.callsQueue();
+        this.commands = new CommandStore(aws.dynamo(), aws.tableName());
+        this.controlQueues = new ControlQueues(aws.sqs(), aws.controlQueuePrefix());
         logCapture = LogCapture.echoing();
     }
 
@@ -219,6 +230,42 @@ public final class TestBed implements AutoCloseable {
 
     public List<String> eventKinds(String callId) {
         return events(callId).stream().map(CallEvent::kind).toList();
+    }
+
+    /** System messages with exactly {@code text} that reached OpenAI (the simulator) on the call. */
+    public long systemMessages(String callId, String text) {
+        return sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
+                .filter(e -> e.path("item").path("content").path(0).path("text").asText().equals(text)).count();
+    }
+
+    /** The command once it is no longer pending. */
+    public Command awaitFinished(Command command) {
+        return Await.value("command " + command.commandId() + " finished", WAIT, () -> commands
+                .get(command.callId(), command.commandId())
+                .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
+    }
+
+    /**
+     * Makes the call's control queue and records it as made, as the control side does for a call's first command
+     * (the worker never makes it); also for a call whose claim recorded no URL. Returns its URL.
+     */
+    public String openControlQueue(String callId) {
+        String url = controlQueues.create(callId);
+        String recorded = call(callId).controlQueueUrl();
+        if (recorded != null) { // none when the claim came before the worker's nudge queue existed
+            assertThat(url).isEqualTo(recorded);
+        }
+        assertThat(store.recordControlQueue(callId, url, Instant.now())).isTrue();
+        return url;
+    }
+
+    /** Messages on a queue, visible or in flight (without receiving them, which would hide them from the worker). */
+    public int queueDepth(String url) {
+        var attributes = aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
     /** Everything logged (JSON lines) since the bed started. */

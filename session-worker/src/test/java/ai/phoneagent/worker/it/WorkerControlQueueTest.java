@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** The worker's side of operator commands: each call's control queue, over real SQS and DynamoDB APIs. */
@@ -40,8 +39,8 @@ class WorkerControlQueueTest {
 
     @BeforeEach
     void startBed() {
-        queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
-        commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
+        queues = bed.controlQueues;
+        commands = bed.commands;
     }
 
     /**
@@ -52,13 +51,7 @@ class WorkerControlQueueTest {
         bed.awaitStatus(callId, CallStatus.ATTACHED);
         // greeted and stored so: a hand-off before that would rightly greet the call again
         Await.until("the greeting stored", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
-        String url = queues.create(callId);
-        String recorded = bed.call(callId).controlQueueUrl();
-        if (recorded != null) { // none when the claim came before the worker's nudge queue existed
-            assertThat(url).isEqualTo(recorded);
-        }
-        assertThat(bed.store.recordControlQueue(callId, url, Instant.now())).isTrue();
-        return url;
+        return bed.openControlQueue(callId);
     }
 
     /** Stores a command, puts it on the call's queue and nudges the call's owner, as the control Lambda does. */
@@ -78,29 +71,9 @@ class WorkerControlQueueTest {
         return command;
     }
 
-    private Command awaitFinished(Command command) {
-        return Await.value("command " + command.commandId() + " finished", WAIT, () -> commands
-                .get(command.callId(), command.commandId())
-                .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
-    }
-
     private List<CallEvent> commandEvents(String callId, String commandId) {
         return bed.events(callId).stream().filter(e -> e.kind().equals("command")
                 && e.details().path("commandId").asText().equals(commandId)).toList();
-    }
-
-    /** Messages on the queue, visible or in flight (without receiving them, which would hide them from the worker). */
-    private int depth(String url) {
-        var attributes = bed.aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
-    }
-
-    private long systemMessages(String callId, String text) {
-        return bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
-                .filter(e -> e.path("item").path("content").path(0).path("text").asText().equals(text)).count();
     }
 
     @Test
@@ -115,35 +88,35 @@ class WorkerControlQueueTest {
                 Json.object().put("text", "Offer a callback tomorrow.").put("respond", true));
         queues.send(url, instructions.message()); // SQS may deliver twice; a control retry may re-send
         queues.nudge(url, worker.workerId(), callId);
-        Command done = awaitFinished(instructions);
+        Command done = bed.awaitFinished(instructions);
         assertThat(done.status()).isEqualTo(CommandStatus.DONE);
         assertThat(done.result().path("ok").asBoolean()).isTrue();
         assertThat(done.result().path("respond").asBoolean()).isTrue();
         bed.sim.awaitClientEvent(callId, "response.create", WAIT);
-        Await.until("both deliveries consumed", WAIT, () -> depth(url) == 0
+        Await.until("both deliveries consumed", WAIT, () -> bed.queueDepth(url) == 0
                 && commandEvents(callId, instructions.commandId()).size() == 1);
-        assertThat(systemMessages(callId, "Offer a callback tomorrow.")).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Offer a callback tomorrow.")).isEqualTo(1);
         CallEvent event = commandEvents(callId, instructions.commandId()).getFirst();
         assertThat(event.details().path("type").asText()).isEqualTo("instructions");
         assertThat(event.details().path("outcome").asText()).isEqualTo("done");
 
         Command transfer = send(callId, url, CommandType.TRANSFER, Json.object().put("target", "sales")
                 .put("silent", true));
-        Command transferred = awaitFinished(transfer);
+        Command transferred = bed.awaitFinished(transfer);
         assertThat(transferred.status()).isEqualTo(CommandStatus.DONE);
         assertThat(transferred.result().path("target").asText()).isEqualTo("sales");
         assertThat(transferred.result().path("mode").asText()).isEqualTo("cold");
         assertThat(bed.sim.call(callId).referTargets()).containsExactly("tel:+15550002222");
 
         Command refused = send(callId, url, CommandType.TRANSFER, Json.object().put("target", "+19005550199"));
-        Command failed = awaitFinished(refused);
+        Command failed = bed.awaitFinished(refused);
         assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
         assertThat(failed.errorCode()).isEqualTo("unknown_target");
         assertThat(failed.error()).doesNotStartWith("unknown_target");
         assertThat(bed.sim.call(callId).referTargets()).hasSize(1);
 
         Command hangup = send(callId, url, CommandType.HANGUP, Json.object().put("reason", "warm_transfer_complete"));
-        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
         CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("warm_transfer_complete");
         assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
@@ -160,8 +133,8 @@ class WorkerControlQueueTest {
         queues.send(url, Command.pending(callId, "cmd_never_stored", CommandType.HANGUP, Json.object(), null,
                 Instant.now()).message());
         Command after = send(callId, url, CommandType.INSTRUCTIONS, Json.object().put("text", "Be brief."));
-        assertThat(awaitFinished(after).status()).isEqualTo(CommandStatus.DONE);
-        Await.until("queue empty", WAIT, () -> depth(url) == 0);
+        assertThat(bed.awaitFinished(after).status()).isEqualTo(CommandStatus.DONE);
+        Await.until("queue empty", WAIT, () -> bed.queueDepth(url) == 0);
         assertThat(bed.logs()).contains("invalid control message dropped")
                 .contains("control message for an unknown command dropped").doesNotContain("secret-payload");
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ATTACHED);
@@ -178,7 +151,7 @@ class WorkerControlQueueTest {
         commands.create(stranded);
         bed.sim.hangup(callId, true);
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("caller_hangup");
-        Command failed = awaitFinished(stranded);
+        Command failed = bed.awaitFinished(stranded);
         assertThat(failed.status()).isEqualTo(CommandStatus.FAILED);
         assertThat(failed.errorCode()).isEqualTo("call_ended");
         assertThat(failed.error()).isEqualTo("The call has ended");
@@ -197,12 +170,12 @@ class WorkerControlQueueTest {
         Command meanwhile = send(callId, url, CommandType.INSTRUCTIONS, Json.object().put("text", "Apologise for the wait."));
 
         SessionWorker second = bed.startWorker(COLD);
-        Command done = awaitFinished(meanwhile);
+        Command done = bed.awaitFinished(meanwhile);
         assertThat(done.status()).isEqualTo(CommandStatus.DONE);
         CallRecord call = bed.call(callId);
         assertThat(call.owner()).isEqualTo(second.workerId());
         assertThat(call.controlQueueUrl()).isEqualTo(url);
-        assertThat(systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
         assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
     }
 }

@@ -15,7 +15,6 @@ import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ApiRequest;
-import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -72,8 +71,8 @@ class WorkerNudgeTest {
 
     @BeforeEach
     void startBed() {
-        queues = new ControlQueues(bed.aws.sqs(), bed.aws.controlQueuePrefix());
-        commands = new CommandStore(bed.aws.dynamo(), bed.aws.tableName());
+        queues = bed.controlQueues;
+        commands = bed.commands;
         AwsSettings settings = bed.aws.backend().settings();
         countingSqs = onTheBed(SqsClient.builder(), settings.sqsEndpoint().orElseThrow())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
@@ -162,30 +161,13 @@ class WorkerNudgeTest {
         return commands.get(command.callId(), command.commandId()).orElseThrow().status();
     }
 
-    private Command awaitFinished(Command command) {
-        return Await.value("command " + command.commandId() + " finished", WAIT, () -> commands
-                .get(command.callId(), command.commandId())
-                .filter(c -> c.status() != CommandStatus.PENDING).orElse(null));
-    }
-
     /**
      * The call's control queue: its URL once the claim recorded it, made and recorded as made the way the control side
      * does for a call's first command (the worker never makes it).
      */
     private String awaitQueue(String callId) {
         Await.value("control queue URL recorded by the claim", WAIT, () -> bed.call(callId).controlQueueUrl());
-        return open(callId);
-    }
-
-    /** Makes the call's queue and records it, as the control side does (also for a call whose claim recorded no URL). */
-    private String open(String callId) {
-        String url = queues.create(callId);
-        String recorded = bed.call(callId).controlQueueUrl();
-        if (recorded != null) {
-            assertThat(url).isEqualTo(recorded);
-        }
-        assertThat(bed.store.recordControlQueue(callId, url, Instant.now())).isTrue();
-        return url;
+        return bed.openControlQueue(callId);
     }
 
     @Test
@@ -201,12 +183,12 @@ class WorkerNudgeTest {
 
         Command hangup = sendWithoutNudge(callId, CommandType.HANGUP, Json.object());
         queues.nudge(url, worker.workerId(), callId); // as the control Lambda does after sending
-        assertThat(awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("operator_hangup");
         assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
         assertThat(receivesOn(url)).isGreaterThan(afterAttach);
         String nudgeUrl = worker.nudgeQueueUrl().orElseThrow();
-        Await.until("the nudge deleted", WAIT, () -> depth(nudgeUrl) == 0);
+        Await.until("the nudge deleted", WAIT, () -> bed.queueDepth(nudgeUrl) == 0);
     }
 
     @Test
@@ -238,7 +220,7 @@ class WorkerNudgeTest {
         String url = awaitQueue(callId);
         Await.until("the call's control is registered", WAIT, () -> worker.controlQueuesPolled().contains(callId));
         Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
 
         bed.sim.hangup(callId, true);
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).controlQueueMayExist()).isTrue();
@@ -262,7 +244,7 @@ class WorkerNudgeTest {
         assertThat(status(instructions)).as("nobody polls the call's queue").isEqualTo(CommandStatus.PENDING);
 
         assertThat(worker.controlSweepNow()).isEqualTo(1);
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
     }
 
     @Test
@@ -278,7 +260,7 @@ class WorkerNudgeTest {
         Command instructions = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Mention the holiday hours."));
         // nobody nudges and nobody calls controlSweepNow: only the worker's own timer can find it
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
         assertThat(receivesOn(url)).as("the sweep's reads of the call's queue").isGreaterThan(before);
     }
 
@@ -300,7 +282,7 @@ class WorkerNudgeTest {
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         owner.halt(); // a crash: the heartbeat stops, the nudge queue stays and nobody reads it
         // the call's first command: its queue is made now, while nobody holds the call
-        String url = open(callId);
+        String url = bed.openControlQueue(callId);
 
         Command during = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Apologise for the interruption."));
@@ -308,11 +290,9 @@ class WorkerNudgeTest {
         SessionWorker survivor = bed.startWorker(fast);
 
         // the safety sweep is minutes away (ENV): the read at attach runs it
-        assertThat(awaitFinished(during).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(during).status()).isEqualTo(CommandStatus.DONE);
         assertThat(bed.call(callId).owner()).isEqualTo(survivor.workerId());
-        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
-                .filter(e -> e.path("item").path("content").path(0).path("text").asText()
-                        .equals("Apologise for the interruption.")).count()).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Apologise for the interruption.")).isEqualTo(1);
     }
 
     @Test
@@ -341,11 +321,6 @@ class WorkerNudgeTest {
         return command;
     }
 
-    private long systemMessages(String callId, String text) {
-        return bed.sim.clientEvents(callId).stream().filter(AwaitTarget.SYSTEM_MESSAGE::matches)
-                .filter(e -> e.path("item").path("content").path(0).path("text").asText().equals(text)).count();
-    }
-
     @Test
     void a_command_its_nudge_carries_is_carried_out_from_the_nudge_exactly_once() {
         SessionWorker worker = startWorker();
@@ -355,11 +330,11 @@ class WorkerNudgeTest {
 
         // not on the call's queue at all: only the nudge can have brought it
         Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
         Await.until("the command's system message at OpenAI", WAIT,
-                () -> systemMessages(callId, "Mention the holiday hours.") >= 1);
+                () -> bed.systemMessages(callId, "Mention the holiday hours.") >= 1);
         awaitNudgePolls(worker, 2);
-        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
         assertThat(bed.eventKinds(callId).stream().filter("command"::equals).count()).isEqualTo(1);
         assertThat(bed.logs().lines().filter(l -> l.contains("\"command received\"")
                 && l.contains(instructions.commandId())).toList())
@@ -373,14 +348,14 @@ class WorkerNudgeTest {
         String url = awaitQueue(callId);
         awaitNudgePolls(worker, 2);
         Command instructions = nudgeOnly(url, worker, callId, "Mention the holiday hours.");
-        Command done = awaitFinished(instructions);
+        Command done = bed.awaitFinished(instructions);
         assertThat(done.status()).isEqualTo(CommandStatus.DONE);
 
         // the queue copy the control side sent beside the nudge, arriving late
         queues.send(url, instructions.message());
         assertThat(worker.controlSweepNow()).isEqualTo(1);
-        Await.until("the queue copy consumed", WAIT, () -> depth(url) == 0);
-        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        Await.until("the queue copy consumed", WAIT, () -> bed.queueDepth(url) == 0);
+        assertThat(bed.systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
         assertThat(commands.get(callId, instructions.commandId()).orElseThrow().completedAt())
                 .isEqualTo(done.completedAt());
         assertThat(bed.logs()).contains("command already finished; duplicate delivery dropped");
@@ -395,18 +370,18 @@ class WorkerNudgeTest {
         String url = awaitQueue(callId);
         Await.until("call hosted", WAIT, () -> bed.turnLines(callId).contains("caller: Hello"));
         Command instructions = nudgeOnly(url, owner, callId, "Apologise for the wait.");
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
         owner.halt(); // a crash before the owner read the queue copy
         queues.send(url, instructions.message()); // ...which is there for the next owner
         Command after = sendWithoutNudge(callId, CommandType.INSTRUCTIONS,
                 Json.object().put("text", "Thank the caller."));
 
         SessionWorker survivor = bed.startWorker(fast);
-        assertThat(awaitFinished(after).status()).isEqualTo(CommandStatus.DONE); // the survivor read the queue at attach
-        Await.until("the queue copies consumed", WAIT, () -> depth(url) == 0);
+        assertThat(bed.awaitFinished(after).status()).isEqualTo(CommandStatus.DONE); // the survivor read the queue at attach
+        Await.until("the queue copies consumed", WAIT, () -> bed.queueDepth(url) == 0);
         assertThat(bed.call(callId).owner()).isEqualTo(survivor.workerId());
-        assertThat(systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
-        assertThat(systemMessages(callId, "Thank the caller.")).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Apologise for the wait.")).isEqualTo(1);
+        assertThat(bed.systemMessages(callId, "Thank the caller.")).isEqualTo(1);
     }
 
     @Test
@@ -421,18 +396,10 @@ class WorkerNudgeTest {
         bed.aws.sqs().sendMessage(b -> b.queueUrl(queues.nudgeQueueUrl(url, worker.workerId()))
                 .messageBody(Json.write(Json.object().put("callId", callId).set("command", damaged))));
 
-        assertThat(awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
-        assertThat(systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(bed.systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
         assertThat(bed.logs()).contains("nudge's command rejected; reading the call's queue for it")
                 .contains("command: type must be hangup, transfer or instructions");
-        Await.until("the nudge deleted", WAIT, () -> depth(worker.nudgeQueueUrl().orElseThrow()) == 0);
-    }
-
-    private int depth(String url) {
-        var attributes = bed.aws.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-                .attributes();
-        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+        Await.until("the nudge deleted", WAIT, () -> bed.queueDepth(worker.nudgeQueueUrl().orElseThrow()) == 0);
     }
 }
