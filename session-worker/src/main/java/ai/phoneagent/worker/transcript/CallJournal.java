@@ -37,8 +37,8 @@ import java.util.random.RandomGenerator;
  * the writes still in flight, with turn numbers reserved in the order received: a line is durable one store round
  * trip after it arrives, and never waits for an earlier line's answer. A turn's number comes from what this worker
  * last reserved or claimed, so a turn costs one request, not a read and a write; the call's turn count is raised
- * afterwards, off the lane. Observers of a line (Discord, call events) are told only as its write starts
- * ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
+ * afterwards, off the lane. Observers of a line (Discord, call events) are told as its write is issued, by the
+ * lane's one thread, in the order received ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
  * drops them; it shows in the log and in {@link #health()}. Entries older than {@code giveUpAfter} are the only ones
  * ever dropped, each with an error line.
  */
@@ -242,6 +242,9 @@ public final class CallJournal {
                     inFlight++;
                 }
                 long from = expected;
+                // told here, on the lane's one thread, batch after batch: the order received; never from the write
+                // threads, which start in order but may run in any order
+                notifyObservers(batch);
                 Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(() -> settle(batch, from)));
             }
         }
@@ -270,7 +273,7 @@ public final class CallJournal {
             }
         }
 
-        /** Runs the observers of the batch's entries that have not been told yet. */
+        /** Runs the observers of the batch's entries, as the batch's write is issued. */
         private void notifyObservers(List<Entry> batch) {
             for (Entry entry : batch) {
                 Runnable told;
@@ -290,14 +293,11 @@ public final class CallJournal {
         /**
          * Writes the batch with its turns numbered from {@code expected} in every attempt (so a retry finds what an
          * unanswered attempt stored), retrying; returns how many of its entries are settled (stored, or given up).
-         * The entries' observers are told as the first attempt starts, never before.
          */
         private int write(List<Entry> batch, long expected) {
             int[] expired = {0};
-            RetryRunner.Outcome<CallStore.Appended> outcome = retry.run(() -> {
-                notifyObservers(batch);
-                return store.store(callId, expected, batch);
-            }, LOG, "call store write failed; retrying", Map.of("call_id", callId, "entries", batch.size()),
+            RetryRunner.Outcome<CallStore.Appended> outcome = retry.run(() -> store.store(callId, expected, batch), LOG,
+                    "call store write failed; retrying", Map.of("call_id", callId, "entries", batch.size()),
                     (attempt, e) -> {
                         failingSince.compareAndSet(null, clock.instant());
                         // only what is older than giveUpAfter is dropped; the rest is tried again in the next batch
