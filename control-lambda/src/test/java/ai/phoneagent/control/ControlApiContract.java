@@ -15,23 +15,22 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.command.ControlQueues;
-import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.AwsBackend;
 import ai.phoneagent.testing.AwsFixture;
 import ai.phoneagent.testing.EmfLines;
+import ai.phoneagent.testing.InterceptedDynamo;
 import ai.phoneagent.testing.MutableClock;
 import ai.phoneagent.testing.TestKeys;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,28 +111,12 @@ abstract class ControlApiContract {
 
     /** The fixture's DynamoDB client, except that reading a {@code CMD#} item fails as if DynamoDB were throttling. */
     private DynamoDbClient commandReadsFail() {
-        DynamoDbClient real = fixture.dynamo();
-        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getItem")) {
-                        GetItemRequest request = args[0] instanceof GetItemRequest r ? r
-                                : GetItemRequest.builder().applyMutation(castConsumer(args[0])).build();
-                        if (request.key().get("sk").s().startsWith("CMD#")) {
-                            throw ProvisionedThroughputExceededException.builder().message("throttled").build();
-                        }
-                        return real.getItem(request);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Consumer<GetItemRequest.Builder> castConsumer(Object consumer) {
-        return (Consumer<GetItemRequest.Builder>) consumer;
+        return InterceptedDynamo.around(fixture.dynamo(), (request, proceed) -> {
+            if (request instanceof GetItemRequest get && get.key().get("sk").s().startsWith("CMD#")) {
+                throw ProvisionedThroughputExceededException.builder().message("throttled").build();
+            }
+            return proceed.call();
+        });
     }
 
     // ------------------------------------------------------------------ helpers

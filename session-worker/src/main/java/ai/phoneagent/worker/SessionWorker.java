@@ -12,6 +12,7 @@ import ai.phoneagent.metrics.Measurement;
 import ai.phoneagent.metrics.Metric;
 import ai.phoneagent.openai.RetryPolicy;
 import ai.phoneagent.tools.ToolRegistry;
+import ai.phoneagent.worker.call.Admission;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
@@ -76,6 +77,7 @@ public final class SessionWorker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean draining;
+    private volatile boolean halted;
     private final ControlQueueListener control;
     private final Sweeper sweeper;
     private final ScheduledExecutorService timers;
@@ -138,7 +140,7 @@ public final class SessionWorker implements AutoCloseable {
         attachHealth.onUnhealthy(reason -> Thread.ofVirtual().name("unhealthy-handoff").start(this::handOffAll));
         // calls of a dead worker are taken over here directly while there is room; the rest go through the queue
         Takeover takeover = new Takeover(deps.store(), deps.queue(), config.workerId(), config.leaseDuration(), clock,
-                new SessionHost(registry, services, this::accepting), io);
+                new SessionHost(registry, services, this::admission), io);
         this.heartbeat = new HeartbeatKeeper(beats, takeover, config.workerId(), config.leaseRenewInterval(),
                 config.heartbeatScan(), config.leaseDuration(), clock, timers, io, this::takenOver);
         this.sweeper = new Sweeper(queues, deps.store(), beats, takeover, config.workerId(), registry::callIds,
@@ -147,9 +149,12 @@ public final class SessionWorker implements AutoCloseable {
                 RandomGenerator.getDefault());
     }
 
-    /** Whether this worker takes calls: not draining and healthy. */
-    private boolean accepting() {
-        return !draining && attachHealth.reason() == null;
+    /** Whether this worker takes calls: not halted, not draining and healthy. */
+    private Admission admission() {
+        if (halted) {
+            return Admission.HALTED;
+        }
+        return draining || attachHealth.reason() != null ? Admission.CLOSED : Admission.OPEN;
     }
 
     /** Builds the production collaborators for {@code config} and starts a worker. */
@@ -167,7 +172,7 @@ public final class SessionWorker implements AutoCloseable {
                 storeFailingSince()));
         heartbeat.start();
         warmUpStore();
-        QueuedCallIntake intake = new QueuedCallIntake(registry, services, this::accepting, control);
+        QueuedCallIntake intake = new QueuedCallIntake(registry, services, this::admission, control);
         poller = new QueuePoller(deps.queue(), registry, config.queueWaitSeconds(), intake::handle).start();
         sweeper.start();
         control.start(timers, io, RandomGenerator.getDefault());
@@ -302,6 +307,7 @@ public final class SessionWorker implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        halted = true; // first: take-ins in flight see it and stop where they are (QueuedCallIntake, SessionHost)
         draining = true;
         LOG.warn("session worker halted without hand-off", Map.of("worker_id", config.workerId(),
                 "active_calls", registry.active()));

@@ -151,8 +151,11 @@ public final class CallMachine {
         this.reattach = reattach;
     }
 
-    /** The first connect. */
+    /** The first connect; nothing when the call was stopped before it started (a worker halted while taking it in). */
     public List<Effect> start() {
+        if (phase.isFinal()) {
+            return List.of();
+        }
         generation = 1;
         return List.of(new Effect.OpenSocket(generation));
     }

@@ -2,11 +2,12 @@ package ai.phoneagent.worker.ownership;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.logging.JsonLog;
+import ai.phoneagent.worker.call.Admission;
 import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.SessionServices;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Hosts calls this worker takes over from a dead one in its own registry: a capacity slot is reserved before the
@@ -18,13 +19,13 @@ public final class SessionHost implements Takeover.Host {
 
     private final CallRegistry registry;
     private final SessionServices services;
-    private final BooleanSupplier accepting;
+    private final Supplier<Admission> admission;
 
-    /** @param accepting false while the worker drains or is unhealthy: it takes nothing over then */
-    public SessionHost(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
+    /** @param admission not {@code OPEN} while the worker drains, is unhealthy or halted: it takes nothing over then */
+    public SessionHost(CallRegistry registry, SessionServices services, Supplier<Admission> admission) {
         this.registry = registry;
         this.services = services;
-        this.accepting = accepting;
+        this.admission = admission;
     }
 
     @Override
@@ -32,7 +33,7 @@ public final class SessionHost implements Takeover.Host {
         if (registry.has(callId)) {
             return Room.ALREADY_HERE;
         }
-        if (!accepting.getAsBoolean()) {
+        if (admission.get() != Admission.OPEN) {
             return Room.NONE;
         }
         if (registry.reserveNow(callId)) {
@@ -51,10 +52,17 @@ public final class SessionHost implements Takeover.Host {
         String callId = call.callId();
         CallSession session = new CallSession(call, false, services, () -> registry.stopped(callId));
         registry.hosted(session);
-        // a shutdown that began meanwhile either sees this session and hands it off, or is seen here
-        if (!accepting.getAsBoolean()) {
-            session.release();
-            return;
+        // a shutdown or halt that began meanwhile either sees this session, or is seen here
+        switch (admission.get()) {
+            case CLOSED -> {
+                session.release();
+                return;
+            }
+            case HALTED -> {
+                session.abandon(); // as after a kill: the call stays taken over by this worker, for the next take-over
+                return;
+            }
+            case OPEN -> { }
         }
         LOG.info("call taken over", Map.of("call_id", callId));
         try {

@@ -8,6 +8,7 @@ import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
 import ai.phoneagent.queue.InvalidMessageException;
+import ai.phoneagent.worker.call.Admission;
 import ai.phoneagent.worker.call.CallRegistry;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.SessionServices;
@@ -18,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Turns one calls-queue message into a hosted call: validate, claim ownership by conditional write (so a message
@@ -39,24 +40,23 @@ public final class QueuedCallIntake {
     private final CallsQueue queue;
     private final CallStore store;
     private final Clock clock;
-    private final BooleanSupplier accepting;
+    private final Supplier<Admission> admission;
     private final ControlQueuePreparer controlQueues;
 
-    /** @param accepting false once the worker drains: a message still being taken in is then given back */
-    public QueuedCallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting) {
-        this(registry, services, accepting, ControlQueuePreparer.none());
-    }
-
-    /** @param controlQueues gives each claim the call's control queue URL to record */
-    public QueuedCallIntake(CallRegistry registry, SessionServices services, BooleanSupplier accepting,
-                      ControlQueuePreparer controlQueues) {
+    /**
+     * @param admission     asked before the claim and again once the call is hosted: a message still being taken in
+     *                      when the worker drains is given back; when it halts, left as a killed process leaves it
+     * @param controlQueues gives each claim the call's control queue URL to record
+     */
+    public QueuedCallIntake(CallRegistry registry, SessionServices services, Supplier<Admission> admission,
+                            ControlQueuePreparer controlQueues) {
         this.controlQueues = controlQueues;
         this.registry = registry;
         this.services = services;
         this.queue = services.queue();
         this.store = services.store();
         this.clock = services.clock();
-        this.accepting = accepting;
+        this.admission = admission;
     }
 
     /**
@@ -105,10 +105,13 @@ public final class QueuedCallIntake {
             taking.delete(callId);
             return;
         }
-        if (!accepting.getAsBoolean()) {
-            // shutting down: leave the call, still unclaimed, to another worker, which then greets it
+        Admission before = admission.get();
+        if (before != Admission.OPEN) {
             registry.abandon(callId);
-            taking.returnLater(callId, 0);
+            if (before == Admission.CLOSED) {
+                // shutting down: leave the call, still unclaimed, to another worker, which then greets it
+                taking.returnLater(callId, 0);
+            }
             return;
         }
         Instant now;
@@ -139,12 +142,18 @@ public final class QueuedCallIntake {
                 && (parsed.reason() == CallMessage.Reason.INCOMING || parsed.reason() == CallMessage.Reason.OUTBOUND);
         CallSession session = new CallSession(call, firstAttach, services, () -> registry.stopped(callId));
         registry.hosted(session);
-        // checked after hosting: a shutdown that began meanwhile either sees this session and hands it off, or is
-        // seen here
-        if (!accepting.getAsBoolean()) {
-            session.release();
-            taking.delete(callId);
-            return;
+        // checked after hosting: a shutdown or halt that began meanwhile either sees this session, or is seen here
+        switch (admission.get()) {
+            case CLOSED -> {
+                session.release();
+                taking.delete(callId);
+                return;
+            }
+            case HALTED -> {
+                session.abandon(); // the claim stands and the message stays, as after a kill: the take-over frees it
+                return;
+            }
+            case OPEN -> { }
         }
         try {
             session.start();

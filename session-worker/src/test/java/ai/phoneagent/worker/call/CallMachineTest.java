@@ -47,6 +47,16 @@ class CallMachineTest {
     }
 
     @Test
+    void aCallStoppedBeforeItsStartNeverOpensASocket() {
+        for (Input stop : List.of(new Input.Abandon(), new Input.ReleaseRequested("handoff"), new Input.OwnershipLost())) {
+            CallMachine m = machine(true);
+            m.on(stop, T0);
+            assertThat(m.start()).as("started after %s", stop).isEmpty();
+            assertThat(m.phase().isFinal()).isTrue();
+        }
+    }
+
+    @Test
     void aCallTakenOverMidConversationIsNotGreeted() {
         CallMachine m = machine(false);
         m.start();

@@ -14,13 +14,12 @@ import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.InterceptedDynamo;
 import ai.phoneagent.worker.SessionWorker;
 import ai.phoneagent.worker.call.CallLifecycleListener;
 import ai.phoneagent.worker.call.CallSession;
 import ai.phoneagent.worker.call.CommandResult;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,18 +135,12 @@ class WorkerOwnershipTest {
     @Test
     void a_store_outage_delays_transcript_writes_and_loses_none() {
         AtomicBoolean storeDown = new AtomicBoolean();
-        DynamoDbClient real = bed.aws.dynamo();
-        DynamoDbClient flaky = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                    if (storeDown.get() && args != null && args.length == 1) {
-                        throw SdkClientException.create("store unreachable");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DynamoDbClient flaky = InterceptedDynamo.around(bed.aws.dynamo(), (request, proceed) -> {
+            if (storeDown.get()) {
+                throw SdkClientException.create("store unreachable");
+            }
+            return proceed.call();
+        });
         SessionWorker worker = bed.startWorker(Map.of("LEASE_DURATION_MS", "2000", "LEASE_RENEW_MS", "200"),
                 CallLifecycleListener.none(), new CallStore(flaky, bed.aws.tableName()));
         String callId = bed.placeCall(Scenario.of("outage", Step.await(AwaitTarget.GREETING), Step.caller("Hello"),

@@ -6,18 +6,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
+import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.GreetingState;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
+import ai.phoneagent.testing.InterceptedDynamo;
 import ai.phoneagent.worker.SessionWorker;
+import ai.phoneagent.worker.call.CallLifecycleListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Failover after a worker dies without a hand-off (its heartbeat just stops): the calls it held are taken over by
@@ -103,6 +110,37 @@ class WorkerTakeoverTest {
         Await.until("its greeting stored as sent", WAIT, () -> bed.call(callId).greeting() == GreetingState.SENT);
         assertThat(count(callId, "owner_lost")).isEqualTo(1);
         assertThat(bed.aws.peekQueue()).as("taken over directly, not through the queue").isEmpty();
+    }
+
+    @Test
+    void aWorkerKilledBetweenItsClaimAndTheSessionsStartLeavesTheCallToTheTakeOverNotToAHandOff() throws Exception {
+        CountDownLatch claimLanded = new CountDownLatch(1);
+        CountDownLatch killed = new CountDownLatch(1);
+        // the claim reaches the store; its answer is held until the worker is dead, as a kill lands right after it
+        DynamoDbClient stalling = InterceptedDynamo.around(bed.aws.dynamo(), (request, proceed) -> {
+            Object answer = proceed.call();
+            if (request instanceof UpdateItemRequest update && update.conditionExpression() != null
+                    && update.conditionExpression().startsWith("#status IN (:received")) {
+                claimLanded.countDown();
+                killed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return answer;
+        });
+        SessionWorker doomed = bed.startWorker(FAST, CallLifecycleListener.none(),
+                new CallStore(stalling, bed.aws.tableName()));
+        String callId = bed.placeCall(longCall());
+        assertThat(claimLanded.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("claim written").isTrue();
+
+        doomed.halt();
+        killed.countDown(); // the take-in goes on in this JVM, as it could not in a killed process: it must write nothing
+        SessionWorker survivor = bed.startWorker(FAST);
+
+        Await.until("taken over and greeted", WAIT, () -> survivor.workerId().equals(bed.call(callId).owner())
+                && bed.turnLines(callId).contains("caller: Hello"));
+        assertThat(count(callId, "owner_lost")).as("freed by the take-over").isEqualTo(1);
+        assertThat(bed.logs()).as("no hand-off by the dead worker").doesNotContain("call handed off");
+        assertThat(bed.sim.call(callId).attachCount()).as("only the survivor's socket").isEqualTo(1);
+        assertThat(bed.sim.clientEvents(callId).stream().filter(AwaitTarget.GREETING::matches).count()).isEqualTo(1);
     }
 
     @Test

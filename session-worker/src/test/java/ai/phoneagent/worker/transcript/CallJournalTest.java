@@ -7,9 +7,8 @@ import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.openai.RetryRunner;
 import ai.phoneagent.testing.AwsFixture;
+import ai.phoneagent.testing.InterceptedDynamo;
 import ai.phoneagent.testing.MutableClock;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /** The journal against DynamoDB Local, with faults put in front of the real client; no test sleeps. */
 class CallJournalTest {
@@ -45,23 +45,17 @@ class CallJournalTest {
      * {@code afterLanding}, a failing put is sent first and only its answer is lost.
      */
     private static CallStore faulty(AtomicInteger failing, boolean afterLanding) {
-        DynamoDbClient real = aws.dynamo();
-        DynamoDbClient proxy = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                new Class<?>[] {DynamoDbClient.class}, (self, method, args) -> {
-                    boolean fail = method.getName().equals("putItem") && failing.getAndDecrement() > 0;
-                    try {
-                        if (fail && !afterLanding) {
-                            throw SdkClientException.create("connection refused (test)");
-                        }
-                        Object answer = method.invoke(real, args);
-                        if (fail) {
-                            throw SdkClientException.create("read timed out (test)");
-                        }
-                        return answer;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DynamoDbClient proxy = InterceptedDynamo.around(aws.dynamo(), (request, proceed) -> {
+            boolean fail = request instanceof PutItemRequest && failing.getAndDecrement() > 0;
+            if (fail && !afterLanding) {
+                throw SdkClientException.create("connection refused (test)");
+            }
+            Object answer = proceed.call();
+            if (fail) {
+                throw SdkClientException.create("read timed out (test)");
+            }
+            return answer;
+        });
         return new CallStore(proxy, aws.tableName());
     }
 
