@@ -42,10 +42,21 @@ import java.util.Optional;
 public final class LocalStack implements AutoCloseable {
     static final String DEFAULT_TABLE = "calls";
     static final String DEFAULT_QUEUE = "calls";
-    /** What a separate worker process needs to join this stack (see {@link #workerEnvironment()}). */
+    /**
+     * What a separate worker process needs to join this stack (see {@link #workerEnvironment()}): where the engines,
+     * OpenAI (the simulator), Discord and Twilio (the fake) answer, and the agent's settings, so a separate worker
+     * runs the very tools the webhook offered at accept (a warm transfer goes through the stack's fake Twilio), greets
+     * the same way and summarises and publishes the same. Never the front's own secrets (webhook secret, API token).
+     */
     private static final List<String> WORKER_VARIABLES = List.of("AWS_REGION", "AWS_ENDPOINT_URL_SQS",
             "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CALLS_TABLE", "CALLS_QUEUE_URL",
-            "CONTROL_QUEUE_PREFIX", "OPENAI_API_KEY", "OPENAI_BASE_URL", "DISCORD_WEBHOOK_URL");
+            "CONTROL_QUEUE_PREFIX", "OPENAI_API_KEY", "OPENAI_BASE_URL", "DISCORD_WEBHOOK_URL", "DISCORD_MASK_NUMBERS",
+            // the agent: what it says first, which tools it has and how they reach Twilio
+            "WELCOME_MESSAGE", "END_CALL_ENABLED", "HUMAN_AGENT_NUMBER", "TRANSFER_TARGETS", "TRANSFER_DEFAULT_TARGET",
+            "TRANSFER_MODE", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_HUMAN_LABEL", "TWILIO_API_BASE_URL",
+            "TWILIO_STATUS_CALLBACK_URL", "HTTP_TOOLS", "HTTP_TOOLS_PATH",
+            // after the call: its summary and the events for the user's own systems
+            "SUMMARY_MODEL", "CALL_EVENTS_QUEUE_URL", "CALL_EVENTS_URL", "CALL_EVENTS_SECRET");
 
     private final List<AutoCloseable> resources;
     private final ApiGatewayBridge bridge;
