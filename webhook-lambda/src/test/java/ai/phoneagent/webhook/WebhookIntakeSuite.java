@@ -10,9 +10,9 @@ import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.queue.CallMessage;
 import ai.phoneagent.queue.CallsQueue;
-import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
@@ -147,8 +147,8 @@ abstract class WebhookIntakeSuite {
         return WebhookEvent.incomingCall(call, Clock.systemUTC());
     }
 
-    private List<ApiRequest> accepts(String callId) {
-        return openAi.requests(callId).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT).toList();
+    private List<ConnectorRequest> accepts(String callId) {
+        return openAi.requests(callId).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.ACCEPT).toList();
     }
 
     private List<CallMessage> queuedMessages() {
@@ -175,7 +175,7 @@ abstract class WebhookIntakeSuite {
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(body(response).get("outcome").asText()).isEqualTo("queued");
-        List<ApiRequest> accepts = accepts(call.callId());
+        List<ConnectorRequest> accepts = accepts(call.callId());
         assertThat(accepts).hasSize(1);
         JsonNode session = accepts.getFirst().json();
         assertThat(session.get("type").asText()).isEqualTo("realtime");
@@ -421,7 +421,7 @@ abstract class WebhookIntakeSuite {
                 signer.signedHeaders("msg_nocall", noCallId), noCallId, false), null);
         assertThat(missing.getStatusCode()).isEqualTo(400);
         assertThat(body(missing).at("/error/message").asText()).isEqualTo("data.call_id is missing");
-        assertThat(openAi.requests()).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT
+        assertThat(openAi.requests()).noneMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.ACCEPT
                 && r.callId() == null);
         assertThat(aws.queueDepth()).isZero();
     }

@@ -16,7 +16,7 @@ import ai.phoneagent.control.Events;
 import ai.phoneagent.control.TestConfigs;
 import ai.phoneagent.control.TwilioSigner;
 import ai.phoneagent.control.e2e.E2eBed.Reply;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
 import ai.phoneagent.testing.Await;
@@ -102,8 +102,8 @@ abstract class ControlEndToEndSuite {
         assertThat(reply.body().path("command_id").asText()).startsWith("cmd_");
     }
 
-    private List<ApiRequest> hangups(String callId) {
-        return bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).toList();
+    private List<ConnectorRequest> hangups(String callId) {
+        return bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).toList();
     }
 
     private List<String> systemTexts(String callId) {
@@ -284,7 +284,7 @@ abstract class ControlEndToEndSuite {
         assertDone(reply);
         assertThat(reply.body().at("/result/target").asText()).isEqualTo("sales");
         assertThat(reply.body().at("/result/mode").asText()).isEqualTo("cold");
-        ApiRequest refer = bed.sim.awaitRequest(callId, ApiRequest.Endpoint.REFER, WAIT);
+        ConnectorRequest refer = bed.sim.awaitRequest(callId, ConnectorRequest.Endpoint.REFER, WAIT);
         assertThat(refer.json().path("target_uri").asText()).isEqualTo(SALES_URI);
         assertThat(bed.sim.call(callId).referTargets()).containsExactly(SALES_URI);
         assertThat(bed.twilio.requests()).isEmpty();

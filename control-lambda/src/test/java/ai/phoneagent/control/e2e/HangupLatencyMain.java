@@ -3,7 +3,7 @@ package ai.phoneagent.control.e2e;
 import ai.phoneagent.control.ControlHandler;
 import ai.phoneagent.control.Events;
 import ai.phoneagent.control.e2e.E2eBed.Reply;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.TestKeys;
@@ -43,8 +43,8 @@ public final class HangupLatencyMain {
                 Instant sent = Instant.now();
                 Reply reply = bed.send(control, Events.request("POST", "/control/calls/" + callId + "/hangup")
                         .bearer(TestKeys.CONTROL_API_TOKEN).json("{}").build());
-                ApiRequest hangup = Await.value("hang-up at the simulator", E2eBed.WAIT, () -> bed.sim.requests(callId)
-                        .stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).findFirst().orElse(null));
+                ConnectorRequest hangup = Await.value("hang-up at the simulator", E2eBed.WAIT, () -> bed.sim.requests(callId)
+                        .stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).findFirst().orElse(null));
                 long ms = Duration.between(sent, hangup.receivedAt()).toMillis();
                 latencies.add(ms);
                 System.out.printf("call %s: HTTP %d, hang-up at the simulator after %d ms%n", callId, reply.status(), ms);

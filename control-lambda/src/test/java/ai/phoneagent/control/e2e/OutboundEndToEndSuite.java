@@ -11,7 +11,7 @@ import ai.phoneagent.control.Events;
 import ai.phoneagent.control.TwilioSigner;
 import ai.phoneagent.control.e2e.E2eBed.Reply;
 import ai.phoneagent.outbound.LaunchKeys;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -153,7 +153,7 @@ abstract class OutboundEndToEndSuite {
         assertThat(dialled.sipHeader("X-Launch-Id")).isEqualTo(launchId);
         String callId = dialled.openAiCallId();
 
-        JsonNode accept = bed.sim.awaitRequest(callId, ApiRequest.Endpoint.ACCEPT, WAIT).json();
+        JsonNode accept = bed.sim.awaitRequest(callId, ConnectorRequest.Endpoint.ACCEPT, WAIT).json();
         assertThat(accept.path("instructions").asText()).startsWith(INSTRUCTIONS).contains("Sam Lee")
                 .contains("confirm the appointment");
         assertThat(accept.at("/audio/output/voice").asText()).isEqualTo("verse");
@@ -372,7 +372,7 @@ abstract class OutboundEndToEndSuite {
         for (IncomingCallSpec spec : intruders) {
             bed.sim.useScenario(spec.callId(), Scenario.of("intruder", Step.await(AwaitTarget.GREETING), Step.hangup(true)));
             assertThat(sender.sendIncomingCall(front.url("/openai/webhook"), spec).delivered()).isTrue();
-            JsonNode accept = bed.sim.awaitRequest(spec.callId(), ApiRequest.Endpoint.ACCEPT, WAIT).json();
+            JsonNode accept = bed.sim.awaitRequest(spec.callId(), ConnectorRequest.Endpoint.ACCEPT, WAIT).json();
             assertThat(accept.path("instructions").asText()).doesNotContain(INSTRUCTIONS);
             assertThat(bed.sim.awaitClientEvent(spec.callId(), "response.create", WAIT).at("/response/instructions")
                     .asText()).isEqualTo("Say exactly '" + E2eBed.GREETING + "' now.");

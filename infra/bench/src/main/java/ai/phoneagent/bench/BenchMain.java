@@ -1,7 +1,7 @@
 package ai.phoneagent.bench;
 
 import ai.phoneagent.json.Json;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.ProcessLimits;
 import ai.phoneagent.simulator.SimulatorConfig;
@@ -359,8 +359,8 @@ public final class BenchMain {
         String callId = spec.callId();
         simulator.awaitClientEvent(callId, "response.create", STEP);
         double greetingMs = (System.nanoTime() - sentNanos) / 1e6;
-        return new CallTimes(callId, webhookMs, since(sent, callId, ApiRequest.Endpoint.ACCEPT),
-                since(sent, callId, ApiRequest.Endpoint.ATTACH), greetingMs);
+        return new CallTimes(callId, webhookMs, since(sent, callId, ConnectorRequest.Endpoint.ACCEPT),
+                since(sent, callId, ConnectorRequest.Endpoint.ATTACH), greetingMs);
     }
 
     /** Posts a signed {@code realtime.call.incoming} for {@code spec} to the front at {@code base}. */
@@ -374,7 +374,7 @@ public final class BenchMain {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private double since(Instant sent, String callId, ApiRequest.Endpoint endpoint) {
+    private double since(Instant sent, String callId, ConnectorRequest.Endpoint endpoint) {
         return simulator.requests(callId).stream().filter(r -> r.endpoint() == endpoint).findFirst()
                 .map(r -> Duration.between(sent, r.receivedAt()).toNanos() / 1e6).orElse(Double.NaN);
     }
@@ -443,7 +443,7 @@ public final class BenchMain {
             List<CallTimes> batch = calls.subList(from, Math.min(calls.size(), from + 50));
             batch.forEach(t -> simulator.hangup(t.callId(), true));
             for (CallTimes t : batch) {
-                simulator.awaitRequest(r -> t.callId().equals(r.callId()) && r.endpoint() == ApiRequest.Endpoint.ATTACH
+                simulator.awaitRequest(r -> t.callId().equals(r.callId()) && r.endpoint() == ConnectorRequest.Endpoint.ATTACH
                         && r.status() == 404, STEP);
             }
         }
@@ -499,7 +499,7 @@ public final class BenchMain {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             rtt.add((System.nanoTime() - n0) / 1e6);
             ok += response.statusCode() / 100 == 2 ? 1 : 0;
-            ApiRequest hangup = simulator.awaitRequest(call.callId(), ApiRequest.Endpoint.HANGUP, STEP);
+            ConnectorRequest hangup = simulator.awaitRequest(call.callId(), ConnectorRequest.Endpoint.HANGUP, STEP);
             reached.add(Duration.between(sent, hangup.receivedAt()).toNanos() / 1e6);
         }
         ObjectNode node = result.putObject("operatorHangup");

@@ -6,11 +6,11 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.Turn;
 import ai.phoneagent.config.Env;
-import ai.phoneagent.simulator.ApiRequest;
-import ai.phoneagent.testing.Await;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
 import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
 import ai.phoneagent.simulator.webhook.WebhookSender;
+import ai.phoneagent.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -67,7 +67,7 @@ class LocalStackTest {
         assertThat(turns).extracting(Turn::text).contains("Hi, what are your opening hours?");
         assertThat(stack.twilio().orElseThrow().participantCreations()).hasSize(1);
         assertThat(stack.simulator().orElseThrow().requests(callId))
-                .anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+                .anyMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP);
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 /** Everything the simulator knows about one call: state, sockets, client events, scenario progress. */
 final class CallRuntime {
     private final String callId;
-    private final ServerEvents events;
-    private final List<RealtimeConnection> open = new ArrayList<>();
+    private final ServerEventBuilder events;
+    private final List<AttachedSocket> open = new ArrayList<>();
     private final List<JsonNode> clientEvents = new ArrayList<>();
     private final List<String> invalidMessages = new ArrayList<>();
     private final List<String> referTargets = new ArrayList<>();
@@ -36,15 +36,15 @@ final class CallRuntime {
 
     CallRuntime(String callId, Clock clock, String model) {
         this.callId = callId;
-        this.events = new ServerEvents(clock);
-        this.session = ServerEvents.defaultSession(model);
+        this.events = new ServerEventBuilder(clock);
+        this.session = ServerEventBuilder.defaultSession(model);
     }
 
     String callId() {
         return callId;
     }
 
-    ServerEvents events() {
+    ServerEventBuilder events() {
         return events;
     }
 
@@ -78,7 +78,7 @@ final class CallRuntime {
         accepted = true;
         known = true;
         ObjectNode applied = session.deepCopy();
-        ServerEvents.merge(applied, body);
+        ServerEventBuilder.merge(applied, body);
         session = applied;
         notifyAll();
     }
@@ -92,7 +92,7 @@ final class CallRuntime {
      * Registers an attached socket. Returns the scenario to start when this is the call's first attach,
      * null when the scenario already runs; throws when the call ended meanwhile.
      */
-    synchronized Scenario attach(RealtimeConnection connection, Scenario fallback) {
+    synchronized Scenario attach(AttachedSocket connection, Scenario fallback) {
         if (ended || closed) {
             throw new IllegalStateException("call ended");
         }
@@ -110,7 +110,7 @@ final class CallRuntime {
         return scenario;
     }
 
-    synchronized void detach(RealtimeConnection connection) {
+    synchronized void detach(AttachedSocket connection) {
         if (open.remove(connection)) {
             notifyAll();
         }
@@ -123,7 +123,7 @@ final class CallRuntime {
 
     /** Marks the call ended and closes its sockets; false when it had already ended. */
     boolean end(String reason, boolean closeFrame) {
-        List<RealtimeConnection> toClose;
+        List<AttachedSocket> toClose;
         synchronized (this) {
             if (ended) {
                 return false;
@@ -141,7 +141,7 @@ final class CallRuntime {
 
     /** Closes the sockets but not the call (a network drop; the client may re-attach). */
     void dropConnections(boolean closeFrame) {
-        List<RealtimeConnection> toClose;
+        List<AttachedSocket> toClose;
         synchronized (this) {
             toClose = List.copyOf(open);
             open.clear();
@@ -152,7 +152,7 @@ final class CallRuntime {
 
     /** The call's sockets (and any that attach meanwhile) go silent without closing (true), or go on (false). */
     void stall(boolean stall) {
-        List<RealtimeConnection> sockets;
+        List<AttachedSocket> sockets;
         synchronized (this) {
             stalled = stall;
             sockets = List.copyOf(open);
@@ -169,7 +169,7 @@ final class CallRuntime {
 
     /** Simulator shutdown: wakes every waiter and drops every socket. */
     void shutdown() {
-        List<RealtimeConnection> toClose;
+        List<AttachedSocket> toClose;
         synchronized (this) {
             closed = true;
             toClose = List.copyOf(open);
@@ -220,7 +220,7 @@ final class CallRuntime {
     }
 
     /** The newest open socket, waiting until {@code deadline}; null on timeout or when the call stopped. */
-    synchronized RealtimeConnection awaitConnection(Deadline deadline) throws InterruptedException {
+    synchronized AttachedSocket awaitConnection(Deadline deadline) throws InterruptedException {
         while (true) {
             if (ended || closed) {
                 return null;
@@ -259,7 +259,7 @@ final class CallRuntime {
     }
 
     synchronized ObjectNode updateSession(JsonNode patch) {
-        ServerEvents.merge(session, patch);
+        ServerEventBuilder.merge(session, patch);
         return session.deepCopy();
     }
 

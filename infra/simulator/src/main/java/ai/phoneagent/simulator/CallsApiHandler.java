@@ -18,15 +18,16 @@ import mockwebserver3.SocketEffect;
  */
 final class CallsApiHandler {
     private final Authorization authorization;
-    private final CallRegistry calls;
+    private final SimulatedCalls calls;
     private final AnswerScript script;
-    private final RequestLog<ApiRequest> log;
+    private final RequestLog<ConnectorRequest> log;
     private final Clock clock;
     private final boolean allowUnknownCalls;
     private final boolean validateAcceptBodies;
 
-    CallsApiHandler(Authorization authorization, CallRegistry calls, AnswerScript script, RequestLog<ApiRequest> log,
-                    Clock clock, boolean allowUnknownCalls, boolean validateAcceptBodies) {
+    CallsApiHandler(Authorization authorization, SimulatedCalls calls, AnswerScript script,
+                    RequestLog<ConnectorRequest> log, Clock clock, boolean allowUnknownCalls,
+                    boolean validateAcceptBodies) {
         this.authorization = authorization;
         this.calls = calls;
         this.script = script;
@@ -38,7 +39,7 @@ final class CallsApiHandler {
 
     MockResponse handle(RecordedRequest request, String callId, CallVerb verb) {
         Instant at = clock.instant();
-        ApiRequest.Endpoint endpoint = ApiRequest.Endpoint.of(verb);
+        ConnectorRequest.Endpoint endpoint = ConnectorRequest.Endpoint.of(verb);
         if (!authorization.allows(request)) {
             log.add(Requests.record(request, callId, endpoint, at, 401));
             return OpenAiErrors.unauthorized();

@@ -29,8 +29,8 @@ final class ClientEventResponder {
             + " 'conversation.item.retrieve', 'conversation.item.truncate', 'conversation.item.delete',"
             + " 'response.create' and 'response.cancel'";
 
-    void onText(CallRuntime call, RealtimeConnection connection, String text) {
-        ServerEvents events = call.events();
+    void onText(CallRuntime call, AttachedSocket connection, String text) {
+        ServerEventBuilder events = call.events();
         JsonNode event;
         try {
             event = Json.parse(text);
@@ -63,7 +63,7 @@ final class ClientEventResponder {
         call.recordClientEvent(event);
     }
 
-    private static void sessionUpdate(CallRuntime call, RealtimeConnection connection, JsonNode event) {
+    private static void sessionUpdate(CallRuntime call, AttachedSocket connection, JsonNode event) {
         JsonNode session = event.get("session");
         SessionRules.Problem problem = SessionRules.check(session, "session.");
         if (problem == null && call.modelHasSpoken()) {
@@ -81,7 +81,7 @@ final class ClientEventResponder {
         connection.send(call.events().sessionEvent("session.updated", call.updateSession(session)));
     }
 
-    private static void itemCreate(CallRuntime call, RealtimeConnection connection, JsonNode event) {
+    private static void itemCreate(CallRuntime call, AttachedSocket connection, JsonNode event) {
         if (!(event.get("item") instanceof ObjectNode item)) {
             connection.send(call.events().clientError("missing_required_parameter",
                     "Missing required parameter: 'item'.", "item", event));
@@ -99,7 +99,7 @@ final class ClientEventResponder {
         connection.send(call.events().itemCreated(item));
     }
 
-    private static void speak(CallRuntime call, RealtimeConnection connection, JsonNode event) {
+    private static void speak(CallRuntime call, AttachedSocket connection, JsonNode event) {
         String reply = replyFor(event, call.takeToolOutput());
         call.modelSpoke();
         for (ObjectNode out : call.events().agentSpeech(reply, false)) {

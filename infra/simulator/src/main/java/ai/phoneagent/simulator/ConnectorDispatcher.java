@@ -15,11 +15,11 @@ final class ConnectorDispatcher extends Dispatcher {
     private final RealtimeAttachHandler attach;
     private final ResponsesApiHandler responses;
     private final AdminApi admin;
-    private final RequestLog<ApiRequest> log;
+    private final RequestLog<ConnectorRequest> log;
     private final Clock clock;
 
     ConnectorDispatcher(CallsApiHandler callsApi, RealtimeAttachHandler attach, ResponsesApiHandler responses,
-                        AdminApi admin, RequestLog<ApiRequest> log, Clock clock) {
+                        AdminApi admin, RequestLog<ConnectorRequest> log, Clock clock) {
         this.callsApi = callsApi;
         this.responses = responses;
         this.attach = attach;
@@ -50,7 +50,7 @@ final class ConnectorDispatcher extends Dispatcher {
         if (path.startsWith(AdminApi.PREFIX)) {
             return admin.handle(request);
         }
-        log.add(Requests.record(request, null, ApiRequest.Endpoint.OTHER, clock.instant(), 404));
+        log.add(Requests.record(request, null, ConnectorRequest.Endpoint.OTHER, clock.instant(), 404));
         return OpenAiErrors.invalidUrl(request.getMethod(), path);
     }
 }

@@ -23,9 +23,9 @@ public final class ConnectorSimulator implements AutoCloseable {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConnectorSimulator.class.getName());
     private final SimulatorConfig config;
     private final MockWebServer server = new MockWebServer();
-    private final CallRegistry calls;
+    private final SimulatedCalls calls;
     private final AnswerScript script = new AnswerScript();
-    private final RequestLog<ApiRequest> log = new RequestLog<>();
+    private final RequestLog<ConnectorRequest> log = new RequestLog<>();
     private volatile Scenario defaultScenario;
     private volatile int attachFault;
     private volatile ResponsesApiHandler.Fault responsesFault = ResponsesApiHandler.Fault.NONE;
@@ -34,7 +34,7 @@ public final class ConnectorSimulator implements AutoCloseable {
         this.config = config;
         // out of file descriptors (thousands of live calls), the server waits for one instead of stopping for good
         server.setServerSocketFactory(new PatientServerSocketFactory(LOG::warning));
-        this.calls = new CallRegistry(config.clock(), config.model());
+        this.calls = new SimulatedCalls(config.clock(), config.model());
         this.defaultScenario = config.defaultScenario();
         Authorization authorization = new Authorization(config.apiKey());
         CallsApiHandler callsApi = new CallsApiHandler(authorization, calls, script, log, config.clock(),
@@ -84,14 +84,14 @@ public final class ConnectorSimulator implements AutoCloseable {
 
     /** A fresh {@code rtc_…} call id, registered (known) and using the default scenario. */
     public String newCall() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         registerCall(callId);
         return callId;
     }
 
     /** A fresh registered call id that will run {@code scenario}. */
     public String newCall(Scenario scenario) {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         useScenario(callId, scenario);
         return callId;
     }
@@ -253,18 +253,18 @@ public final class ConnectorSimulator implements AutoCloseable {
     }
 
     /** Every request received (Calls API, WebSocket attaches, stray paths), in arrival order. */
-    public List<ApiRequest> requests() {
+    public List<ConnectorRequest> requests() {
         return log.all();
     }
 
     /** The requests about one call. */
-    public List<ApiRequest> requests(String callId) {
+    public List<ConnectorRequest> requests(String callId) {
         return log.all().stream().filter(r -> callId.equals(r.callId())).toList();
     }
 
     /** The first recorded request matching {@code condition}, waiting up to {@code timeout}. */
-    public ApiRequest awaitRequest(Predicate<ApiRequest> condition, Duration timeout) {
-        ApiRequest request = interruptibly(() -> log.await(condition, Deadline.after(timeout)));
+    public ConnectorRequest awaitRequest(Predicate<ConnectorRequest> condition, Duration timeout) {
+        ConnectorRequest request = interruptibly(() -> log.await(condition, Deadline.after(timeout)));
         if (request == null) {
             throw new SimulatorTimeoutException("no matching request within " + timeout.toMillis() + " ms; got "
                     + log.all());
@@ -273,7 +273,7 @@ public final class ConnectorSimulator implements AutoCloseable {
     }
 
     /** Waits for a request to this call's endpoint (e.g. the worker's hangup). */
-    public ApiRequest awaitRequest(String callId, ApiRequest.Endpoint endpoint, Duration timeout) {
+    public ConnectorRequest awaitRequest(String callId, ConnectorRequest.Endpoint endpoint, Duration timeout) {
         return awaitRequest(r -> callId.equals(r.callId()) && r.endpoint() == endpoint, timeout);
     }
 

@@ -25,8 +25,8 @@ import okio.Socket;
 final class RealtimeAttachHandler {
     private static final Logger LOG = Logger.getLogger(RealtimeAttachHandler.class.getName());
     private final Authorization authorization;
-    private final CallRegistry calls;
-    private final RequestLog<ApiRequest> log;
+    private final SimulatedCalls calls;
+    private final RequestLog<ConnectorRequest> log;
     private final Clock clock;
     private final boolean allowUnknownCalls;
     private final Supplier<Scenario> defaultScenario;
@@ -35,9 +35,9 @@ final class RealtimeAttachHandler {
     private final ClientEventResponder responder = new ClientEventResponder();
     private final AtomicInteger connections = new AtomicInteger();
 
-    RealtimeAttachHandler(Authorization authorization, CallRegistry calls, RequestLog<ApiRequest> log, Clock clock,
-                          boolean allowUnknownCalls, Supplier<Scenario> defaultScenario, Duration awaitTimeout,
-                          IntSupplier attachFault) {
+    RealtimeAttachHandler(Authorization authorization, SimulatedCalls calls, RequestLog<ConnectorRequest> log,
+                          Clock clock, boolean allowUnknownCalls, Supplier<Scenario> defaultScenario,
+                          Duration awaitTimeout, IntSupplier attachFault) {
         this.authorization = authorization;
         this.calls = calls;
         this.log = log;
@@ -53,11 +53,11 @@ final class RealtimeAttachHandler {
         String callId = request.getUrl().queryParameter("call_id");
         MockResponse refusal = refusal(request, callId);
         if (refusal != null) {
-            log.add(Requests.record(request, callId, ApiRequest.Endpoint.ATTACH, at, refusal.getCode()));
+            log.add(Requests.record(request, callId, ConnectorRequest.Endpoint.ATTACH, at, refusal.getCode()));
             return refusal;
         }
         CallRuntime call = calls.get(callId);
-        log.add(Requests.record(request, callId, ApiRequest.Endpoint.ATTACH, at, 101));
+        log.add(Requests.record(request, callId, ConnectorRequest.Endpoint.ATTACH, at, 101));
         String accept = WebSocketHandshake.acceptValue(request.getHeaders().get("Sec-WebSocket-Key"));
         return new MockResponse.Builder()
                 .code(101)
@@ -114,7 +114,7 @@ final class RealtimeAttachHandler {
             webSocket.cancel();
             return;
         }
-        RealtimeConnection connection = new RealtimeConnection(connections.incrementAndGet(), webSocket,
+        AttachedSocket connection = new AttachedSocket(connections.incrementAndGet(), webSocket,
                 call::transcriptLineSent);
         connection.send(call.events().sessionEvent("session.created", call.session()));
         try {

@@ -8,15 +8,15 @@ import java.util.Locale;
 import java.util.Map;
 import mockwebserver3.RecordedRequest;
 
-/** Turns mockwebserver's recorded requests into {@link ApiRequest}s. */
+/** Turns mockwebserver's recorded requests into {@link ConnectorRequest}s. */
 final class Requests {
     private Requests() {
     }
 
-    static ApiRequest record(RecordedRequest request, String callId, ApiRequest.Endpoint endpoint, Instant at,
-                             int status) {
-        return new ApiRequest(request.getMethod(), request.getUrl().encodedPath(), request.getUrl().encodedQuery(),
-                callId, endpoint, headers(request), body(request), at, status);
+    static ConnectorRequest record(RecordedRequest request, String callId, ConnectorRequest.Endpoint endpoint,
+                                   Instant at, int status) {
+        return new ConnectorRequest(request.getMethod(), request.getUrl().encodedPath(),
+                request.getUrl().encodedQuery(), callId, endpoint, headers(request), body(request), at, status);
     }
 
     static String body(RecordedRequest request) {

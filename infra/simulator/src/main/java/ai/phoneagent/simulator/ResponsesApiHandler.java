@@ -34,11 +34,12 @@ final class ResponsesApiHandler {
     }
 
     private final Authorization authorization;
-    private final RequestLog<ApiRequest> log;
+    private final RequestLog<ConnectorRequest> log;
     private final Clock clock;
     private final Supplier<Fault> fault;
 
-    ResponsesApiHandler(Authorization authorization, RequestLog<ApiRequest> log, Clock clock, Supplier<Fault> fault) {
+    ResponsesApiHandler(Authorization authorization, RequestLog<ConnectorRequest> log, Clock clock,
+                        Supplier<Fault> fault) {
         this.authorization = authorization;
         this.log = log;
         this.clock = clock;
@@ -52,7 +53,7 @@ final class ResponsesApiHandler {
         if (now.status() != 0 && authorization.allows(request)) {
             response = OpenAiErrors.error(now.status(), "Simulated Responses API failure.", "server_error", null, null);
         }
-        log.add(Requests.record(request, null, ApiRequest.Endpoint.RESPONSES, at, response.getCode()));
+        log.add(Requests.record(request, null, ConnectorRequest.Endpoint.RESPONSES, at, response.getCode()));
         if (!now.delay().isZero()) {
             response = response.newBuilder().headersDelay(now.delay().toMillis(), TimeUnit.MILLISECONDS).build();
         }
@@ -108,7 +109,7 @@ final class ResponsesApiHandler {
         if (cut) {
             text = text.substring(0, Math.min(text.length(), limit * 4));
         }
-        ObjectNode response = Json.object().put("id", Ids.next("resp")).put("object", "response")
+        ObjectNode response = Json.object().put("id", OpenAiIds.next("resp")).put("object", "response")
                 .put("created_at", clock.instant().getEpochSecond()).put("status", cut ? "incomplete" : "completed")
                 .put("model", body.path("model").asText());
         response.putNull("error");
@@ -117,7 +118,8 @@ final class ResponsesApiHandler {
         } else {
             response.putNull("incomplete_details");
         }
-        ObjectNode message = response.putArray("output").addObject().put("id", Ids.next("msg")).put("type", "message")
+        ObjectNode message = response.putArray("output").addObject()
+                .put("id", OpenAiIds.next("msg")).put("type", "message")
                 .put("status", cut ? "incomplete" : "completed").put("role", "assistant");
         message.putArray("content").addObject().put("type", "output_text").put("text", text).putArray("annotations");
         int inputTokens = (input.length() + 3) / 4;

@@ -95,7 +95,7 @@ final class ScenarioRunner implements Runnable {
     }
 
     private String send(List<String> texts) throws InterruptedException {
-        RealtimeConnection connection = call.awaitConnection(Deadline.after(awaitTimeout));
+        AttachedSocket connection = call.awaitConnection(Deadline.after(awaitTimeout));
         if (connection == null) {
             return "no WebSocket attached within " + awaitTimeout.toMillis() + " ms";
         }

@@ -58,7 +58,7 @@ class CallsApiTest {
 
     @Test
     void acceptOfAnyCallAnswers200WithAnEmptyBodyAndMarksItAccepted() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
 
         Answer answer = post(callId, "accept", GOOD_ACCEPT);
 
@@ -69,7 +69,7 @@ class CallsApiTest {
 
     @Test
     void aWrongKeyGets401InOpenAisErrorShapeAndIsRecorded() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
 
         Answer answer = post(RealtimeTestClient.HTTP, callId, "accept", GOOD_ACCEPT, "sk-wrong");
 
@@ -83,15 +83,15 @@ class CallsApiTest {
 
     @Test
     void everyRequestIsRecordedWithMethodPathVerbHeadersBodyAndTime() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         post(callId, "accept", GOOD_ACCEPT);
         post(callId, "refer", "{\"target_uri\":\"tel:+14155550123\"}");
 
         assertThat(simulator.requests(callId)).hasSize(2);
-        ApiRequest accept = simulator.requests(callId).getFirst();
+        ConnectorRequest accept = simulator.requests(callId).getFirst();
         assertThat(accept.method()).isEqualTo("POST");
         assertThat(accept.path()).isEqualTo("/v1/realtime/calls/" + callId + "/accept");
-        assertThat(accept.endpoint()).isEqualTo(ApiRequest.Endpoint.ACCEPT);
+        assertThat(accept.endpoint()).isEqualTo(ConnectorRequest.Endpoint.ACCEPT);
         assertThat(accept.header("authorization")).isEqualTo("Bearer " + SimulatorConfig.DEFAULT_API_KEY);
         assertThat(accept.json().path("model").asText()).isEqualTo("gpt-realtime");
         assertThat(accept.receivedAt()).isNotNull();
@@ -101,7 +101,7 @@ class CallsApiTest {
 
     @Test
     void scriptedAnswersAreServedInOrderThenTheDefaultReturns() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.answer(callId, CallVerb.ACCEPT, CallsAnswer.serverError(), CallsAnswer.serverError(503),
                 CallsAnswer.ok());
 
@@ -111,12 +111,12 @@ class CallsApiTest {
         assertThat(post(callId, "accept", GOOD_ACCEPT).code()).isEqualTo(200);
         assertThat(simulator.call(callId).accepted()).isTrue();
         assertThat(post(callId, "accept", GOOD_ACCEPT).code()).isEqualTo(200);
-        assertThat(simulator.requests(callId)).extracting(ApiRequest::status).containsExactly(500, 503, 200, 200);
+        assertThat(simulator.requests(callId)).extracting(ConnectorRequest::status).containsExactly(500, 503, 200, 200);
     }
 
     @Test
     void aScripted404MeansTheCallIsGone() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.answer(callId, CallVerb.ACCEPT, CallsAnswer.notFound());
 
         Answer answer = post(callId, "accept", GOOD_ACCEPT);
@@ -127,7 +127,7 @@ class CallsApiTest {
 
     @Test
     void aScripted4xxCarriesMessageTypeAndCode() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.answer(callId, CallVerb.REFER,
                 CallsAnswer.error(409, "Call is not in a referable state.", "invalid_request_error", "call_state"));
 
@@ -142,7 +142,7 @@ class CallsApiTest {
 
     @Test
     void aSlowAnswerArrivesAfterItsDelayAndTripsAShortClientTimeout() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.answer(callId, CallVerb.HANGUP, CallsAnswer.slow(Duration.ofMillis(300), CallsAnswer.ok()),
                 CallsAnswer.slow(Duration.ofSeconds(3), CallsAnswer.ok()));
 
@@ -157,7 +157,7 @@ class CallsApiTest {
 
     @Test
     void aDisconnectAnswerIsAnIoErrorForTheClient() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.answer(callId, CallVerb.ACCEPT, CallsAnswer.disconnect());
         OkHttpClient noRetry = RealtimeTestClient.HTTP.newBuilder().retryOnConnectionFailure(false).build();
 
@@ -178,8 +178,8 @@ class CallsApiTest {
 
     @Test
     void acceptWithoutTypeRealtimeIs400() {
-        Answer missing = post(Ids.callId(), "accept", "{\"model\":\"gpt-realtime\"}");
-        Answer wrong = post(Ids.callId(), "accept", "{\"type\":\"transcription\"}");
+        Answer missing = post(OpenAiIds.callId(), "accept", "{\"model\":\"gpt-realtime\"}");
+        Answer wrong = post(OpenAiIds.callId(), "accept", "{\"type\":\"transcription\"}");
 
         assertThat(missing.code()).isEqualTo(400);
         assertThat(missing.json().at("/error/param").asText()).isEqualTo("type");
@@ -189,10 +189,10 @@ class CallsApiTest {
 
     @Test
     void acceptWithAnAudioFormatIsAnUnknownParameter() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         Answer answer = post(callId, "accept",
                 "{\"type\":\"realtime\",\"audio\":{\"output\":{\"format\":{\"type\":\"audio/pcmu\"},\"voice\":\"alloy\"}}}");
-        Answer nullFormat = post(Ids.callId(), "accept",
+        Answer nullFormat = post(OpenAiIds.callId(), "accept",
                 "{\"type\":\"realtime\",\"audio\":{\"input\":{\"format\":null}}}");
 
         assertThat(answer.code()).isEqualTo(400);
@@ -204,7 +204,7 @@ class CallsApiTest {
     @Test
     void acceptWithVadTuningIsAnUnknownParameter() {
         for (String field : new String[] {"threshold", "prefix_padding_ms", "silence_duration_ms"}) {
-            Answer answer = post(Ids.callId(), "accept", "{\"type\":\"realtime\",\"audio\":{\"input\":"
+            Answer answer = post(OpenAiIds.callId(), "accept", "{\"type\":\"realtime\",\"audio\":{\"input\":"
                     + "{\"turn_detection\":{\"type\":\"server_vad\",\"" + field + "\":1}}}}");
 
             assertThat(answer.code()).isEqualTo(400);
@@ -215,12 +215,12 @@ class CallsApiTest {
 
     @Test
     void acceptWithUnparseableJsonIs400() {
-        assertThat(post(Ids.callId(), "accept", "{not json").code()).isEqualTo(400);
+        assertThat(post(OpenAiIds.callId(), "accept", "{not json").code()).isEqualTo(400);
     }
 
     @Test
     void referWithoutATargetIs400() {
-        Answer answer = post(Ids.callId(), "refer", "{}");
+        Answer answer = post(OpenAiIds.callId(), "refer", "{}");
 
         assertThat(answer.code()).isEqualTo(400);
         assertThat(answer.json().at("/error/param").asText()).isEqualTo("target_uri");
@@ -228,7 +228,7 @@ class CallsApiTest {
 
     @Test
     void hangupEndsTheCallAndLaterCallsApiRequestsGet404() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         post(callId, "accept", GOOD_ACCEPT);
 
         assertThat(post(callId, "hangup", null).code()).isEqualTo(200);
@@ -240,7 +240,7 @@ class CallsApiTest {
 
     @Test
     void rejectEndsTheCall() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
 
         assertThat(post(callId, "reject", "{\"status_code\":486}").code()).isEqualTo(200);
 
@@ -250,7 +250,7 @@ class CallsApiTest {
 
     @Test
     void unknownVerbsAndPathsAre404InvalidUrl() {
-        Answer answer = post(Ids.callId(), "transfer", "{}");
+        Answer answer = post(OpenAiIds.callId(), "transfer", "{}");
 
         assertThat(answer.code()).isEqualTo(404);
         assertThat(answer.json().at("/error/message").asText()).startsWith("Invalid URL (POST");
@@ -280,13 +280,13 @@ class CallsApiTest {
 
     @Test
     void awaitRequestWaitsForARequestAndTimesOutWithAClearMessage() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         Thread.ofVirtual().start(() -> post(callId, "hangup", null));
 
-        ApiRequest hangup = simulator.awaitRequest(callId, ApiRequest.Endpoint.HANGUP, Duration.ofSeconds(5));
+        ConnectorRequest hangup = simulator.awaitRequest(callId, ConnectorRequest.Endpoint.HANGUP, Duration.ofSeconds(5));
 
         assertThat(hangup.status()).isEqualTo(200);
-        assertThatThrownBy(() -> simulator.awaitRequest(callId, ApiRequest.Endpoint.REFER, Duration.ofMillis(50)))
+        assertThatThrownBy(() -> simulator.awaitRequest(callId, ConnectorRequest.Endpoint.REFER, Duration.ofMillis(50)))
                 .isInstanceOf(SimulatorTimeoutException.class)
                 .hasMessageContaining("no matching request");
     }

@@ -3,9 +3,9 @@ package ai.phoneagent.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
-import ai.phoneagent.simulator.scenario.AwaitTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,7 +96,7 @@ class FaultSwitchesTest {
 
         RealtimeTestClient.Ending ending = client.awaitEnd();
         assertThat(ending.failure()).isNull();
-        assertThat(ending.code()).isEqualTo(RealtimeConnection.CALL_ENDED);
+        assertThat(ending.code()).isEqualTo(AttachedSocket.CALL_ENDED);
         assertThat(simulator.call(callId).ended()).isFalse();
     }
 

@@ -59,7 +59,7 @@ class RealtimeAttachTest {
 
         assertThat(client.awaitOpen()).isFalse();
         assertThat(client.awaitEnd().httpStatus()).isEqualTo(400);
-        ApiRequest attach = simulator.awaitRequest(callId, ApiRequest.Endpoint.ATTACH, RealtimeTestClient.WAIT);
+        ConnectorRequest attach = simulator.awaitRequest(callId, ConnectorRequest.Endpoint.ATTACH, RealtimeTestClient.WAIT);
         assertThat(attach.status()).isEqualTo(400);
         assertThat(attach.header("OpenAI-Beta")).isEqualTo("realtime=v1");
         assertThat(simulator.call(callId).attachCount()).isZero();
@@ -67,7 +67,7 @@ class RealtimeAttachTest {
 
     @Test
     void aWrongKeyIsRefusedWith401() {
-        RealtimeTestClient client = RealtimeTestClient.attach(simulator, Ids.callId(), "sk-wrong", Map.of());
+        RealtimeTestClient client = RealtimeTestClient.attach(simulator, OpenAiIds.callId(), "sk-wrong", Map.of());
 
         assertThat(client.awaitOpen()).isFalse();
         assertThat(client.awaitEnd().httpStatus()).isEqualTo(401);
@@ -75,7 +75,7 @@ class RealtimeAttachTest {
 
     @Test
     void attachingToACallNeverAnnouncedIsAllowedByDefault() {
-        String callId = Ids.callId();
+        String callId = OpenAiIds.callId();
         simulator.setDefaultScenario(Scenario.quiet());
 
         try (RealtimeTestClient client = RealtimeTestClient.attach(simulator, callId)) {
@@ -88,7 +88,7 @@ class RealtimeAttachTest {
     void aStrictSimulatorRefusesAttachToAnUnknownCallWith404() {
         try (ConnectorSimulator strict = ConnectorSimulator.start(SimulatorConfig.builder()
                 .allowUnknownCalls(false).defaultScenario(Scenario.quiet()).build())) {
-            RealtimeTestClient client = RealtimeTestClient.attach(strict, Ids.callId());
+            RealtimeTestClient client = RealtimeTestClient.attach(strict, OpenAiIds.callId());
 
             assertThat(client.awaitOpen()).isFalse();
             assertThat(client.awaitEnd().httpStatus()).isEqualTo(404);
@@ -98,7 +98,7 @@ class RealtimeAttachTest {
     @Test
     void aRequestWithoutUpgradeIsRefused() throws IOException {
         Request plain = new Request.Builder()
-                .url(simulator.baseUrl() + "/v1/realtime?call_id=" + Ids.callId())
+                .url(simulator.baseUrl() + "/v1/realtime?call_id=" + OpenAiIds.callId())
                 .header("Authorization", "Bearer " + SimulatorConfig.DEFAULT_API_KEY)
                 .build();
         try (Response response = RealtimeTestClient.HTTP.newCall(plain).execute()) {

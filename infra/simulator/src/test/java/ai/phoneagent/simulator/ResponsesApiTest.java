@@ -87,7 +87,7 @@ class ResponsesApiTest {
         assertThat(answer.path("priority").isIntegralNumber()).isTrue();
         assertThat(answer.path("outcome").asText()).isEqualTo("handled"); // "transferred" is not allowed here
         assertThat(outputText(answer(request(TRANSCRIPT)))).isEqualTo(answer);
-        assertThat(simulator.requests()).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.RESPONSES).hasSize(2);
+        assertThat(simulator.requests()).filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.RESPONSES).hasSize(2);
     }
 
     @Test
@@ -147,8 +147,8 @@ class ResponsesApiTest {
         admin("DELETE", null).close();
         assertThat(simulator.responsesFaultStatus()).isZero();
         answer(request(TRANSCRIPT));
-        assertThat(simulator.requests()).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.RESPONSES)
-                .extracting(ApiRequest::status).containsExactly(500, 200, 200);
+        assertThat(simulator.requests()).filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.RESPONSES)
+                .extracting(ConnectorRequest::status).containsExactly(500, 200, 200);
     }
 
     private Response admin(String method, String body) throws IOException {

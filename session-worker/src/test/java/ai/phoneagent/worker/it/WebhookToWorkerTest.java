@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -49,7 +49,7 @@ class WebhookToWorkerTest {
 
         CallRecord ended = bed.awaitStatus(spec.callId(), CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("caller_hangup");
-        assertThat(bed.sim.requests(spec.callId()).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.ACCEPT)
+        assertThat(bed.sim.requests(spec.callId()).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.ACCEPT)
                 .count()).isEqualTo(1);
         assertThat(bed.sim.clientEvents(spec.callId()).getFirst().path("response").path("instructions").asText())
                 .isEqualTo("Say exactly 'Hi, this is Acme.' now.");
@@ -57,7 +57,7 @@ class WebhookToWorkerTest {
         TwilioRequest create = bed.twilio.awaitRequest(r -> r.route().equals(TwilioRequest.CREATE_PARTICIPANT), WAIT);
         assertThat(create.path()).contains("/Conferences/CF-e2e/");
         assertThat(create.param("From")).isEqualTo("+14255551212");
-        assertThat(bed.sim.requests(spec.callId()).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.ATTACH)
-                    .map(ApiRequest::status).toList()).as("the call's attach, then the refused re-attach").endsWith(404).hasSize(2);
+        assertThat(bed.sim.requests(spec.callId()).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.ATTACH)
+                    .map(ConnectorRequest::status).toList()).as("the call's attach, then the refused re-attach").endsWith(404).hasSize(2);
     }
 }

@@ -14,7 +14,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
@@ -119,7 +119,7 @@ class WorkerControlQueueTest {
         assertThat(bed.awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
         CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("warm_transfer_complete");
-        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).hasSize(1);
         Await.until("the ended call's queue is deleted", WAIT, () -> queues.find(callId).isEmpty());
         Await.until("no longer polled", WAIT, () -> !worker.controlQueuesPolled().contains(callId));
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -56,8 +56,8 @@ abstract class WorkerEndToEndSuite implements WithTestBed.Backed {
         bed.startWorker(Map.of());
         String callId = bed.placeCall(Scenario.of("attach", Step.await(AwaitTarget.GREETING), Step.hangup(true)));
         bed.awaitStatus(callId, CallStatus.ENDED);
-        ApiRequest attach = bed.sim.requests(callId).stream()
-                .filter(r -> r.endpoint() == ApiRequest.Endpoint.ATTACH).findFirst().orElseThrow();
+        ConnectorRequest attach = bed.sim.requests(callId).stream()
+                .filter(r -> r.endpoint() == ConnectorRequest.Endpoint.ATTACH).findFirst().orElseThrow();
         assertThat(attach.header("Authorization")).isEqualTo("Bearer " + TestKeys.OPENAI_API_KEY);
         assertThat(attach.header("OpenAI-Beta")).isNull();
         assertThat(attach.query()).isEqualTo("call_id=" + callId);
@@ -160,7 +160,7 @@ abstract class WorkerEndToEndSuite implements WithTestBed.Backed {
                 Step.await(AwaitTarget.FUNCTION_CALL_OUTPUT)));
         CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("agent_hangup");
-        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP);
         assertThat(bed.turnLines(callId)).last().isEqualTo("agent: You're welcome, goodbye!");
         assertThat(bed.eventKinds(callId)).contains("tool_call", "hangup");
     }

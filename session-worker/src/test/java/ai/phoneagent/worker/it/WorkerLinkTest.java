@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.simulator.ApiRequest;
 import ai.phoneagent.simulator.CallVerb;
 import ai.phoneagent.simulator.CallsAnswer;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
@@ -109,7 +109,7 @@ class WorkerLinkTest {
         CallRecord ended = bed.awaitStatus(callId, CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("operator_hangup");
         assertThat(bed.sim.call(callId).attachCount()).as("no useless re-attach").isEqualTo(1);
-        assertThat(bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).count())
+        assertThat(bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).count())
                 .isEqualTo(1);
     }
 

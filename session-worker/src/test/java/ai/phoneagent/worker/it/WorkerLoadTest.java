@@ -3,7 +3,7 @@ package ai.phoneagent.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.call.CallStatus;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -45,8 +45,8 @@ class WorkerLoadTest {
                     "agent: Hello caller " + n,
                     "caller: Goodbye from " + n);
             assertThat(bed.call(callId).endReason()).isEqualTo("caller_hangup");
-            assertThat(bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.ATTACH)
-                    .map(ApiRequest::status).toList()).as("the call's attach, then the refused re-attach").endsWith(404).hasSize(2);
+            assertThat(bed.sim.requests(callId).stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.ATTACH)
+                    .map(ConnectorRequest::status).toList()).as("the call's attach, then the refused re-attach").endsWith(404).hasSize(2);
         }
         Await.until("all slots free", Duration.ofSeconds(10), () -> worker.activeCalls() == 0);
         // Discord got every call's lines, each call's in order

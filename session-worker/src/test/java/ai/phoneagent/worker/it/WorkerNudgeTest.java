@@ -14,7 +14,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.testing.Await;
 import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -185,7 +185,7 @@ class WorkerNudgeTest {
         queues.nudge(url, worker.workerId(), callId); // as the control Lambda does after sending
         assertThat(bed.awaitFinished(hangup).status()).isEqualTo(CommandStatus.DONE);
         assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("operator_hangup");
-        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).hasSize(1);
         assertThat(receivesOn(url)).isGreaterThan(afterAttach);
         String nudgeUrl = worker.nudgeQueueUrl().orElseThrow();
         Await.until("the nudge deleted", WAIT, () -> bed.queueDepth(nudgeUrl) == 0);

@@ -8,7 +8,7 @@ import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallSummary;
 import ai.phoneagent.call.CallSummaryStore;
 import ai.phoneagent.call.Turn;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.discord.DiscordMessage;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
@@ -72,8 +72,8 @@ class WorkerSummaryTest {
         return bed.call(callId).summary();
     }
 
-    private List<ApiRequest> responsesRequests() {
-        return bed.sim.requests().stream().filter(r -> r.endpoint() == ApiRequest.Endpoint.RESPONSES).toList();
+    private List<ConnectorRequest> responsesRequests() {
+        return bed.sim.requests().stream().filter(r -> r.endpoint() == ConnectorRequest.Endpoint.RESPONSES).toList();
     }
 
     private DiscordMessage awaitDiscord(String prefix) {

@@ -10,7 +10,7 @@ import ai.phoneagent.call.IncomingCall;
 import ai.phoneagent.call.WorkerHeartbeats;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.queue.CallMessage;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.testing.Await;
@@ -195,14 +195,14 @@ class WorkerSweepTest {
         clock.advance(Duration.ofMinutes(4));
         sweeper(clock).sweepOnce();
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.RECEIVED);
-        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP);
 
         clock.advance(Duration.ofMinutes(2));
         sweeper(clock).sweepOnce();
         CallRecord ended = bed.call(callId);
         assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("accept_failed");
-        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+        assertThat(bed.sim.requests(callId)).anyMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP);
     }
 
     @Test
@@ -216,7 +216,7 @@ class WorkerSweepTest {
         clock.advance(ORPHAN_DEADLINE.minusSeconds(30));
         assertThat(sweeper(clock).sweepOnce().callsEnded()).as("within its deadline").isZero();
         assertThat(bed.call(callId).status()).isEqualTo(CallStatus.ORPHANED);
-        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP);
 
         clock.advance(Duration.ofSeconds(31));
         List<Sweeper.Report> reports = sweepConcurrently(clock, 3);
@@ -225,7 +225,7 @@ class WorkerSweepTest {
         CallRecord ended = bed.call(callId);
         assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("lost");
-        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ApiRequest.Endpoint.HANGUP).hasSize(1);
+        assertThat(bed.sim.requests(callId)).filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).hasSize(1);
         assertThat(bed.sim.call(callId).ended()).as("not live at OpenAI").isTrue();
         assertThat(bed.store.allEvents(callId)).filteredOn(e -> e.kind().equals("hangup")).singleElement()
                 .satisfies(e -> {

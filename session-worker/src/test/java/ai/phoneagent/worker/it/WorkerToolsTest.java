@@ -8,7 +8,7 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.config.Env;
 import ai.phoneagent.json.Json;
-import ai.phoneagent.simulator.ApiRequest;
+import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.scenario.Scenario;
 import ai.phoneagent.simulator.scenario.Step;
@@ -132,7 +132,7 @@ class WorkerToolsTest {
     void cold_transfer_refers_the_call_to_the_configured_target_only() throws Exception {
         bed.startWorker(COLD);
         String callId = bed.placeCall(toolCall("transfer_to_human", Map.of("target", "support", "reason", "billing")));
-        ApiRequest refer = bed.sim.awaitRequest(callId, ApiRequest.Endpoint.REFER, WAIT);
+        ConnectorRequest refer = bed.sim.awaitRequest(callId, ConnectorRequest.Endpoint.REFER, WAIT);
         assertThat(refer.json().path("target_uri").asText()).isEqualTo("sip:support@pbx.example.com");
         assertThat(toolOutput(callId).path("ok").asBoolean()).isTrue();
         assertThat(bed.sim.call(callId).referTargets()).containsExactly("sip:support@pbx.example.com");
@@ -146,7 +146,7 @@ class WorkerToolsTest {
         JsonNode output = toolOutput(callId);
         assertThat(output.path("ok").asBoolean()).isFalse();
         Await.until("refusal recorded", WAIT, () -> bed.eventKinds(callId).contains("transfer_refused"));
-        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.REFER);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.REFER);
         assertThat(bed.twilio.requests()).isEmpty();
     }
 
@@ -156,7 +156,7 @@ class WorkerToolsTest {
         String callId = bed.placeCall(toolCall("transfer_to_human", Map.of("target", "the_ceo")));
         assertThat(toolOutput(callId).path("ok").asBoolean()).isFalse();
         Await.until("refusal recorded", WAIT, () -> bed.eventKinds(callId).contains("transfer_refused"));
-        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ApiRequest.Endpoint.REFER);
+        assertThat(bed.sim.requests(callId)).noneMatch(r -> r.endpoint() == ConnectorRequest.Endpoint.REFER);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package ai.phoneagent.simulator.webhook;
 
 import ai.phoneagent.call.SipHeader;
-import ai.phoneagent.simulator.Ids;
+import ai.phoneagent.simulator.OpenAiIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,11 +56,11 @@ public record IncomingCallSpec(String callId, String from, String to, String sip
 
     /** Builder with realistic defaults. */
     public static final class Builder {
-        private String callId = Ids.callId();
+        private String callId = OpenAiIds.callId();
         private String from = "+14155550100";
         private String to = "+18005550199";
         private String sipCallId = UUID.randomUUID() + "@10.0.0.1";
-        private String conferenceName = "CF" + Ids.random(32).toLowerCase(Locale.ROOT);
+        private String conferenceName = "CF" + OpenAiIds.random(32).toLowerCase(Locale.ROOT);
         private String sipDomain = "sip.example.com";
         private final List<SipHeader> extraHeaders = new ArrayList<>();
 

@@ -1,7 +1,7 @@
 package ai.phoneagent.simulator.webhook;
 
 import ai.phoneagent.json.Json;
-import ai.phoneagent.simulator.Ids;
+import ai.phoneagent.simulator.OpenAiIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,7 +32,7 @@ public record WebhookEvent(String id, String type, long createdAt, String json) 
 
     /** An event of any type with this {@code data}. */
     public static WebhookEvent of(String type, JsonNode data, Clock clock) {
-        String id = Ids.next("evt");
+        String id = OpenAiIds.next("evt");
         long createdAt = clock.instant().getEpochSecond();
         ObjectNode event = Json.object();
         event.put("object", "event");

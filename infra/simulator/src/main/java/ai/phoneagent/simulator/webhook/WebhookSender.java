@@ -1,6 +1,6 @@
 package ai.phoneagent.simulator.webhook;
 
-import ai.phoneagent.simulator.Ids;
+import ai.phoneagent.simulator.OpenAiIds;
 import ai.phoneagent.webhook.WebhookSecret;
 import ai.phoneagent.webhook.WebhookSignatures;
 import java.io.IOException;
@@ -62,7 +62,7 @@ public final class WebhookSender {
 
     /** Delivers and reports each attempt to {@code onAttempt} as it completes. */
     public DeliveryReport deliver(URI url, WebhookEvent event, Signing signing, Consumer<DeliveryAttempt> onAttempt) {
-        return deliver(url, event, Ids.next("wh"), signing, onAttempt);
+        return deliver(url, event, OpenAiIds.next("wh"), signing, onAttempt);
     }
 
     /** Delivers with a chosen webhook id (e.g. to replay an earlier delivery as OpenAI's retries would). */

@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds the server events of one call the way the Realtime API words them (GA names unless asked for beta). */
-final class ServerEvents {
+final class ServerEventBuilder {
     private static final int MAX_DELTAS = 3;
     private final Clock clock;
     private long audioMs;
     private String lastItemId;
 
-    ServerEvents(Clock clock) {
+    ServerEventBuilder(Clock clock) {
         this.clock = clock;
     }
 
@@ -38,7 +38,7 @@ final class ServerEvents {
             case Step.Raw raw -> {
                 ObjectNode event = raw.event();
                 if (!event.hasNonNull("event_id")) {
-                    event.put("event_id", Ids.next("event"));
+                    event.put("event_id", OpenAiIds.next("event"));
                 }
                 yield List.of(event);
             }
@@ -48,7 +48,7 @@ final class ServerEvents {
     ObjectNode event(String type) {
         ObjectNode event = Json.object();
         event.put("type", type);
-        event.put("event_id", Ids.next("event"));
+        event.put("event_id", OpenAiIds.next("event"));
         return event;
     }
 
@@ -85,7 +85,7 @@ final class ServerEvents {
     synchronized ObjectNode itemCreated(ObjectNode item) {
         ObjectNode created = item.deepCopy();
         if (!created.hasNonNull("id")) {
-            created.put("id", Ids.next("item"));
+            created.put("id", OpenAiIds.next("item"));
         }
         created.put("object", "realtime.item");
         created.put("status", "completed");
@@ -97,7 +97,7 @@ final class ServerEvents {
     }
 
     synchronized List<ObjectNode> callerSpeech(String text) {
-        String itemId = Ids.next("item");
+        String itemId = OpenAiIds.next("item");
         List<ObjectNode> events = new ArrayList<>(speechStart(itemId, text));
         for (String delta : deltas(text)) {
             ObjectNode event = event("conversation.item.input_audio_transcription.delta");
@@ -115,7 +115,7 @@ final class ServerEvents {
     }
 
     synchronized List<ObjectNode> transcriptionFailed(String message) {
-        String itemId = Ids.next("item");
+        String itemId = OpenAiIds.next("item");
         List<ObjectNode> events = new ArrayList<>(speechStart(itemId, "inaudible"));
         ObjectNode error = Json.object();
         error.put("type", "transcription_error");
@@ -131,8 +131,8 @@ final class ServerEvents {
     }
 
     synchronized List<ObjectNode> agentSpeech(String text, boolean beta) {
-        String responseId = Ids.next("resp");
-        String itemId = Ids.next("item");
+        String responseId = OpenAiIds.next("resp");
+        String itemId = OpenAiIds.next("item");
         String prefix = beta ? "response.audio_transcript" : "response.output_audio_transcript";
         List<ObjectNode> events = new ArrayList<>();
         events.add(responseCreated(responseId));
@@ -156,9 +156,9 @@ final class ServerEvents {
     }
 
     synchronized List<ObjectNode> functionCall(Step.FunctionCall call) {
-        String responseId = Ids.next("resp");
-        String itemId = Ids.next("item");
-        String callId = call.callId() != null ? call.callId() : Ids.next("call");
+        String responseId = OpenAiIds.next("resp");
+        String itemId = OpenAiIds.next("item");
+        String callId = call.callId() != null ? call.callId() : OpenAiIds.next("call");
         List<ObjectNode> events = new ArrayList<>();
         events.add(responseCreated(responseId));
         events.add(outputItem("response.output_item.added", responseId,
@@ -323,7 +323,7 @@ final class ServerEvents {
         ObjectNode session = Json.object();
         session.put("type", "realtime");
         session.put("object", "realtime.session");
-        session.put("id", Ids.next("sess"));
+        session.put("id", OpenAiIds.next("sess"));
         session.put("model", model);
         session.putArray("output_modalities").add("audio");
         session.put("instructions", "");

@@ -3,10 +3,10 @@ package ai.phoneagent.simulator;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** OpenAI-style random identifiers ({@code rtc_…}, {@code evt_…}, {@code item_…}); unique enough for tests. */
-public final class Ids {
+public final class OpenAiIds {
     private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
-    private Ids() {
+    private OpenAiIds() {
     }
 
     /** {@code prefix_} followed by 24 random letters and digits. */

@@ -4,12 +4,12 @@ import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The calls the simulator has seen, by call id. */
-final class CallRegistry {
+final class SimulatedCalls {
     private final ConcurrentHashMap<String, CallRuntime> calls = new ConcurrentHashMap<>();
     private final Clock clock;
     private final String model;
 
-    CallRegistry(Clock clock, String model) {
+    SimulatedCalls(Clock clock, String model) {
         this.clock = clock;
         this.model = model;
     }

@@ -9,11 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP request the connector simulator received (Calls API or WebSocket attach) and the status it answered.
+ * One HTTP request the connector simulator received (Calls API, WebSocket attach, Responses API or a stray path)
+ * and the status it answered.
  * Header names are lower-case; {@link #toString()} never shows the Authorization value.
  */
-public record ApiRequest(String method, String path, String query, String callId, Endpoint endpoint,
-                         Map<String, List<String>> headers, String body, Instant receivedAt, int status) {
+public record ConnectorRequest(String method, String path, String query, String callId, Endpoint endpoint,
+                               Map<String, List<String>> headers, String body, Instant receivedAt, int status) {
 
     /** Which endpoint a request hit. */
     public enum Endpoint {
@@ -26,7 +27,7 @@ public record ApiRequest(String method, String path, String query, String callId
         }
     }
 
-    public ApiRequest {
+    public ConnectorRequest {
         headers = Map.copyOf(headers);
         body = body == null ? "" : body;
     }
@@ -56,7 +57,7 @@ public record ApiRequest(String method, String path, String query, String callId
 
     @Override
     public String toString() {
-        return "ApiRequest[" + method + " " + path + (query == null ? "" : "?" + query)
+        return "ConnectorRequest[" + method + " " + path + (query == null ? "" : "?" + query)
                 + ", endpoint=" + endpoint + ", callId=" + callId + ", status=" + status
                 + ", receivedAt=" + receivedAt + ", headers=" + redactedHeaderNames() + ", body=" + body + "]";
     }

@@ -4,8 +4,8 @@ import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ws.ServerWebSocket;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** One attached WebSocket of a call. */
-final class RealtimeConnection {
+/** The simulator's side of one Realtime WebSocket a client attached to a call. */
+final class AttachedSocket {
     static final int CALL_ENDED = 1000;
     /** Server events that carry one finished transcript line (the caller's or the model's). */
     private static final String[] TRANSCRIPT_LINE_TYPES = {
@@ -16,7 +16,7 @@ final class RealtimeConnection {
     private final ServerWebSocket socket;
     private final Runnable onTranscriptLine;
 
-    RealtimeConnection(int number, ServerWebSocket socket, Runnable onTranscriptLine) {
+    AttachedSocket(int number, ServerWebSocket socket, Runnable onTranscriptLine) {
         this.number = number;
         this.socket = socket;
         this.onTranscriptLine = onTranscriptLine;

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class ClientEventsTest {
+class ClientEventResponderTest {
     private static final String GREETING = """
             {"type":"response.create","response":{"instructions":"Say exactly 'Hi, I'm Ava from Acme. How can I help?' now."}}""";
     private final ConnectorSimulator simulator = ConnectorSimulator.start();
