@@ -1,8 +1,6 @@
 package ai.phoneagent.simulator;
 
-import ai.phoneagent.json.Json;
 import ai.phoneagent.openai.OpenAiEndpoints;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +47,7 @@ final class CallsApiHandler {
             return OpenAiErrors.callNotFound(callId);
         }
         CallRuntime call = calls.get(callId);
-        JsonNode body = parse(Requests.body(request));
+        JsonNode body = ConnectorRequest.leniently(Requests.body(request));
         MockResponse invalid = validate(verb, body);
         if (invalid != null) {
             log.add(Requests.record(request, callId, endpoint, at, invalid.getCode()));
@@ -113,17 +111,6 @@ final class CallsApiHandler {
             case REJECT -> call.end("rejected", true);
             case HANGUP -> call.end("hung up via the Calls API", true);
             case REFER -> call.referred(body.path("target_uri").asText());
-        }
-    }
-
-    private static JsonNode parse(String body) {
-        if (body.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.parse(body);
-        } catch (JsonProcessingException e) {
-            return null;
         }
     }
 }
