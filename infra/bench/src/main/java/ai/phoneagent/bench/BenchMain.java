@@ -46,6 +46,8 @@ import java.util.concurrent.Future;
  */
 public final class BenchMain {
     /** JIT compiler threads stay alive, so their CPU can be read per thread ({@link Child#compilerCpuMillis()}). */
+    /** How far apart the paced operator hang-ups are. */
+    static final Duration HANGUP_PACE = Duration.ofMillis(500);
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
@@ -416,8 +418,9 @@ public final class BenchMain {
             node.set("greetingWithLiveCalls", Json.mapper().valueToTree(greet.get("greeting").summary()));
             node.set("queueToGreetingWithLiveCalls", Json.mapper().valueToTree(fromQueue.summary()));
             if (n == options.live().getFirst()) {
-                hangupScenario(calls.subList(0, Math.min(50, calls.size())));
-                calls = calls.subList(Math.min(50, calls.size()), calls.size());
+                int half = Math.min(50, calls.size() / 2);
+                hangupScenario(calls.subList(0, 2 * half));
+                calls = calls.subList(2 * half, calls.size());
             }
             hangUpPaced(calls);
             awaitSocketsClosed(worker, filesBefore);
@@ -489,10 +492,29 @@ public final class BenchMain {
                     "{\"text\":\"Keep answers short.\",\"respond\":false}"), HttpResponse.BodyHandlers.ofString());
             warmed += response.statusCode() / 100 == 2 ? 1 : 0;
         }
+        int half = calls.size() / 2;
+        ObjectNode node = result.putObject("operatorHangup");
+        node.put("liveCalls", options.live().getFirst());
+        node.put("warmUpCommands2xx", warmed);
+        // back to back: each hang-up is sent as soon as the one before has reached OpenAI, while that call's end (its
+        // store writes, summary, queue clean-up) still runs
+        Samples reached = hangUps(calls.subList(0, half), Duration.ZERO, node);
+        // paced as an operator acts: one every half second, each alone on the machine
+        Samples alone = hangUps(calls.subList(half, calls.size()), HANGUP_PACE, node.putObject("paced"));
+        node.with("paced").put("paceMs", HANGUP_PACE.toMillis());
+        say("operator hang-up: request to hang-up at OpenAI p50 " + reached.percentile(50) + " ms, p99 "
+                + reached.percentile(99) + "; paced " + alone.percentile(50) + " / " + alone.percentile(99));
+    }
+
+    /** One operator hang-up per call, {@code pace} apart; the figures go into {@code node}. */
+    private Samples hangUps(List<CallTimes> calls, Duration pace, ObjectNode node) throws Exception {
         Samples rtt = new Samples();
         Samples reached = new Samples();
         int ok = 0;
         for (CallTimes call : calls) {
+            if (pace.isPositive()) {
+                Thread.sleep(pace); // the load model (an operator's pace), not a synchronisation
+            }
             HttpRequest request = controlRequest(call.callId(), "hangup", "{\"reason\":\"bench\"}");
             Instant sent = Instant.now();
             long n0 = System.nanoTime();
@@ -502,13 +524,10 @@ public final class BenchMain {
             ConnectorRequest hangup = simulator.awaitRequest(call.callId(), ConnectorRequest.Endpoint.HANGUP, STEP);
             reached.add(Duration.between(sent, hangup.receivedAt()).toNanos() / 1e6);
         }
-        ObjectNode node = result.putObject("operatorHangup");
-        node.put("liveCalls", options.live().getFirst());
-        node.put("warmUpCommands2xx", warmed);
         node.put("answered2xx", ok);
         node.set("controlRtt", Json.mapper().valueToTree(rtt.summary()));
         node.set("requestToHangupAtOpenAi", Json.mapper().valueToTree(reached.summary()));
-        say("operator hang-up: request to hang-up at OpenAI p50 " + reached.percentile(50) + " ms, p99 " + reached.percentile(99));
+        return reached;
     }
 
     private HttpRequest controlRequest(String callId, String action, String body) {

@@ -50,6 +50,12 @@ final class Report {
                     hang.path("requestToHangupAtOpenAi").path("p50").asText() + " / " + hang.path("requestToHangupAtOpenAi").path("p99").asText()});
             rows.add(new String[] {"operator hang-up control RTT p50/p99 ms",
                     hang.path("controlRtt").path("p50").asText() + " / " + hang.path("controlRtt").path("p99").asText()});
+            JsonNode paced = hang.path("paced");
+            if (!paced.isMissingNode()) {
+                rows.add(new String[] {"operator hang-up, one per " + paced.path("paceMs").asText() + " ms → OpenAI p50/p99 ms",
+                        paced.path("requestToHangupAtOpenAi").path("p50").asText() + " / "
+                                + paced.path("requestToHangupAtOpenAi").path("p99").asText()});
+            }
         }
         r.path("liveCalls").fields().forEachRemaining(f -> {
             JsonNode v = f.getValue();

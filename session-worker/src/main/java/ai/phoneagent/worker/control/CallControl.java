@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,13 @@ final class CallControl {
     private int requestedWait = -1;
     /** Commands nudges carried, not carried out yet; guarded by {@link #lock}. */
     private final ArrayDeque<ControlMessage> delivered = new ArrayDeque<>();
+    /**
+     * The latest commands this worker finished on this call (at most {@value #REMEMBERED}, oldest dropped first): a
+     * copy of one that arrives afterwards (the queue copy of a nudged command) is dropped without asking the store.
+     * Guarded by itself.
+     */
+    private final LinkedHashSet<String> finishedHere = new LinkedHashSet<>();
+    static final int REMEMBERED = 32;
     /** The reader thread while a read runs; guarded by {@link #lock}. */
     private Thread reader;
     /** Completed when the current reads are all done (for the sweep, which reads calls one at a time). */
@@ -320,6 +328,10 @@ final class CallControl {
         fields.put("type", command.type().wireName());
         fields.put("via", via.wireName());
         LOG.info("command received", fields); // with "command finished": the worker's share of a command's latency
+        if (finishedHereBefore(command.commandId())) {
+            LOG.info("command already finished here; duplicate delivery dropped", fields);
+            return true;
+        }
         CallMachine.Phase phase = session.state();
         if (phase == CallMachine.Phase.RELEASED || phase == CallMachine.Phase.DISOWNED
                 || phase == CallMachine.Phase.ABANDONED) {
@@ -394,6 +406,7 @@ final class CallControl {
         if (!written) {
             return; // finished before (or the store is unreachable); never record the outcome twice
         }
+        rememberFinished(command.commandId());
         ObjectNode details = Json.object().put("commandId", command.commandId()).put("type", command.type().wireName())
                 .put("outcome", outcome.ok() ? "done" : "failed").put("code", outcome.code());
         try {
@@ -402,6 +415,21 @@ final class CallControl {
             LOG.warn("command event not recorded", with(fields, "error", JsonLog.describe(e)));
         }
         LOG.info("command finished", with(fields, "outcome", outcome.ok() ? "done" : "failed", "code", outcome.code()));
+    }
+
+    private boolean finishedHereBefore(String commandId) {
+        synchronized (finishedHere) {
+            return finishedHere.contains(commandId);
+        }
+    }
+
+    private void rememberFinished(String commandId) {
+        synchronized (finishedHere) {
+            finishedHere.add(commandId);
+            if (finishedHere.size() > REMEMBERED) {
+                finishedHere.removeFirst();
+            }
+        }
     }
 
     private void delete(String url, ControlQueues.Received message) {

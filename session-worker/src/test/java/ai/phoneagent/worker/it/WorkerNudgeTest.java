@@ -38,6 +38,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteQueueRequest;
@@ -67,6 +68,8 @@ class WorkerNudgeTest {
     final Map<String, AtomicInteger> queueDeletes = new ConcurrentHashMap<>();
     /** Queries for a call's commands ({@code CMD#} items) the worker made, by call key. */
     final Map<String, AtomicInteger> commandQueries = new ConcurrentHashMap<>();
+    /** Execution claims the worker asked of the store ({@code UpdateItem} on a {@code CMD#} item), by command key. */
+    final Map<String, AtomicInteger> executionClaims = new ConcurrentHashMap<>();
     DynamoDbClient countingDynamo;
 
     @BeforeEach
@@ -94,6 +97,12 @@ class WorkerNudgeTest {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof UpdateItemRequest update && update.hasKey()
+                                && update.key().get("sk").s().startsWith("CMD#") && update.conditionExpression() != null
+                                && update.conditionExpression().contains("attribute_not_exists(#executor)")) {
+                            executionClaims.computeIfAbsent(update.key().get("sk").s(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
                         if (context.request() instanceof QueryRequest query && query.hasExpressionAttributeValues()
                                 && query.expressionAttributeValues().containsKey(":cmd")) {
                             commandQueries.computeIfAbsent(query.expressionAttributeValues().get(":pk").s(),
@@ -358,7 +367,9 @@ class WorkerNudgeTest {
         assertThat(bed.systemMessages(callId, "Mention the holiday hours.")).isEqualTo(1);
         assertThat(commands.get(callId, instructions.commandId()).orElseThrow().completedAt())
                 .isEqualTo(done.completedAt());
-        assertThat(bed.logs()).contains("command already finished; duplicate delivery dropped");
+        assertThat(bed.logs()).contains("command already finished here; duplicate delivery dropped");
+        assertThat(executionClaims.get("CMD#" + instructions.commandId())).as("the copy cost no claim in the store")
+                .hasValue(1);
     }
 
     @Test
