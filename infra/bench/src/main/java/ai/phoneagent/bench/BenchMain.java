@@ -68,6 +68,8 @@ public final class BenchMain {
     private Map<String, String> env;
     private Child front;
     private Child worker;
+    /** The AWS engines' process (ElasticMQ and DynamoDB Local): their CPU per call is reported, never counted as ours. */
+    private Child engines;
     private URI frontUrl;
     private final List<String> probeCalls = new ArrayList<>();
 
@@ -146,6 +148,7 @@ public final class BenchMain {
                 .awaitTimeout(Duration.ofSeconds(30)).build());
         sender = new WebhookSender(webhookSecret, clock, RedeliveryPolicy.once());
         try (Child engines = Child.start("engines", java(List.of(), "ai.phoneagent.bench.EnginesMain"), Map.of(), "ENGINES", logs)) {
+            this.engines = engines;
             Map<String, String> e = fields(engines.awaitMarker(Duration.ofSeconds(90)));
             env = baseEnv(e);
             front = startFront();
@@ -244,6 +247,11 @@ public final class BenchMain {
         steadyCpu(cpu);
     }
 
+    /** CPU milliseconds of this process: the driver and the in-process simulator playing OpenAI. */
+    private static long ownCpuMillis() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+    }
+
     /**
      * CPU per call once the JIT has compiled the hot paths: the figure above counts the first calls after a short
      * warm-up, when the JVMs are still compiling (tens of seconds of compiler time), so it is mostly JIT. Here
@@ -267,11 +275,16 @@ public final class BenchMain {
             long workerCpu = worker.cpuMillis();
             long frontJit = front.compilerCpuMillis();
             long workerJit = worker.compilerCpuMillis();
+            long enginesCpu = engines.cpuMillis();
+            long benchCpu = ownCpuMillis();
             burst(n, 10, true);
             awaitSettled();
             ObjectNode node = steady.putObject(half);
             node.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) n));
             node.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) n));
+            // not ours, but on the same 2 cores: what a burst of N calls costs besides our processes
+            node.put("enginesMs", Samples.round((engines.cpuMillis() - enginesCpu) / (double) n));
+            node.put("simulatorAndDriverMs", Samples.round((ownCpuMillis() - benchCpu) / (double) n));
             node.put("frontJitMs", Samples.round((front.compilerCpuMillis() - frontJit) / (double) n));
             node.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) n));
         }

@@ -37,6 +37,11 @@ final class Report {
                                 + steady.path("measured").path("workerJitMs").asText()
                                 + " (the " + steady.path("calls").asText() + " before: " + steady.path("warmup").path("frontMs").asText()
                                 + " / " + steady.path("warmup").path("workerMs").asText() + ")"});
+                if (steady.path("measured").has("enginesMs")) {
+                    rows.add(new String[] {"CPU per call, steady state, not ours: AWS engines / simulator + driver ms",
+                            steady.path("measured").path("enginesMs").asText() + " / "
+                                    + steady.path("measured").path("simulatorAndDriverMs").asText()});
+                }
                 steady.path("frontAwsCallMs").fields().forEachRemaining(f -> rows.add(new String[] {
                         "front, steady state: " + f.getKey() + " SDK call / its HTTP exchange ms (mean)",
                         f.getValue().path("sdk").asText() + " / " + f.getValue().path("http").asText()}));
