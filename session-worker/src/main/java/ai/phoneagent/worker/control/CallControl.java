@@ -73,9 +73,9 @@ final class CallControl {
     /**
      * The latest commands this worker finished on this call (at most {@value #REMEMBERED}, oldest dropped first): a
      * copy of one that arrives afterwards (the queue copy of a nudged command) is dropped without asking the store.
-     * Guarded by itself.
+     * Made with the first (most calls have no command, and an idle call's footprint counts); guarded by {@link #lock}.
      */
-    private final LinkedHashSet<String> finishedHere = new LinkedHashSet<>();
+    private LinkedHashSet<String> finishedHere;
     static final int REMEMBERED = 32;
     /** The reader thread while a read runs; guarded by {@link #lock}. */
     private Thread reader;
@@ -418,13 +418,16 @@ final class CallControl {
     }
 
     private boolean finishedHereBefore(String commandId) {
-        synchronized (finishedHere) {
-            return finishedHere.contains(commandId);
+        synchronized (lock) {
+            return finishedHere != null && finishedHere.contains(commandId);
         }
     }
 
     private void rememberFinished(String commandId) {
-        synchronized (finishedHere) {
+        synchronized (lock) {
+            if (finishedHere == null) {
+                finishedHere = new LinkedHashSet<>();
+            }
             finishedHere.add(commandId);
             if (finishedHere.size() > REMEMBERED) {
                 finishedHere.removeFirst();
