@@ -9,6 +9,8 @@ import ai.phoneagent.testing.EmbeddedAws;
 import ai.phoneagent.testing.HangingEndpoint;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -109,6 +111,52 @@ class PooledTransportTest {
             assertThat(ended.await(3, TimeUnit.SECONDS)).as("the poll ended").isTrue();
             assertThat(failure.get()).isInstanceOf(SdkException.class);
         }
+    }
+
+    @Test
+    void interruptingAThreadWaitingForAPooledConnectionFailsItAsAnAwsCallAtOnce() throws Exception {
+        try (HangingEndpoint hanging = HangingEndpoint.start();
+             DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), AwsTimeouts.LOCAL).dynamo()) {
+            // every pooled connection held by a request the endpoint never answers, so the next one waits for a lease
+            List<Thread> holders = new ArrayList<>();
+            for (int i = 0; i < ApacheTransport.MAX_CONNECTIONS; i++) {
+                holders.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        getItem(dynamo);
+                    } catch (RuntimeException stopped) {
+                        // interrupted at the end of the test
+                    }
+                }));
+            }
+            try {
+                Await.until("every pooled connection taken", Duration.ofSeconds(20),
+                        () -> hanging.connections() == ApacheTransport.MAX_CONNECTIONS);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                CountDownLatch ended = new CountDownLatch(1);
+                Thread waiting = Thread.ofVirtual().start(() -> {
+                    try {
+                        getItem(dynamo);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    } finally {
+                        ended.countDown();
+                    }
+                });
+                Await.until("the request waiting for a lease", Duration.ofSeconds(10),
+                        () -> AwsRequestCounter.GLOBAL.inFlight(waiting).orElse("").equals("DynamoDb.GetItem"));
+
+                waiting.interrupt();
+                assertThat(ended.await(3, TimeUnit.SECONDS)).as("the wait for a lease ended").isTrue();
+                assertThat(failure.get()).as("an AWS call's failure, whatever the pool threw").isInstanceOf(SdkException.class);
+                assertThat(hanging.connections()).as("no new connection for it").isEqualTo(ApacheTransport.MAX_CONNECTIONS);
+            } finally {
+                holders.forEach(Thread::interrupt);
+            }
+        }
+    }
+
+    private static void getItem(DynamoDbClient dynamo) {
+        dynamo.getItem(b -> b.tableName("calls").key(Map.of("pk", AttributeValue.fromS("x"), "sk", AttributeValue.fromS("y"))));
     }
 
     @Test

@@ -1,8 +1,15 @@
 package ai.phoneagent.aws;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.utils.AttributeMap;
 
 /**
  * The {@link AwsTransport#POOLED} HTTP client's settings, every one bounded (a separate class, so a process on
@@ -33,7 +40,7 @@ final class ApacheTransport {
 
     /** A builder the SDK client owns: the pool is closed with the client it serves. */
     static SdkHttpClient.Builder<?> builder(AwsTimeouts timeouts, Duration readTimeout) {
-        return Apache5HttpClient.builder()
+        return new Builder(Apache5HttpClient.builder()
                 .maxConnections(MAX_CONNECTIONS)
                 .connectionAcquisitionTimeout(timeouts.attempt())
                 .connectionTimeout(timeouts.connect())
@@ -41,6 +48,61 @@ final class ApacheTransport {
                 .expectContinueEnabled(false)
                 .connectionMaxIdleTime(MAX_IDLE)
                 .useIdleConnectionReaper(true)
-                .connectionTimeToLive(TIME_TO_LIVE);
+                .connectionTimeToLive(TIME_TO_LIVE));
+    }
+
+    /** Builds the Apache client inside {@link CancelledLeaseAsIo}. */
+    private record Builder(Apache5HttpClient.Builder apache) implements SdkHttpClient.Builder<Builder> {
+        @Override
+        public SdkHttpClient buildWithDefaults(AttributeMap defaults) {
+            return new CancelledLeaseAsIo(apache.buildWithDefaults(defaults));
+        }
+    }
+
+    /**
+     * A thread interrupted while it waits for a pooled connection (a long poll cut off at shutdown) gets httpclient5's
+     * cancelled lease as a bare {@link CancellationException}, which the SDK passes through unwrapped: callers that
+     * handle an AWS call's failure as an {@code SdkException} would miss it. Turned into the I/O failure it is, the SDK
+     * reports it as it reports any interrupted request ({@code AbortedException}, or a client failure).
+     */
+    static final class CancelledLeaseAsIo implements SdkHttpClient {
+        private final SdkHttpClient delegate;
+
+        CancelledLeaseAsIo(SdkHttpClient delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            ExecutableHttpRequest prepared = delegate.prepareRequest(request);
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() throws IOException {
+                    try {
+                        return prepared.call();
+                    } catch (CancellationException e) {
+                        InterruptedIOException cut = new InterruptedIOException(
+                                "request cancelled while waiting for a pooled connection");
+                        cut.initCause(e);
+                        throw cut;
+                    }
+                }
+
+                @Override
+                public void abort() {
+                    prepared.abort();
+                }
+            };
+        }
+
+        @Override
+        public String clientName() {
+            return delegate.clientName();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 }
