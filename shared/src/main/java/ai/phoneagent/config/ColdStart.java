@@ -1,10 +1,10 @@
 package ai.phoneagent.config;
 
+import ai.phoneagent.concurrent.Beside;
 import ai.phoneagent.logging.JsonLog;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 
@@ -34,24 +34,8 @@ public final class ColdStart {
 
     /** Starts {@code task} now on a platform thread named {@code name}; the supplier waits for its result. */
     static <T> Supplier<T> inBackground(String name, Callable<T> task) {
-        FutureTask<T> future = new FutureTask<>(task);
-        Thread.ofPlatform().name(name).daemon().start(future);
-        return () -> {
-            try {
-                return future.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw new IllegalStateException(name + " failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(name + " interrupted", e);
-            }
-        };
+        CompletableFuture<T> started = Beside.startOnPlatform(name, task);
+        return () -> Beside.join(started, name);
     }
 
     /**

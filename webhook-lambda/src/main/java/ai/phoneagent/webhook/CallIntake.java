@@ -5,6 +5,7 @@ import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.concurrent.Beside;
 import ai.phoneagent.logging.LogContext;
 import ai.phoneagent.metrics.Dimension;
 import ai.phoneagent.metrics.Measurement;
@@ -19,8 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -178,9 +178,8 @@ public final class CallIntake {
      */
     private IntakeOutcome markWhileSending(CallRecord call, String acceptToken, String enqueueToken, Instant acceptedAt,
                                            boolean outbound) {
-        FutureTask<Boolean> mark = new FutureTask<>(LogContext.wrapCallable(() -> store.startEnqueue(call.callId(),
-                acceptToken, enqueueToken, acceptedAt, ENQUEUE_LEASE, toolCatalog)));
-        Thread.ofVirtual().name("intake-mark").start(mark);
+        CompletableFuture<Boolean> mark = Beside.start("intake-mark", () -> store.startEnqueue(call.callId(),
+                acceptToken, enqueueToken, acceptedAt, ENQUEUE_LEASE, toolCatalog));
         RuntimeException sendFailure = null;
         try {
             queue.send(message(call, acceptedAt, outbound));
@@ -189,7 +188,7 @@ public final class CallIntake {
         }
         boolean marked;
         try {
-            marked = awaitMark(mark);
+            marked = Beside.join(mark, "marking the call queued");
         } catch (RuntimeException markFailure) {
             if (sendFailure == null) {
                 throw markFailure; // the message is out; see above
@@ -201,20 +200,6 @@ public final class CallIntake {
         }
         queued(call, outbound);
         return IntakeOutcome.QUEUED;
-    }
-
-    private static boolean awaitMark(FutureTask<Boolean> mark) {
-        try {
-            return mark.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("marking the call queued failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while marking the call queued", e);
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.command.ControlMessage;
+import ai.phoneagent.concurrent.Beside;
 import ai.phoneagent.control.api.ApiError;
 import ai.phoneagent.control.api.ErrorCode;
 import ai.phoneagent.logging.JsonLog;
@@ -47,6 +48,8 @@ public final class CommandService {
             CallStatus.QUEUED, CallStatus.ORPHANED);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
+    /** The name of the threads that run a request's second AWS round trip beside its own. */
+    private static final String BESIDE = "control-beside";
 
     private final CallStore calls;
     private final CommandStore commands;
@@ -141,7 +144,8 @@ public final class CommandService {
         // whether the owner is gone is read beside the command's write, and the call's queue made beside both for the
         // call's first command: all are needed before anything is sent
         CompletableFuture<Boolean> ownerGoneNow = queueUrl.isPresent() && fallback.isPresent()
-                ? beside(() -> fallback.get().ownerGone(call.owner())) : CompletableFuture.completedFuture(false);
+                ? Beside.start(BESIDE, () -> fallback.get().ownerGone(call.owner()))
+                : CompletableFuture.completedFuture(false);
         CompletableFuture<Boolean> opened = queueUrl.isPresent() && !call.controlQueueMayExist()
                 ? open(callId, queueUrl.get()) : CompletableFuture.completedFuture(true);
         CommandStore.Created created;
@@ -275,7 +279,7 @@ public final class CommandService {
      * that could not be made fails the send that follows (handled there); a record that could not be written throws.
      */
     private CompletableFuture<Boolean> open(String callId, String queueUrl) {
-        CompletableFuture<Void> made = beside(() -> {
+        CompletableFuture<Void> made = Beside.start(BESIDE, () -> {
             try {
                 queues.create(callId);
             } catch (SdkException e) {
@@ -283,7 +287,8 @@ public final class CommandService {
             }
             return null;
         });
-        CompletableFuture<Boolean> recorded = beside(() -> calls.recordControlQueue(callId, queueUrl, clock.instant()));
+        CompletableFuture<Boolean> recorded = Beside.start(BESIDE,
+                () -> calls.recordControlQueue(callId, queueUrl, clock.instant()));
         return made.thenCombine(recorded, (ignored, ok) -> ok);
     }
 
@@ -325,7 +330,7 @@ public final class CommandService {
         ControlMessage message = command.message();
         CompletableFuture<Boolean> nudged = owner == null || owner.isBlank()
                 ? CompletableFuture.completedFuture(false) // attached calls have an owner; without one the next owner's read at attach finds the command
-                : beside(() -> nudge(command, message, queueUrl, owner));
+                : Beside.start(BESIDE, () -> nudge(command, message, queueUrl, owner));
         String messageId;
         try {
             messageId = queues.send(queueUrl, message);
@@ -364,22 +369,6 @@ public final class CommandService {
                     "queue", queues.nudgeQueueName(owner), "error", JsonLog.describe(e)));
             return false;
         }
-    }
-
-    /**
-     * Runs {@code work} on a virtual thread beside the request's own (with its log context): for a second AWS round
-     * trip that need not wait for the first. Callers join it before they return.
-     */
-    private static <T> CompletableFuture<T> beside(Supplier<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("control-beside").start(LogContext.wrap(() -> {
-            try {
-                result.complete(work.get());
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        }));
-        return result;
     }
 
     private void failDispatch(Command command) {
