@@ -53,16 +53,8 @@ public final class SessionHost implements Takeover.Host {
         CallSession session = new CallSession(call, false, services, () -> registry.stopped(callId));
         registry.hosted(session);
         // a shutdown or halt that began meanwhile either sees this session, or is seen here
-        switch (admission.get()) {
-            case CLOSED -> {
-                session.release();
-                return;
-            }
-            case HALTED -> {
-                session.abandon(); // as after a kill: the call stays taken over by this worker, for the next take-over
-                return;
-            }
-            case OPEN -> { }
+        if (!admission.get().admits(session)) {
+            return;
         }
         LOG.info("call taken over", Map.of("call_id", callId));
         try {

@@ -143,17 +143,12 @@ public final class QueuedCallIntake {
         CallSession session = new CallSession(call, firstAttach, services, () -> registry.stopped(callId));
         registry.hosted(session);
         // checked after hosting: a shutdown or halt that began meanwhile either sees this session, or is seen here
-        switch (admission.get()) {
-            case CLOSED -> {
-                session.release();
-                taking.delete(callId);
-                return;
+        Admission after = admission.get();
+        if (!after.admits(session)) {
+            if (after == Admission.CLOSED) {
+                taking.delete(callId); // released, with a message of its own; when HALTED this one stays, as after a kill
             }
-            case HALTED -> {
-                session.abandon(); // the claim stands and the message stays, as after a kill: the take-over frees it
-                return;
-            }
-            case OPEN -> { }
+            return;
         }
         try {
             session.start();
