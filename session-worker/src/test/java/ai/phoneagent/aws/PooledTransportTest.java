@@ -91,25 +91,9 @@ class PooledTransportTest {
     void interruptingAThreadInALongPollCutsThePollOffAtOnce() throws Exception {
         String queue = newQueue();
         try (SqsClient sqs = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            CountDownLatch ended = new CountDownLatch(1);
-            Thread poller = Thread.ofVirtual().start(() -> {
-                try {
-                    sqs.receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(20)
-                            .overrideConfiguration(AwsTimeouts.longPoll(20)));
-                } catch (Throwable t) {
-                    failure.set(t);
-                } finally {
-                    ended.countDown();
-                }
-            });
-            Await.until("the long poll in flight", Duration.ofSeconds(10),
-                    () -> AwsRequestCounter.GLOBAL.inFlight(poller).orElse("").equals("Sqs.ReceiveMessage"));
-
-            poller.interrupt();
             // well inside the 20 s wait: only a cut-off poll ends this soon
-            assertThat(ended.await(3, TimeUnit.SECONDS)).as("the poll ended").isTrue();
-            assertThat(failure.get()).isInstanceOf(SdkException.class);
+            interruptEndsItAsAnAwsFailure("Sqs.ReceiveMessage", () -> sqs.receiveMessage(b -> b.queueUrl(queue)
+                    .waitTimeSeconds(20).overrideConfiguration(AwsTimeouts.longPoll(20))));
         }
     }
 
@@ -131,28 +115,37 @@ class PooledTransportTest {
             try {
                 Await.until("every pooled connection taken", Duration.ofSeconds(20),
                         () -> hanging.connections() == ApacheTransport.MAX_CONNECTIONS);
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                CountDownLatch ended = new CountDownLatch(1);
-                Thread waiting = Thread.ofVirtual().start(() -> {
-                    try {
-                        getItem(dynamo);
-                    } catch (Throwable t) {
-                        failure.set(t);
-                    } finally {
-                        ended.countDown();
-                    }
-                });
-                Await.until("the request waiting for a lease", Duration.ofSeconds(10),
-                        () -> AwsRequestCounter.GLOBAL.inFlight(waiting).orElse("").equals("DynamoDb.GetItem"));
-
-                waiting.interrupt();
-                assertThat(ended.await(3, TimeUnit.SECONDS)).as("the wait for a lease ended").isTrue();
-                assertThat(failure.get()).as("an AWS call's failure, whatever the pool threw").isInstanceOf(SdkException.class);
+                // an AWS call's failure, whatever the pool threw
+                interruptEndsItAsAnAwsFailure("DynamoDb.GetItem", () -> getItem(dynamo));
                 assertThat(hanging.connections()).as("no new connection for it").isEqualTo(ApacheTransport.MAX_CONNECTIONS);
             } finally {
                 holders.forEach(Thread::interrupt);
             }
         }
+    }
+
+    /**
+     * Runs {@code call} on its own thread, interrupts that thread once the call ({@code Service.Operation}) is in
+     * flight, and expects it to end within 3 s with an AWS call's failure ({@code SdkException}).
+     */
+    private static void interruptEndsItAsAnAwsFailure(String operation, Runnable call) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                call.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                ended.countDown();
+            }
+        });
+        Await.until(operation + " in flight", Duration.ofSeconds(10),
+                () -> AwsRequestCounter.GLOBAL.inFlight(caller).orElse("").equals(operation));
+
+        caller.interrupt();
+        assertThat(ended.await(3, TimeUnit.SECONDS)).as(operation + " ended").isTrue();
+        assertThat(failure.get()).isInstanceOf(SdkException.class);
     }
 
     private static void getItem(DynamoDbClient dynamo) {
@@ -164,8 +157,7 @@ class PooledTransportTest {
         try (HangingEndpoint hanging = HangingEndpoint.start();
              DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), SHORT).dynamo()) {
             long started = System.nanoTime();
-            assertThatThrownBy(() -> dynamo.getItem(b -> b.tableName("calls")
-                    .key(Map.of("pk", AttributeValue.fromS("x"), "sk", AttributeValue.fromS("y")))))
+            assertThatThrownBy(() -> getItem(dynamo))
                     .isInstanceOf(SdkException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("bounded by the 1 s call timeout")
                     .isLessThan(Duration.ofSeconds(3));
