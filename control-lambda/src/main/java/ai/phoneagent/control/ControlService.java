@@ -28,7 +28,7 @@ import ai.phoneagent.control.calls.RecentFilter;
 import ai.phoneagent.control.commands.AckWait;
 import ai.phoneagent.control.commands.CommandRequests;
 import ai.phoneagent.control.commands.CommandService;
-import ai.phoneagent.control.commands.OwnerlessCommands;
+import ai.phoneagent.control.commands.CallsApiCommands;
 import ai.phoneagent.control.commands.CommandViews;
 import ai.phoneagent.control.commands.TransferTargets;
 import ai.phoneagent.control.outbound.OutboundCallbacks;
@@ -136,7 +136,7 @@ public final class ControlService {
         this.commandRequests = new CommandRequests(config.transfer());
         this.commands = new CommandService(calls, commandStore, new CommandDispatch(calls.client(), calls.tableName()),
                 queues, clock, config.ackTimeout(), wait, CommandService::newCommandId,
-                config.openAiApiKey().map(key -> new OwnerlessCommands(calls, commandStore, new CallsClient(
+                config.openAiApiKey().map(key -> new CallsApiCommands(calls, commandStore, new CallsClient(
                         CallsTransport.urlConnection(Duration.ofSeconds(2)), new OpenAiEndpoints(config.openAiBaseUrl()), key.reveal(),
                         OWNERLESS_RETRY, clock), config.transfer(), clock)));
         this.conference = new ConferenceEvents(config.twilioAuthToken(), config.twilioStatusCallbackUrl(),

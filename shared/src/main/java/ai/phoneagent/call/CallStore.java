@@ -44,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -61,6 +62,17 @@ public final class CallStore {
     static final String GREETING = "greeting";
     /** When the control side first made the call's control queue (epoch ms); absent: it was never made. */
     public static final String CONTROL_QUEUE_MADE_AT = "controlQueueMadeAt";
+    /**
+     * Attributes on the call item naming a hang-up the control side sent to OpenAI for a call a worker may hold: the
+     * command, its end reason and when it was sent (epoch ms). The owner's end write takes the reason from them when
+     * the end it saw is an observed one ({@link #endObserved}); written with the command, atomically
+     * ({@link #controlHangupMark}).
+     */
+    public static final String CONTROL_HANGUP_COMMAND = "controlHangupCommand";
+    public static final String CONTROL_HANGUP_REASON = "controlHangupReason";
+    public static final String CONTROL_HANGUP_AT = "controlHangupAt";
+    /** How long after the control side's hang-up an observed end is taken to be that hang-up. */
+    public static final Duration CONTROL_HANGUP_FRESH = Duration.ofSeconds(30);
     private static final String END_CLAIM_BY = "endClaimBy";
     private static final String END_CLAIM_UNTIL = "endClaimUntil";
     /** No sweep is ending the call right now (expects {@code :now}). */
@@ -566,6 +578,85 @@ public final class CallStore {
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * As {@link #endCall}, for an end the owner observed rather than decided ({@code observed}: the caller hung up, as
+     * far as it can tell). When the control side hung the call up less than {@link #CONTROL_HANGUP_FRESH} before
+     * {@code now}, that hang-up is what ended it, so its reason is stored instead: the reason is still decided once, by
+     * the write that ends the call, never changed afterwards. A mark older than that is a hang-up that did not take
+     * (its request died on the way) and is ignored.
+     */
+    public Optional<CallRecord> endObserved(String callId, String observed, Instant now) {
+        String notEnded = "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)";
+        Map<String, AttributeValue> statuses = Map.of(":gone", s(CallStatus.GONE.name()),
+                ":failed", s(CallStatus.FAILED.name()));
+        Map<String, AttributeValue> values = new HashMap<>(statuses);
+        values.put(":freshSince", time(now.minus(CONTROL_HANGUP_FRESH)));
+        Map<String, AttributeValue> old;
+        try {
+            var response = dynamo.updateItem(endRequest(callId, observed, now, notEnded + " AND (attribute_not_exists("
+                    + CONTROL_HANGUP_AT + ") OR " + CONTROL_HANGUP_AT + " < :freshSince)", values)
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
+            return Optional.of(toRecord(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            old = e.hasItem() ? e.item() : Map.of();
+        }
+        String status = string(old, "status");
+        String command = string(old, CONTROL_HANGUP_COMMAND);
+        String reason = string(old, CONTROL_HANGUP_REASON);
+        if (status == null || CallStatus.valueOf(status).isTerminal() || command == null || reason == null) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> same = new HashMap<>(statuses);
+        same.put(":command", s(command));
+        try {
+            var response = dynamo.updateItem(endRequest(callId, reason, now, notEnded + " AND "
+                    + CONTROL_HANGUP_COMMAND + " = :command", same).returnValues(ReturnValue.ALL_NEW).build());
+            return Optional.of(toRecord(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty(); // ended meanwhile (a second writer won), or a newer hang-up: the next end write decides
+        }
+    }
+
+    /**
+     * The write, for a transaction with the command's own, that marks the call as hung up by the control side with
+     * command {@code commandId} and {@code reason}: only while the call has not ended.
+     */
+    public Update controlHangupMark(String callId, String commandId, String reason, Instant now) {
+        return Update.builder().tableName(table).key(key(callId, META))
+                .updateExpression("SET " + CONTROL_HANGUP_COMMAND + " = :command, " + CONTROL_HANGUP_REASON
+                        + " = :reason, " + CONTROL_HANGUP_AT + " = :now")
+                .conditionExpression("attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":command", s(commandId), ":reason", s(truncate(reason, 200)),
+                        ":now", time(now), ":ended", s(CallStatus.ENDED.name()), ":gone", s(CallStatus.GONE.name()),
+                        ":failed", s(CallStatus.FAILED.name())))
+                .build();
+    }
+
+    /** {@link #controlHangupMark} on its own (a retried hang-up renews it); false once the call has ended. */
+    public boolean markControlHangup(String callId, String commandId, String reason, Instant now) {
+        Update mark = controlHangupMark(callId, commandId, reason, now);
+        try {
+            dynamo.updateItem(b -> b.tableName(mark.tableName()).key(mark.key())
+                    .updateExpression(mark.updateExpression()).conditionExpression(mark.conditionExpression())
+                    .expressionAttributeNames(mark.expressionAttributeNames())
+                    .expressionAttributeValues(mark.expressionAttributeValues()));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes back the mark of {@link #controlHangupMark} after OpenAI refused that hang-up or said the call was already
+     * over: whatever ends the call next is not it. Only the mark of {@code commandId}; false when it is not there.
+     */
+    public boolean clearControlHangup(String callId, String commandId) {
+        return update(callId, "REMOVE " + CONTROL_HANGUP_COMMAND + ", " + CONTROL_HANGUP_REASON + ", " + CONTROL_HANGUP_AT,
+                CONTROL_HANGUP_COMMAND + " = :command", Map.of(), Map.of(":command", s(commandId)));
     }
 
     private boolean end(String callId, String reason, Instant now, String condition, Map<String, AttributeValue> values) {

@@ -15,6 +15,7 @@ import ai.phoneagent.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Operator commands in the call table. An idempotency key maps to exactly one command per call, so a retried
@@ -50,26 +52,74 @@ public final class CommandStore {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return new Created(true, command);
         }
-        Map<String, AttributeValue> marker = Map.of(
-                PK, s(callKey(command.callId())),
-                SK, s(idempotencyKey(command.idempotencyKey())),
-                "commandId", s(command.commandId()),
-                CallTable.TTL_ATTRIBUTE, n(command.requestedAt().plus(CallStore.RETENTION).getEpochSecond()));
+        return switch (transact(command, item, null)) {
+            case Taking.Stored stored -> new Created(true, command);
+            case Taking.Duplicate duplicate -> new Created(false, duplicate.earlier());
+            case Taking.Refused refused -> throw new IllegalStateException("no write beside the command to refuse it");
+        };
+    }
+
+    /** The outcome of {@link #createTaken}. */
+    public sealed interface Taking {
+        /** The command is stored, taken by its executor, and the write beside it made. */
+        record Stored(Command command) implements Taking {
+        }
+
+        /** A command with the same idempotency key was stored first: that one. Nothing was written. */
+        record Duplicate(Command earlier) implements Taking {
+        }
+
+        /** The write beside the command was refused (its condition failed). Nothing was written. */
+        record Refused() implements Taking {
+        }
+    }
+
+    /**
+     * Stores a pending command already taken by {@code executor} (as {@link #claimExecution} would), together with
+     * {@code beside}, a conditional write to another item, in one transaction: both land or neither does. Nobody else
+     * can carry the command out, since it is taken before anyone can see it.
+     */
+    public Taking createTaken(Command command, String executor, Update beside) {
+        Map<String, AttributeValue> item = toItem(command);
+        item.put(EXECUTOR, s(executor));
+        item.put(EXECUTING_AT, time(command.requestedAt()));
+        return transact(command, item, beside);
+    }
+
+    /**
+     * Writes the command (with its idempotency-key marker when it has a key, and {@code beside} when given) in one
+     * transaction. A transaction that loses to a concurrent one with the same key is retried briefly until that one's
+     * marker can be read.
+     */
+    private Taking transact(Command command, Map<String, AttributeValue> item, Update beside) {
+        List<TransactWriteItem> writes = new ArrayList<>();
+        int markerAt = -1;
+        if (command.idempotencyKey() != null) {
+            markerAt = writes.size();
+            writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(marker(command))
+                    .conditionExpression("attribute_not_exists(pk)").build()).build());
+        }
+        writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build());
+        int besideAt = -1;
+        if (beside != null) {
+            besideAt = writes.size();
+            writes.add(TransactWriteItem.builder().update(beside).build());
+        }
         TransactionCanceledException lastConflict = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             try {
-                dynamo.transactWriteItems(b -> b.transactItems(
-                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(marker)
-                                .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                                .conditionExpression("attribute_not_exists(pk)").build()).build()));
-                return new Created(true, command);
+                dynamo.transactWriteItems(b -> b.transactItems(writes));
+                return new Taking.Stored(command);
             } catch (TransactionCanceledException e) {
-                var existing = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                        .key(CallStore.key(command.callId(), idempotencyKey(command.idempotencyKey()))));
-                if (existing.hasItem() && !existing.item().isEmpty()) {
-                    String firstId = string(existing.item(), "commandId");
-                    return new Created(false, get(command.callId(), firstId).orElseThrow(() -> e));
+                if (markerAt >= 0) {
+                    Optional<String> firstId = firstWithKey(command);
+                    if (firstId.isPresent()) {
+                        return new Taking.Duplicate(get(command.callId(), firstId.get()).orElseThrow(() -> e));
+                    }
+                }
+                if (failedCondition(e, besideAt)) {
+                    return new Taking.Refused();
                 }
                 // A concurrent request with the same key is mid-transaction (TransactionConflict): once it commits,
                 // the marker is there to read, so wait briefly and try again.
@@ -79,6 +129,29 @@ public final class CommandStore {
             }
         }
         throw lastConflict;
+    }
+
+    /** The id of the command stored first under {@code command}'s idempotency key, once its marker can be read. */
+    private Optional<String> firstWithKey(Command command) {
+        var existing = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(CallStore.key(command.callId(), idempotencyKey(command.idempotencyKey()))));
+        if (!existing.hasItem() || existing.item().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(string(existing.item(), "commandId"));
+    }
+
+    private static boolean failedCondition(TransactionCanceledException e, int index) {
+        return index >= 0 && e.hasCancellationReasons() && index < e.cancellationReasons().size()
+                && "ConditionalCheckFailed".equals(e.cancellationReasons().get(index).code());
+    }
+
+    private Map<String, AttributeValue> marker(Command command) {
+        return Map.of(
+                PK, s(callKey(command.callId())),
+                SK, s(idempotencyKey(command.idempotencyKey())),
+                "commandId", s(command.commandId()),
+                CallTable.TTL_ATTRIBUTE, n(command.requestedAt().plus(CallStore.RETENTION).getEpochSecond()));
     }
 
     /** The command, read consistently. */

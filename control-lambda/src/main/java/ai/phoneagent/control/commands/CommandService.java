@@ -33,9 +33,9 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Sends operator commands to a call's worker: stores the command, puts it on the call's control queue, and waits a
- * bounded time for the worker to mark it DONE or FAILED. An idempotency key maps a retried request to the first
- * command, which is never sent twice.
+ * Carries out operator commands: a hang-up is sent to OpenAI here ({@link #hangUpHere}); any other command is stored,
+ * put on the call's control queue for its worker, and waited for a bounded time until the worker marks it DONE or
+ * FAILED. An idempotency key maps a retried request to the first command, which is never sent twice.
  */
 public final class CommandService {
     /** A pending command never marked sent and older than this was stranded by a request that died; a retry sends it. */
@@ -60,7 +60,7 @@ public final class CommandService {
     private final AckWait wait;
     private final Supplier<String> ids;
     private final TransferGuard transferGuard;
-    private final Optional<OwnerlessCommands> ownerless;
+    private final Optional<CallsApiCommands> callsApi;
 
     public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
                           Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids) {
@@ -68,13 +68,14 @@ public final class CommandService {
     }
 
     /**
-     * @param ownerless hang-up and cold transfer at the control side for calls no worker takes the command of
-     *                  (empty: without {@code OPENAI_API_KEY}, such calls answer 409 {@code call_not_ready} / 202)
+     * @param callsApi every hang-up, and the cold transfer of calls no worker takes the command of, sent to OpenAI by
+     *                 the control side (empty: without {@code OPENAI_API_KEY}, hang-ups go to the owner, and commands
+     *                 for calls without one answer 409 {@code call_not_ready} / 202)
      */
     public CommandService(CallStore calls, CommandStore commands, CommandDispatch dispatch, ControlQueues queues,
                           Clock clock, Duration ackTimeout, AckWait wait, Supplier<String> ids,
-                          Optional<OwnerlessCommands> ownerless) {
-        this.ownerless = ownerless;
+                          Optional<CallsApiCommands> callsApi) {
+        this.callsApi = callsApi;
         this.calls = calls;
         this.commands = commands;
         this.dispatch = dispatch;
@@ -129,7 +130,11 @@ public final class CommandService {
         if (call.status().isTerminal()) {
             throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
         }
-        Optional<OwnerlessCommands> fallback = ownerless.filter(o -> o.handles(type, args));
+        Optional<CallsApiCommands> fallback = callsApi.filter(o -> o.handles(type, args));
+        if (type == CommandType.HANGUP && fallback.isPresent()) {
+            return hangUpHere(call, Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant()),
+                    fallback.get(), maxWait);
+        }
         Optional<String> queueUrl = resolveQueue(call);
         if (queueUrl.isEmpty() && fallback.isEmpty()) {
             throw new ApiError(409, ErrorCode.CALL_NOT_READY, "No worker has attached to the call yet; try again shortly");
@@ -192,6 +197,85 @@ public final class CommandService {
     }
 
     /**
+     * A hang-up carried out here, whoever holds the call: an operator's hang-up is one Calls API request, so sending
+     * it to the owner first (a nudge, its claim) would only add round trips. The command is stored already taken by the
+     * control side, in one transaction with the call's control hang-up mark (refused once the call has ended: 409
+     * {@code call_ended}); then OpenAI is asked. The call's owner sees its socket close and stores the end with the
+     * mark's reason; whether there is a live owner at all is read beside the transaction and the request.
+     */
+    private Outcome hangUpHere(CallRecord call, Command command, CallsApiCommands here, Duration maxWait) {
+        CompletableFuture<Boolean> ownerGone = call.owner() == null || call.owner().isBlank()
+                ? CompletableFuture.completedFuture(true)
+                : Beside.start(BESIDE, () -> here.ownerGone(call.owner()));
+        CommandStore.Taking taking;
+        try {
+            taking = commands.createTaken(command, CallsApiCommands.EXECUTOR, calls.controlHangupMark(call.callId(),
+                    command.commandId(), CallsApiCommands.reasonOf(command), clock.instant()));
+        } catch (RuntimeException e) {
+            ownerGone.exceptionally(x -> false).join();
+            throw e;
+        }
+        return switch (taking) {
+            case CommandStore.Taking.Stored stored -> {
+                Command done = here.hangUp(command, ownerGone);
+                if (done.status() == CommandStatus.DONE && !ownerGone.join()) {
+                    awaitOwnersEnd(call, done, here, maxWait);
+                }
+                yield new Outcome(done, false);
+            }
+            case CommandStore.Taking.Duplicate duplicate -> {
+                ownerGone.exceptionally(x -> false).join();
+                yield replay(duplicate.earlier(), command.type(), maxWait); // a concurrent request with the same key won
+            }
+            case CommandStore.Taking.Refused refused -> {
+                ownerGone.exceptionally(x -> false).join();
+                throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
+            }
+        };
+    }
+
+    /**
+     * After a hang-up OpenAI took, waits (the ack window at most) for the call's owner to store the end it saw, and
+     * stores it here when the owner does not: one that died just before (its heartbeat still fresh) never will, and
+     * its stopping beating ends the wait early. With no ack window at all, the end is left to the owner.
+     */
+    private void awaitOwnersEnd(CallRecord call, Command done, CallsApiCommands here, Duration maxWait) {
+        if (!maxWait.isPositive()) {
+            return;
+        }
+        AtomicBoolean gone = new AtomicBoolean();
+        BooleanSupplier ownerGone = everyOther(() -> {
+            gone.set(here.ownerGone(call.owner()));
+            return gone.get();
+        });
+        AtomicBoolean stored = new AtomicBoolean();
+        wait.until(maxWait, () -> {
+            try {
+                stored.set(calls.get(call.callId()).map(c -> c.status().isTerminal()).orElse(true));
+            } catch (SdkException e) {
+                LOG.warn("could not read the call's status", Map.of("call_id", call.callId(),
+                        "error", JsonLog.describe(e)));
+            }
+            return stored.get() || ownerGone.getAsBoolean();
+        });
+        if (stored.get()) {
+            return;
+        }
+        String reason = CallsApiCommands.reasonOf(done);
+        try {
+            if (calls.markEnded(call.callId(), reason, clock.instant())) {
+                LOG.warn("the call's owner did not store the end of the hang-up; stored it here", Map.of(
+                        "call_id", call.callId(), "command_id", done.commandId(),
+                        "worker_id", String.valueOf(call.owner()), "reason", reason, "owner_gone", gone.get()));
+            }
+        } catch (SdkException e) {
+            // the hang-up is done; a worker taking the call over sees it over and stores the end
+            LOG.warn("could not store the end of the hang-up", Map.of("call_id", call.callId(),
+                    "error", JsonLog.describe(e)));
+        }
+    }
+
+    /**
      * Takes the call's transfer guard for this command. When another transfer holds it, a request carrying the
      * holder's Idempotency-Key (a concurrent retry of it) gets the holder's command to replay; any other gets 409.
      */
@@ -229,6 +313,9 @@ public final class CommandService {
         if (earlier.status() != CommandStatus.PENDING) {
             return new Outcome(earlier, true);
         }
+        if (type == CommandType.HANGUP && callsApi.isPresent()) {
+            return new Outcome(retryHangUp(earlier, maxWait), true);
+        }
         if (dispatch.claimStranded(earlier.callId(), earlier.commandId(), clock.instant(), STRANDED_AFTER)) {
             // the first request stored the command but died before sending it: finish its job, once
             LOG.warn("sending stranded command", Map.of("call_id", earlier.callId(), "command_id", earlier.commandId()));
@@ -246,6 +333,28 @@ public final class CommandService {
             put(earlier, url, call.get().owner());
         }
         return new Outcome(await(earlier, maxWait), true);
+    }
+
+    /**
+     * A retry of a hang-up request: waits for the first one's outcome; when the first request died before OpenAI
+     * answered it (still pending after {@link #STRANDED_AFTER}), renews the call's hang-up mark and asks again: a
+     * second hang-up of a call is harmless (404 once it is over), and the retry records the outcome.
+     */
+    private Command retryHangUp(Command earlier, Duration maxWait) {
+        if (clock.instant().isBefore(earlier.requestedAt().plus(STRANDED_AFTER))) {
+            return await(earlier, maxWait); // the first request may still be waiting for OpenAI
+        }
+        LOG.warn("hang-up left pending by a request that died; asking OpenAI again", Map.of(
+                "call_id", earlier.callId(), "command_id", earlier.commandId()));
+        if (!calls.markControlHangup(earlier.callId(), earlier.commandId(), CallsApiCommands.reasonOf(earlier),
+                clock.instant())) {
+            commands.fail(earlier.callId(), earlier.commandId(), ErrorCode.CALL_ENDED, "The call has ended",
+                    clock.instant());
+            return commands.get(earlier.callId(), earlier.commandId()).orElse(earlier);
+        }
+        Optional<CallRecord> call = calls.get(earlier.callId());
+        boolean ownerGone = call.isEmpty() || callsApi.orElseThrow().ownerGone(call.get().owner());
+        return callsApi.orElseThrow().hangUp(earlier, CompletableFuture.completedFuture(ownerGone));
     }
 
     private String queueUrlOrFail(Command command, CallRecord call) {

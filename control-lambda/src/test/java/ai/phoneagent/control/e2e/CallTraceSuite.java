@@ -165,9 +165,9 @@ abstract class CallTraceSuite {
                 "webhook: webhook handled",        // the webhook Lambda
                 "intake: call claimed",            // the worker's queue intake
                 "call: call attached",             // the call's mailbox
-                "control: command received",       // the call's control-queue reader
-                "call: asking OpenAI to hang up",  // the operator's hang-up, carried out by the call
-                "call: hang-up requested",         // OpenAI's answer, on the shared I/O pool
+                "control: command received",       // the call's control-queue reader (the instructions)
+                "control-lambda: hang-up at the control side", // the operator's hang-up, sent by the control side
+                "call: call socket closed",        // the owner sees OpenAI end the call
                 "call: call ended",
                 "call-events: call event delivered", // the call-events deliverer
                 "control-lambda: request");        // the control Lambda's request lines

@@ -7,7 +7,10 @@ import ai.phoneagent.call.CallEvent;
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStatus;
 import ai.phoneagent.call.IncomingCall;
+import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStatus;
+import ai.phoneagent.command.CommandStore;
+import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlMessage;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.command.Nudge;
@@ -16,6 +19,7 @@ import ai.phoneagent.control.Events;
 import ai.phoneagent.control.TestConfigs;
 import ai.phoneagent.control.TwilioSigner;
 import ai.phoneagent.control.e2e.E2eBed.Reply;
+import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
@@ -171,15 +175,19 @@ abstract class ControlEndToEndSuite {
 
         assertDone(reply);
         assertThat(reply.body().at("/result/reason").asText()).isEqualTo("operator_hangup");
+        assertThat(reply.body().at("/result/executedBy").asText()).as("sent to OpenAI by the control side itself")
+                .isEqualTo("control");
         assertThat(hangups(callId)).singleElement().satisfies(r -> assertThat(r.authorized()).isTrue());
         assertThat(bed.sim.awaitCall(callId, c -> c.ended() && !c.connected(), WAIT).ended()).isTrue();
         CallRecord ended = Await.value("call ended", WAIT, () -> bed.store.get(callId)
                 .filter(c -> c.status() == CallStatus.ENDED).orElse(null));
-        assertThat(ended.endReason()).isEqualTo("operator_hangup");
-        Await.until("the ended call's control queue is deleted by its worker", WAIT,
-                () -> bed.queues.find(callId).isEmpty() && bed.logs().lines()
-                        .anyMatch(l -> l.contains("\"msg\":\"control queue deleted\"") && l.contains(callId)));
+        assertThat(ended.endReason()).as("stored by the owner, with the hang-up's reason").isEqualTo("operator_hangup");
         Await.until("the worker lets the call go", WAIT, () -> worker.activeCalls() == 0);
+        assertThat(bed.logs().lines().filter(l -> l.contains("\"msg\":\"call ended\"") && l.contains(callId)))
+                .singleElement().satisfies(l -> assertThat(l).contains("\"reason\":\"operator_hangup\""));
+        assertThat(bed.logs().lines()).as("the owner stored the end itself").noneMatch(l -> l.contains(callId)
+                && l.contains("did not store the end of the hang-up"));
+        assertThat(bed.queues.find(callId)).as("a hang-up makes no control queue").isEmpty();
 
         String commandId = reply.body().path("command_id").asText();
         Reply state = getCommand(callId, commandId);
@@ -399,11 +407,11 @@ abstract class ControlEndToEndSuite {
     }
 
     @Test
-    void hangupOfACallWhoseWorkerDiedIsDoneByTheControlSideOnceNoWorkerTakesItWithinTheAckWindow() {
+    void hangupOfACallWhoseWorkerDiedIsEndedByTheControlSideWhenNoOwnerStoresTheEndWithinTheAckWindow() {
         SessionWorker dead = bed.startWorker(Map.of("SWEEP_INTERVAL_MS", "0"));
         String callId = bed.placeCall();
-        String queueUrl = bed.awaitControlReady(callId);
-        dead.halt(); // killed: the call still points at it, its queue stays, nobody polls it
+        bed.awaitControlReady(callId);
+        dead.halt(); // killed: the call still points at it, nobody will store its end
         ControlHandler impatient = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "300"));
 
         Reply reply = post(impatient, callId, "hangup", "{\"reason\":\"stuck_call_cleanup\"}", null);
@@ -414,7 +422,8 @@ abstract class ControlEndToEndSuite {
         CallRecord ended = bed.call(callId);
         assertThat(ended.status()).isEqualTo(CallStatus.ENDED);
         assertThat(ended.endReason()).isEqualTo("stuck_call_cleanup");
-        assertThat(bed.depth(queueUrl)).as("the message stays for a sweep; the command is taken").isEqualTo(1);
+        assertThat(bed.queues.find(callId)).as("nothing was sent towards the dead worker").isEmpty();
+        assertThat(bed.logs()).contains("did not store the end of the hang-up");
         String commandId = reply.body().path("command_id").asText();
         assertThat(bed.commands.get(callId, commandId).orElseThrow().status().name()).isEqualTo("DONE");
     }
@@ -440,22 +449,87 @@ abstract class ControlEndToEndSuite {
     }
 
     @Test
-    void withNoAckWindowAHangupOfACallWhoseOwnerIsAliveIsLeftToTheOwner() {
+    void withNoAckWindowAHangupIsStillSentAtOnceAndTheLiveOwnerStoresTheEnd() {
         SessionWorker owner = bed.startWorker(Map.of());
         String callId = bed.placeCall();
         bed.awaitControlReady(callId);
         ControlHandler instant = bed.control(Map.of("CONTROL_ACK_TIMEOUT_MS", "0"));
 
-        Reply reply = post(instant, callId, "hangup", "{}", null);
+        Reply reply = post(instant, callId, "hangup", "{\"reason\":\"spam_caller\"}", null);
 
-        assertThat(reply.status()).as(reply.raw()).isEqualTo(202);
-        String commandId = reply.body().path("command_id").asText();
-        Await.until("the owner carried it out", WAIT, () -> getCommand(callId, commandId).body().path("status").asText()
-                .equals("done"));
-        assertThat(getCommand(callId, commandId).body().at("/result/executedBy").asText()).isNotEqualTo("control");
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
+        assertThat(hangups(callId)).hasSize(1);
+        Await.until("the owner stored the end", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
+        assertThat(bed.call(callId).endReason()).isEqualTo("spam_caller");
+        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+    }
+
+    @Test
+    void aControlSideWithoutAnOpenAiKeyLeavesTheHangupToTheOwner() {
+        SessionWorker owner = bed.startWorker(Map.of());
+        String callId = bed.placeCall();
+        bed.awaitControlReady(callId);
+        Map<String, String> noKey = new java.util.HashMap<>();
+        noKey.put("OPENAI_API_KEY", null);
+        ControlHandler keyless = bed.control(noKey);
+
+        Reply reply = post(keyless, callId, "hangup", "{}", null);
+
+        assertDone(reply);
+        assertThat(reply.body().at("/result/executedBy").asText()).isNotEqualTo("control");
+        assertThat(bed.commands.get(callId, reply.body().path("command_id").asText()).orElseThrow().status().name())
+                .isEqualTo("DONE");
         assertThat(hangups(callId)).hasSize(1);
         Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
         assertThat(bed.call(callId).endReason()).isEqualTo("operator_hangup");
+        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+    }
+
+    @Test
+    void aRetryOfAHangupWhoseRequestDiedBeforeOpenAiAnsweredAsksAgainAndTheEndKeepsItsReason() {
+        SessionWorker owner = bed.startWorker(Map.of());
+        String callId = bed.placeCall();
+        bed.awaitControlReady(callId);
+        // the first request stored its hang-up (taken, the call marked) 40 s ago and died before asking OpenAI
+        Instant then = Instant.now().minusSeconds(40);
+        Command stranded = Command.pending(callId, "cmd_stranded0000000000000000", CommandType.HANGUP,
+                Json.object().put("reason", "spam_caller"), "retry-key", then);
+        assertThat(bed.commands.createTaken(stranded, "control",
+                bed.store.controlHangupMark(callId, stranded.commandId(), "spam_caller", then)))
+                .isInstanceOf(CommandStore.Taking.Stored.class);
+        assertThat(hangups(callId)).isEmpty();
+
+        Reply reply = post(control, callId, "hangup", "{\"reason\":\"spam_caller\"}", "retry-key");
+
+        assertDone(reply);
+        assertThat(reply.body().path("command_id").asText()).isEqualTo(stranded.commandId());
+        assertThat(hangups(callId)).hasSize(1);
+        Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
+        assertThat(bed.call(callId).endReason()).as("the renewed mark gives the end its reason").isEqualTo("spam_caller");
+        assertThat(bed.logs()).contains("hang-up left pending by a request that died");
+        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+    }
+
+    @Test
+    void aHangupOpenAiRefusesFailsAndTheCallsLaterEndIsStoredAsWhatItWas() {
+        SessionWorker owner = bed.startWorker(Map.of());
+        String callId = bed.placeCall();
+        bed.awaitControlReady(callId);
+        bed.sim.answer(callId, ai.phoneagent.simulator.CallVerb.HANGUP,
+                ai.phoneagent.simulator.CallsAnswer.badRequest("hang-up not allowed now"));
+
+        Reply reply = post(control, callId, "hangup", "{}", null);
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(502);
+        assertThat(reply.code()).isEqualTo("upstream_error");
+        assertThat(bed.call(callId).status()).as("still live: OpenAI kept it").isNotEqualTo(CallStatus.ENDED);
+        assertThat(bed.sim.call(callId).connected()).isTrue();
+
+        bed.sim.hangup(callId, true); // the caller hangs up later
+        Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
+        assertThat(bed.call(callId).endReason()).as("the refused hang-up's mark was taken back")
+                .isEqualTo("caller_hangup");
         Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
     }
 

@@ -48,6 +48,8 @@ public final class BenchMain {
     /** JIT compiler threads stay alive, so their CPU can be read per thread ({@link Child#compilerCpuMillis()}). */
     /** How far apart the paced operator hang-ups are. */
     static final Duration HANGUP_PACE = Duration.ofMillis(500);
+    /** Hang-ups sent before the measured ones, to warm the path (JIT, connections), as the other latency figures do. */
+    static final int HANGUP_WARM_UP = 10;
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
@@ -493,27 +495,23 @@ public final class BenchMain {
     }
 
     /**
-     * Operator hang-up through the control API, one at a time, while the other calls stay live. The command path is
-     * warmed first, as the ring-to-greeting figures are: one live-instructions command per call (the same route
-     * through the control handler, the call's queue, the nudge and the worker's command execution; the call stays
-     * live), unmeasured.
+     * Operator hang-up through the control API, one at a time, while the other calls stay live. The hang-up path is
+     * warmed first, as the ring-to-greeting figures are: the first {@value #HANGUP_WARM_UP} calls are hung up the same
+     * way, unmeasured.
      */
     private void hangupScenario(List<CallTimes> calls) throws Exception {
-        int warmed = 0;
-        for (CallTimes call : calls) {
-            HttpResponse<String> response = http.send(controlRequest(call.callId(), "instructions",
-                    "{\"text\":\"Keep answers short.\",\"respond\":false}"), HttpResponse.BodyHandlers.ofString());
-            warmed += response.statusCode() / 100 == 2 ? 1 : 0;
-        }
-        int half = calls.size() / 2;
+        int warm = Math.min(HANGUP_WARM_UP, calls.size() / 4);
         ObjectNode node = result.putObject("operatorHangup");
         node.put("liveCalls", options.live().getFirst());
-        node.put("warmUpCommands2xx", warmed);
-        // back to back: each hang-up is sent as soon as the one before has reached OpenAI, while that call's end (its
-        // store writes, summary, queue clean-up) still runs
-        Samples reached = hangUps(calls.subList(0, half), Duration.ZERO, node);
+        Samples warmUp = hangUps(calls.subList(0, warm), Duration.ZERO, Json.object());
+        node.put("warmUpHangups", warmUp.size());
+        List<CallTimes> measured = calls.subList(warm, calls.size());
+        int half = measured.size() / 2;
+        // back to back: each hang-up is sent as soon as the one before was answered, while that call's end (its
+        // store writes, summary, queue clean-up) may still run
+        Samples reached = hangUps(measured.subList(0, half), Duration.ZERO, node);
         // paced as an operator acts: one every half second, each alone on the machine
-        Samples alone = hangUps(calls.subList(half, calls.size()), HANGUP_PACE, node.putObject("paced"));
+        Samples alone = hangUps(measured.subList(half, measured.size()), HANGUP_PACE, node.putObject("paced"));
         node.with("paced").put("paceMs", HANGUP_PACE.toMillis());
         say("operator hang-up: request to hang-up at OpenAI p50 " + reached.percentile(50) + " ms, p99 "
                 + reached.percentile(99) + "; paced " + alone.percentile(50) + " / " + alone.percentile(99));

@@ -424,26 +424,36 @@ public final class CallSession implements ToolHost {
         Instant now = services.clock().instant();
         Instant start = call.attachedAt() != null ? call.attachedAt() : call.createdAt() != null ? call.createdAt() : now;
         Duration duration = Duration.between(start, now);
-        LOG.info("call ended", Map.of("call_id", callId, "reason", reason.code(), "duration_ms", duration.toMillis()));
-        services.events().publish(new LiveEvent.CallEnded(callId, duration, reason.code()));
         services.io().execute(() -> {
-            METRICS.record(Measurement.one(Metric.CALLS_ENDED).with(Dimension.CALL_DIRECTION, direction())
-                    .with(Dimension.REASON, reason.code()).property("call_id", callId)
-                    .property("duration_ms", duration.toMillis()));
             // what the call said is stored before it reads as ENDED (bounded: an outage must not hold the end)
             if (!services.journal().flush(callId, HANDOFF_FLUSH.multipliedBy(2))) {
                 LOG.warn("transcript writes still pending at the end; they go on", Map.of("call_id", callId));
             }
             writeEnded(reason, now);
-            stopped(reason.code());
-            services.lifecycle().onEnded(this, reason.code());
+            // the stored reason, which for an end this worker only saw may be the control side's hang-up
+            String stored = endedAs != null && endedAs.endReason() != null ? endedAs.endReason() : reason.code();
+            LOG.info("call ended", Map.of("call_id", callId, "reason", stored, "duration_ms", duration.toMillis()));
+            services.events().publish(new LiveEvent.CallEnded(callId, duration, stored));
+            METRICS.record(Measurement.one(Metric.CALLS_ENDED).with(Dimension.CALL_DIRECTION, direction())
+                    .with(Dimension.REASON, stored).property("call_id", callId)
+                    .property("duration_ms", duration.toMillis()));
+            stopped(stored);
+            services.lifecycle().onEnded(this, stored);
         });
     }
 
+    /**
+     * Stores the end. An end this worker only saw (the caller hung up, as far as it knows) is stored by
+     * {@link ai.phoneagent.call.CallStore#endObserved}, which takes the reason of a hang-up the control side has just
+     * sent instead.
+     */
     private void writeEnded(EndReason reason, Instant at) {
         RetryPolicy backoff = services.reattach();
         RetryPolicy window = new RetryPolicy(END_WRITE_WINDOW, backoff.baseDelay(), backoff.maxDelay(), backoff.random());
-        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> services.store().endCall(callId, reason.code(), at),
+        boolean observed = reason.equals(EndReason.CALLER_HANGUP);
+        var outcome = storeWrites(window, Integer.MAX_VALUE).run(() -> observed
+                        ? services.store().endObserved(callId, reason.code(), at)
+                        : services.store().endCall(callId, reason.code(), at),
                 LOG, "could not mark call ended", Map.of("call_id", callId));
         switch (outcome) {
             case RetryRunner.Outcome.Done<Optional<CallRecord>> done -> endedAs = done.value().orElse(null);

@@ -19,18 +19,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Hang-up and cold transfer of a call that no worker holds (never attached, orphaned, stuck, or its owner silent):
- * both are Calls API requests that need no WebSocket, so the control side makes them itself. Whether the owner is
- * silent is read from its heartbeat ({@link #ownerGone}): no record, taken over, or more than
- * {@value WorkerHeartbeats#MISSED_BEATS} of its beat intervals late. The command is claimed
- * first ({@link CommandStore#claimExecution} as {@value #EXECUTOR}), so a worker that picks it up late finds it taken
- * and never runs it a second time. A hang-up OpenAI accepts (or answers 404: already over) ends the call with the
- * operator's reason; one it refuses leaves the call as it was and fails the command with {@code upstream_error}.
+ * The commands the control side carries out itself, as Calls API requests that need no WebSocket: every hang-up
+ * (when the control side has an OpenAI key), whoever holds the call, and the cold transfer of a call no worker holds
+ * (never attached, orphaned, stuck, or its owner silent). Whether the owner is silent is read from its heartbeat
+ * ({@link #ownerGone}): no record, taken over, or more than {@value WorkerHeartbeats#MISSED_BEATS} of its beat
+ * intervals late. A command is taken first (stored taken, or {@link CommandStore#claimExecution} as
+ * {@value #EXECUTOR}), so a worker that picks it up late finds it taken and never runs it a second time. A hang-up
+ * OpenAI accepts (or answers 404: already over) ends the call with the operator's reason; one it refuses leaves the
+ * call as it was and fails the command with {@code upstream_error}.
  */
-public final class OwnerlessCommands {
+public final class CallsApiCommands {
     /** The executor name on commands the control side carried out. */
     public static final String EXECUTOR = "control";
     private static final JsonLog LOG = JsonLog.forComponent("control-lambda");
@@ -42,7 +44,7 @@ public final class OwnerlessCommands {
     private final Clock clock;
     private final WorkerHeartbeats heartbeats;
 
-    public OwnerlessCommands(CallStore calls, CommandStore commands, CallsClient openAi, TransferConfig transfer, Clock clock) {
+    public CallsApiCommands(CallStore calls, CommandStore commands, CallsClient openAi, TransferConfig transfer, Clock clock) {
         this.heartbeats = new WorkerHeartbeats(calls.client(), calls.tableName());
         this.calls = calls;
         this.commands = commands;
@@ -98,7 +100,7 @@ public final class OwnerlessCommands {
         }
         ObjectNode args = command.args() == null ? Json.object() : command.args();
         switch (command.type()) {
-            case HANGUP -> hangup(command, args);
+            case HANGUP -> hangUp(command, CompletableFuture.completedFuture(true));
             case TRANSFER -> refer(command, args);
             case INSTRUCTIONS -> commands.fail(command.callId(), command.commandId(),
                     "call_not_ready", "Instructions need a worker on the call", clock.instant());
@@ -106,24 +108,63 @@ public final class OwnerlessCommands {
         return commands.get(command.callId(), command.commandId()).orElse(command);
     }
 
-    private void hangup(Command command, ObjectNode args) {
-        String reason = EndReason.codeOr(text(args, "reason"), EndReason.OPERATOR_HANGUP).code();
-        CallsOutcome outcome = openAi.hangup(command.callId());
-        LOG.info("hang-up without a worker", Map.of("call_id", command.callId(), "command_id", command.commandId(),
-                "outcome", outcome.getClass().getSimpleName()));
+    /** The end reason a hang-up command asks for: its {@code reason} when that is a code, else {@code operator_hangup}. */
+    public static String reasonOf(Command command) {
+        return EndReason.codeOr(text(command.args(), "reason"), EndReason.OPERATOR_HANGUP).code();
+    }
+
+    /**
+     * Sends a taken hang-up command to OpenAI and records its outcome; returns the command as it stands afterwards.
+     * {@code ownerless} says (once known) whether no live worker holds the call: then nobody else will store its end,
+     * so this does ({@code ENDED} with the command's reason). A live owner sees its socket close and stores the end
+     * itself, with the command's reason from the call's control hang-up mark; when OpenAI refuses the hang-up or says the
+     * call was already over, that mark is taken back, so the end the owner then sees is stored as what it is.
+     */
+    public Command hangUp(Command command, CompletableFuture<Boolean> ownerless) {
+        String reason = reasonOf(command);
+        CallsOutcome outcome;
+        try {
+            outcome = openAi.hangup(command.callId());
+        } finally {
+            ownerless.exceptionally(e -> false).join(); // never leaves its read running past the request
+        }
+        boolean nobodyElse = ownerless.join();
+        LOG.info("hang-up at the control side", Map.of("call_id", command.callId(), "command_id", command.commandId(),
+                "outcome", outcome.getClass().getSimpleName(), "owner_live", !nobodyElse));
         switch (outcome) {
-            case CallsOutcome.Done d -> ended(command, reason, "Hang-up started");
-            case CallsOutcome.Gone g -> ended(command, reason, "The call had already ended");
-            case CallsOutcome.Refused r -> commands.fail(command.callId(), command.commandId(),
-                    "upstream_error", "OpenAI refused the hang-up: " + r.message(), clock.instant());
+            case CallsOutcome.Done d -> ended(command, reason, nobodyElse, "Hang-up started");
+            case CallsOutcome.Gone g -> {
+                if (!nobodyElse) {
+                    unmark(command); // the call was over before this hang-up: its owner stores how it ended
+                }
+                ended(command, reason, nobodyElse, "The call had already ended");
+            }
+            case CallsOutcome.Refused r -> {
+                unmark(command);
+                commands.fail(command.callId(), command.commandId(), "upstream_error",
+                        "OpenAI refused the hang-up: " + r.message(), clock.instant());
+            }
+            // the hang-up may have taken effect all the same: the mark stays, and lapses unless the call ends soon
             case CallsOutcome.Unavailable u -> commands.fail(command.callId(), command.commandId(),
                     "upstream_error", "OpenAI was unavailable: " + u.reason(), clock.instant());
         }
+        return commands.get(command.callId(), command.commandId()).orElse(command);
     }
 
-    private void ended(Command command, String reason, String message) {
-        calls.markEnded(command.callId(), reason, clock.instant()); // false: it had ended meanwhile; fine
-        appendEvent(command, Json.object().put("reason", reason).put("executedBy", EXECUTOR));
+    private void unmark(Command command) {
+        try {
+            calls.clearControlHangup(command.callId(), command.commandId());
+        } catch (SdkException e) {
+            LOG.warn("control hang-up mark not cleared; it lapses by itself", Map.of("call_id", command.callId(),
+                    "command_id", command.commandId(), "error", JsonLog.describe(e)));
+        }
+    }
+
+    private void ended(Command command, String reason, boolean storeEnd, String message) {
+        if (storeEnd) {
+            calls.markEnded(command.callId(), reason, clock.instant()); // false: it had ended meanwhile; fine
+        }
+        appendEvent(command, Json.object().put("reason", reason).put("executedBy", EXECUTOR).put("outcome", "done"));
         commands.complete(command.callId(), command.commandId(), Json.object().put("ok", true).put("code", "done")
                 .put("message", message).put("reason", reason).put("executedBy", EXECUTOR), clock.instant());
     }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** When the control side counts a call's owner as gone and carries a hang-up or cold transfer out itself. */
-class OwnerlessCommandsTest {
+class CallsApiCommandsTest {
     static final Instant NOW = Instant.parse("2026-12-01T18:00:00Z");
 
     private static Optional<Heartbeat> beat(Duration ago, Duration every, String takenOverBy) {
@@ -18,32 +18,32 @@ class OwnerlessCommandsTest {
 
     @Test
     void anOwnerWithNoHeartbeatRecordIsGone() {
-        assertThat(OwnerlessCommands.gone(Optional.empty(), NOW)).isTrue();
+        assertThat(CallsApiCommands.gone(Optional.empty(), NOW)).isTrue();
     }
 
     @Test
     void anOwnerTakenOverIsGoneHoweverFreshItsLastBeat() {
-        assertThat(OwnerlessCommands.gone(beat(Duration.ZERO, Duration.ofSeconds(2), "w2"), NOW)).isTrue();
+        assertThat(CallsApiCommands.gone(beat(Duration.ZERO, Duration.ofSeconds(2), "w2"), NOW)).isTrue();
     }
 
     @Test
     void anOwnerBeatingOnTimeIsLeftTheCommand() {
-        assertThat(OwnerlessCommands.gone(beat(Duration.ofMillis(3_900), Duration.ofSeconds(2), null), NOW)).isFalse();
+        assertThat(CallsApiCommands.gone(beat(Duration.ofMillis(3_900), Duration.ofSeconds(2), null), NOW)).isFalse();
     }
 
     @Test
     void anOwnerThatMissedTwoOfItsBeatsIsGoneLongBeforeItsTakeOver() {
-        assertThat(OwnerlessCommands.gone(beat(Duration.ofMillis(4_100), Duration.ofSeconds(2), null), NOW)).isTrue();
+        assertThat(CallsApiCommands.gone(beat(Duration.ofMillis(4_100), Duration.ofSeconds(2), null), NOW)).isTrue();
     }
 
     @Test
     void aRecordWithoutItsBeatIntervalIsJudgedByTheDefaultInterval() {
-        assertThat(OwnerlessCommands.gone(beat(Duration.ofMillis(3_900), null, null), NOW)).isFalse();
-        assertThat(OwnerlessCommands.gone(beat(Duration.ofMillis(4_100), null, null), NOW)).isTrue();
+        assertThat(CallsApiCommands.gone(beat(Duration.ofMillis(3_900), null, null), NOW)).isFalse();
+        assertThat(CallsApiCommands.gone(beat(Duration.ofMillis(4_100), null, null), NOW)).isTrue();
     }
 
     @Test
     void aFastBeatingOwnerIsNeverJudgedGoneWithinTwoSeconds() {
-        assertThat(OwnerlessCommands.gone(beat(Duration.ofMillis(1_900), Duration.ofMillis(300), null), NOW)).isFalse();
+        assertThat(CallsApiCommands.gone(beat(Duration.ofMillis(1_900), Duration.ofMillis(300), null), NOW)).isFalse();
     }
 }
