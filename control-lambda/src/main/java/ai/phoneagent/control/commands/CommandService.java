@@ -125,16 +125,16 @@ public final class CommandService {
                 return replay(earlier.get(), type, maxWait);
             }
         }
+        if (type == CommandType.HANGUP && callsApi.isPresent()) {
+            return hangUpHere(Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant()),
+                    callsApi.get(), maxWait);
+        }
         CallRecord call = calls.get(callId).orElseThrow(CommandService::callNotFound);
         LogContext.identify(callId, call.traceId()); // this request's lines, and the command message, join the call's trace
         if (call.status().isTerminal()) {
             throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
         }
         Optional<CallsApiCommands> fallback = callsApi.filter(o -> o.handles(type, args));
-        if (type == CommandType.HANGUP && fallback.isPresent()) {
-            return hangUpHere(call, Command.pending(callId, ids.get(), type, args, idempotencyKey, clock.instant()),
-                    fallback.get(), maxWait);
-        }
         Optional<String> queueUrl = resolveQueue(call);
         if (queueUrl.isEmpty() && fallback.isEmpty()) {
             throw new ApiError(409, ErrorCode.CALL_NOT_READY, "No worker has attached to the call yet; try again shortly");
@@ -198,39 +198,49 @@ public final class CommandService {
 
     /**
      * A hang-up carried out here, whoever holds the call: an operator's hang-up is one Calls API request, so sending
-     * it to the owner first (a nudge, its claim) would only add round trips. The command is stored already taken by the
-     * control side, in one transaction with the call's control hang-up mark (refused once the call has ended: 409
-     * {@code call_ended}); then OpenAI is asked. The call's owner sees its socket close and stores the end with the
-     * mark's reason; whether there is a live owner at all is read beside the transaction and the request.
+     * it to the owner first (a nudge, its claim) would only add round trips. One transaction stores the command already
+     * taken by the control side and marks the call (refused when the call has ended or does not exist), while the call
+     * is read beside it (for its owner and trace, and to tell 404 from 409); then OpenAI is asked. The call's owner sees
+     * its socket close and stores the end with the mark's reason; whether there is a live owner at all is read beside
+     * OpenAI's request.
      */
-    private Outcome hangUpHere(CallRecord call, Command command, CallsApiCommands here, Duration maxWait) {
-        CompletableFuture<Boolean> ownerGone = call.owner() == null || call.owner().isBlank()
-                ? CompletableFuture.completedFuture(true)
-                : Beside.start(BESIDE, () -> here.ownerGone(call.owner()));
+    private Outcome hangUpHere(Command command, CallsApiCommands here, Duration maxWait) {
+        String callId = command.callId();
+        CompletableFuture<Optional<CallRecord>> read = Beside.start(BESIDE, () -> calls.get(callId));
         CommandStore.Taking taking;
         try {
-            taking = commands.createTaken(command, CallsApiCommands.EXECUTOR, calls.controlHangupMark(call.callId(),
+            taking = commands.createTaken(command, CallsApiCommands.EXECUTOR, calls.controlHangupMark(callId,
                     command.commandId(), CallsApiCommands.reasonOf(command), clock.instant()));
         } catch (RuntimeException e) {
-            ownerGone.exceptionally(x -> false).join();
+            read.exceptionally(x -> Optional.empty()).join(); // never leaves its read running past the request
             throw e;
         }
+        Optional<CallRecord> call;
+        try {
+            call = Beside.join(read, "call read");
+        } catch (SdkException e) {
+            if (!(taking instanceof CommandStore.Taking.Stored)) {
+                throw e; // whether the call is unknown or over is what failed to be read
+            }
+            call = Optional.empty(); // the transaction vouched for the call; its owner is unknown: the ack window decides
+            LOG.warn("call not read beside its hang-up", Map.of("call_id", callId, "error", JsonLog.describe(e)));
+        }
+        call.ifPresent(c -> LogContext.identify(callId, c.traceId()));
         return switch (taking) {
             case CommandStore.Taking.Stored stored -> {
+                String owner = call.map(CallRecord::owner).filter(o -> !o.isBlank()).orElse(null);
+                // no owner: nobody else stores the end; an owner not read: the ack window tells
+                CompletableFuture<Boolean> ownerGone = owner == null ? CompletableFuture.completedFuture(call.isPresent())
+                        : Beside.start(BESIDE, () -> here.ownerGone(owner));
                 Command done = here.hangUp(command, ownerGone);
                 if (done.status() == CommandStatus.DONE && !ownerGone.join()) {
-                    awaitOwnersEnd(call, done, here, maxWait);
+                    awaitOwnersEnd(callId, owner, done, here, maxWait);
                 }
                 yield new Outcome(done, false);
             }
-            case CommandStore.Taking.Duplicate duplicate -> {
-                ownerGone.exceptionally(x -> false).join();
-                yield replay(duplicate.earlier(), command.type(), maxWait); // a concurrent request with the same key won
-            }
-            case CommandStore.Taking.Refused refused -> {
-                ownerGone.exceptionally(x -> false).join();
-                throw new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended");
-            }
+            case CommandStore.Taking.Duplicate duplicate -> replay(duplicate.earlier(), command.type(), maxWait);
+            case CommandStore.Taking.Refused refused -> throw call.isPresent()
+                    ? new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended") : callNotFound();
         };
     }
 
@@ -239,21 +249,21 @@ public final class CommandService {
      * stores it here when the owner does not: one that died just before (its heartbeat still fresh) never will, and
      * its stopping beating ends the wait early. With no ack window at all, the end is left to the owner.
      */
-    private void awaitOwnersEnd(CallRecord call, Command done, CallsApiCommands here, Duration maxWait) {
+    private void awaitOwnersEnd(String callId, String owner, Command done, CallsApiCommands here, Duration maxWait) {
         if (!maxWait.isPositive()) {
             return;
         }
         AtomicBoolean gone = new AtomicBoolean();
-        BooleanSupplier ownerGone = everyOther(() -> {
-            gone.set(here.ownerGone(call.owner()));
+        BooleanSupplier ownerGone = owner == null ? () -> false : everyOther(() -> {
+            gone.set(here.ownerGone(owner));
             return gone.get();
         });
         AtomicBoolean stored = new AtomicBoolean();
         wait.until(maxWait, () -> {
             try {
-                stored.set(calls.get(call.callId()).map(c -> c.status().isTerminal()).orElse(true));
+                stored.set(calls.get(callId).map(c -> c.status().isTerminal()).orElse(true));
             } catch (SdkException e) {
-                LOG.warn("could not read the call's status", Map.of("call_id", call.callId(),
+                LOG.warn("could not read the call's status", Map.of("call_id", callId,
                         "error", JsonLog.describe(e)));
             }
             return stored.get() || ownerGone.getAsBoolean();
@@ -263,14 +273,14 @@ public final class CommandService {
         }
         String reason = CallsApiCommands.reasonOf(done);
         try {
-            if (calls.markEnded(call.callId(), reason, clock.instant())) {
+            if (calls.markEnded(callId, reason, clock.instant())) {
                 LOG.warn("the call's owner did not store the end of the hang-up; stored it here", Map.of(
-                        "call_id", call.callId(), "command_id", done.commandId(),
-                        "worker_id", String.valueOf(call.owner()), "reason", reason, "owner_gone", gone.get()));
+                        "call_id", callId, "command_id", done.commandId(),
+                        "worker_id", String.valueOf(owner), "reason", reason, "owner_gone", gone.get()));
             }
         } catch (SdkException e) {
             // the hang-up is done; a worker taking the call over sees it over and stores the end
-            LOG.warn("could not store the end of the hang-up", Map.of("call_id", call.callId(),
+            LOG.warn("could not store the end of the hang-up", Map.of("call_id", callId,
                     "error", JsonLog.describe(e)));
         }
     }
