@@ -105,6 +105,11 @@ public final class ControlQueues {
         nudge(callQueueUrl, workerId, Nudge.carrying(callId, command));
     }
 
+    /** Tells the worker that OpenAI took the control side's hang-up {@code hungUp} of the call ({@link Nudge#hungUp}). */
+    public void nudge(String callQueueUrl, String workerId, String callId, Nudge.HungUp hungUp) {
+        nudge(callQueueUrl, workerId, Nudge.hungUp(callId, hungUp));
+    }
+
     private void nudge(String callQueueUrl, String workerId, Nudge nudge) {
         String url = nudgeQueueUrl(callQueueUrl, workerId);
         sqs.sendMessage(b -> b.queueUrl(url).messageBody(nudge.toJson()));

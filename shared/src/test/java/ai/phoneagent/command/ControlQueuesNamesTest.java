@@ -49,6 +49,21 @@ class ControlQueuesNamesTest {
     }
 
     @Test
+    void aNudgeReportsTheControlSidesHangupAndAMalformedReportIsOnlyARead() {
+        Nudge.HungUp hungUp = new Nudge.HungUp("cmd_1", "spam_caller");
+        assertThat(Nudge.parse(Nudge.hungUp("rtc_1", hungUp).toJson())).isEqualTo(Nudge.hungUp("rtc_1", hungUp));
+        for (String bad : List.of("{\"callId\":\"rtc_1\",\"hungUp\":{\"commandId\":\"cmd_1\"}}",
+                "{\"callId\":\"rtc_1\",\"hungUp\":{\"commandId\":\"cmd_1\",\"reason\":\"Not A Code\"}}",
+                "{\"callId\":\"rtc_1\",\"hungUp\":{\"commandId\":7,\"reason\":\"operator_hangup\"}}",
+                "{\"callId\":\"rtc_1\",\"hungUp\":\"yes\"}")) {
+            Nudge parsed = Nudge.parse(bad);
+            assertThat(parsed.hungUp()).as(bad).isEmpty();
+            assertThat(parsed.command()).as(bad).isEmpty();
+            assertThat(parsed.commandProblem()).as(bad).hasValueSatisfying(why -> assertThat(why).startsWith("hungUp:"));
+        }
+    }
+
+    @Test
     void aNudgeCarriesItsCommandAsTheCallsQueueHasIt() {
         ControlMessage command = new ControlMessage("cmd_1", CommandType.HANGUP, Json.object().put("reason", "x"),
                 1_700_000_000_000L, "0af7651916cd43dd8448eb211c80319c");

@@ -120,7 +120,7 @@ public final class CallsApiCommands {
      * itself, with the command's reason from the call's control hang-up mark; when OpenAI refuses the hang-up or says the
      * call was already over, that mark is taken back, so the end the owner then sees is stored as what it is.
      */
-    public Command hangUp(Command command, CompletableFuture<Boolean> ownerless) {
+    public HangUp hangUp(Command command, CompletableFuture<Boolean> ownerless) {
         String reason = reasonOf(command);
         CallsOutcome outcome;
         try {
@@ -148,7 +148,12 @@ public final class CallsApiCommands {
             case CallsOutcome.Unavailable u -> commands.fail(command.callId(), command.commandId(),
                     "upstream_error", "OpenAI was unavailable: " + u.reason(), clock.instant());
         }
-        return commands.get(command.callId(), command.commandId()).orElse(command);
+        return new HangUp(commands.get(command.callId(), command.commandId()).orElse(command),
+                outcome instanceof CallsOutcome.Done);
+    }
+
+    /** What {@link #hangUp} did: the command as it stands after it, and whether OpenAI took the hang-up (200). */
+    public record HangUp(Command command, boolean accepted) {
     }
 
     private void unmark(Command command) {

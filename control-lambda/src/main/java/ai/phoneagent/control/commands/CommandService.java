@@ -10,6 +10,7 @@ import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.command.ControlMessage;
+import ai.phoneagent.command.Nudge;
 import ai.phoneagent.concurrent.Beside;
 import ai.phoneagent.control.api.ApiError;
 import ai.phoneagent.control.api.ErrorCode;
@@ -232,16 +233,39 @@ public final class CommandService {
                 // no owner: nobody else stores the end; an owner not read: the ack window tells
                 CompletableFuture<Boolean> ownerGone = owner == null ? CompletableFuture.completedFuture(call.isPresent())
                         : Beside.start(BESIDE, () -> here.ownerGone(owner));
-                Command done = here.hangUp(command, ownerGone);
-                if (done.status() == CommandStatus.DONE && !ownerGone.join()) {
-                    awaitOwnersEnd(callId, owner, done, here, maxWait);
+                CallsApiCommands.HangUp done = here.hangUp(command, ownerGone);
+                if (done.command().status() == CommandStatus.DONE && !ownerGone.join()) {
+                    // the owner is told, so it ends the call when its socket closes rather than re-attaching to learn it
+                    String queueUrl = call.map(CallRecord::controlQueueUrl).orElse(null);
+                    CompletableFuture<Boolean> told = done.accepted() && queueUrl != null
+                            ? Beside.start(BESIDE, () -> tellHungUp(done.command(), queueUrl, owner))
+                            : CompletableFuture.completedFuture(false);
+                    try {
+                        awaitOwnersEnd(callId, owner, done.command(), here, maxWait);
+                    } finally {
+                        told.join();
+                    }
                 }
-                yield new Outcome(done, false);
+                yield new Outcome(done.command(), false);
             }
             case CommandStore.Taking.Duplicate duplicate -> replay(duplicate.earlier(), command.type(), maxWait);
             case CommandStore.Taking.Refused refused -> throw call.isPresent()
                     ? new ApiError(409, ErrorCode.CALL_ENDED, "The call has ended") : callNotFound();
         };
+    }
+
+    /** Whether the owner was told of the hang-up; a failure is logged (the owner then re-attaches to learn it). */
+    private boolean tellHungUp(Command command, String queueUrl, String owner) {
+        try {
+            queues.nudge(queueUrl, owner, command.callId(), new Nudge.HungUp(command.commandId(),
+                    CallsApiCommands.reasonOf(command)));
+            return true;
+        } catch (SdkException e) {
+            LOG.warn("owner not told of the hang-up; it learns of it by re-attaching", Map.of("call_id",
+                    command.callId(), "command_id", command.commandId(), "worker_id", owner,
+                    "error", JsonLog.describe(e)));
+            return false;
+        }
     }
 
     /**
@@ -364,7 +388,7 @@ public final class CommandService {
         }
         Optional<CallRecord> call = calls.get(earlier.callId());
         boolean ownerGone = call.isEmpty() || callsApi.orElseThrow().ownerGone(call.get().owner());
-        return callsApi.orElseThrow().hangUp(earlier, CompletableFuture.completedFuture(ownerGone));
+        return callsApi.orElseThrow().hangUp(earlier, CompletableFuture.completedFuture(ownerGone)).command();
     }
 
     private String queueUrlOrFail(Command command, CallRecord call) {

@@ -188,6 +188,9 @@ abstract class ControlEndToEndSuite {
         assertThat(bed.logs().lines()).as("the owner stored the end itself").noneMatch(l -> l.contains(callId)
                 && l.contains("did not store the end of the hang-up"));
         assertThat(bed.queues.find(callId)).as("a hang-up makes no control queue").isEmpty();
+        // (unless its re-attach happened to learn the end first, the owner ended the call from this word)
+        assertThat(bed.logs().lines()).as("the owner was told").anyMatch(l -> l.contains(callId)
+                && (l.contains("control side's hang-up taken by OpenAI") || l.contains("not hosted here dropped")));
 
         String commandId = reply.body().path("command_id").asText();
         Reply state = getCommand(callId, commandId);

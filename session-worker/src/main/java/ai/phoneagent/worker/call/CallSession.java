@@ -563,6 +563,14 @@ public final class CallSession implements ToolHost {
         release(Duration.ZERO, Duration.ofSeconds(10));
     }
 
+    /**
+     * OpenAI took a hang-up of this call that the control side sent: the socket's close is that hang-up, so the call
+     * ends with {@code reason} once it closes (at once when it has), with no re-attach to learn that it is over.
+     */
+    public void hungUpElsewhere(EndReason reason) {
+        feed(new Input.HangupAnswered(reason, CallMachine.HangupAnswer.ACCEPTED));
+    }
+
     /** Another worker owns the call now: stop handling it at once, write nothing. */
     public void ownershipLost() {
         feed(new Input.OwnershipLost());

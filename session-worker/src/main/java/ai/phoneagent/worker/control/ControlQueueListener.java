@@ -2,6 +2,7 @@ package ai.phoneagent.worker.control;
 
 import ai.phoneagent.call.CallRecord;
 import ai.phoneagent.call.CallStore;
+import ai.phoneagent.call.EndReason;
 import ai.phoneagent.command.Command;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
@@ -172,6 +173,13 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
         if (control == null) {
             // not hosted here (ended, or handed off): its next owner reads the queue when it attaches
             LOG.info("nudge for a call not hosted here dropped", Map.of("call_id", nudge.callId()));
+            return;
+        }
+        if (nudge.hungUp().isPresent()) {
+            Nudge.HungUp hungUp = nudge.hungUp().get();
+            LOG.info("control side's hang-up taken by OpenAI", Map.of("call_id", nudge.callId(),
+                    "command_id", hungUp.commandId(), "reason", hungUp.reason()));
+            control.session().hungUpElsewhere(new EndReason(hungUp.reason()));
             return;
         }
         nudge.command().ifPresentOrElse(control::deliver, () -> control.read(CallControl.NUDGED_WAIT_SECONDS));

@@ -90,6 +90,30 @@ class CallMachineTest {
     }
 
     @Test
+    void aHangupTakenElsewhereEndsTheCallWithItsReasonWithoutWaitingForTheReattach() {
+        CallMachine m = live(true);
+        EndReason operator = new EndReason("spam_caller");
+        // OpenAI closes the socket first; then the control side's word arrives while the re-attach waits
+        assertThat(m.on(new Input.Dropped(1, CLOSED), T0)).singleElement().isInstanceOf(Effect.ScheduleConnect.class);
+
+        assertThat(m.on(new Input.HangupAnswered(operator, HangupAnswer.ACCEPTED), T0.plusMillis(10)))
+                .containsExactly(new Effect.End(operator));
+        assertThat(m.on(new Input.ConnectDue(2), T0.plusMillis(200))).as("no re-attach after the end").isEmpty();
+        assertThat(m.endReason()).isEqualTo(operator);
+    }
+
+    @Test
+    void aHangupTakenElsewhereBeforeTheSocketClosesEndsTheCallAtTheClose() {
+        CallMachine m = live(true);
+        EndReason operator = EndReason.OPERATOR_HANGUP;
+
+        assertThat(m.on(new Input.HangupAnswered(operator, HangupAnswer.ACCEPTED), T0)).singleElement()
+                .isInstanceOf(Effect.ScheduleHangupCloseCheck.class);
+
+        assertThat(m.on(new Input.Dropped(1, CLOSED), T0.plusMillis(5))).containsExactly(new Effect.End(operator));
+    }
+
+    @Test
     void failedReattachesBackOffUntilTheWindowRunsOutThenTheCallIsReleasedNotEnded() {
         CallMachine m = live(true);
         Instant now = T0;

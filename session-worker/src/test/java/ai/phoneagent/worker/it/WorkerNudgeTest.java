@@ -13,6 +13,7 @@ import ai.phoneagent.command.CommandStatus;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.CommandType;
 import ai.phoneagent.command.ControlQueues;
+import ai.phoneagent.command.Nudge;
 import ai.phoneagent.json.Json;
 import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.testing.Await;
@@ -177,6 +178,28 @@ class WorkerNudgeTest {
     private String awaitQueue(String callId) {
         Await.value("control queue URL recorded by the claim", WAIT, () -> bed.call(callId).controlQueueUrl());
         return bed.openControlQueue(callId);
+    }
+
+    @Test
+    void a_nudge_reporting_the_control_sides_hangup_ends_the_call_at_the_close_with_its_reason_and_no_reattach() {
+        SessionWorker worker = startWorker();
+        String callId = bed.placeCall(longCall());
+        String url = Await.value("control queue URL recorded by the claim", WAIT,
+                () -> bed.call(callId).controlQueueUrl());
+        Await.until("the call's control is registered", WAIT, () -> worker.controlQueuesPolled().contains(callId));
+
+        queues.nudge(url, worker.workerId(), callId, new Nudge.HungUp("cmd_elsewhere", "spam_caller"));
+        Await.until("the worker heard of it", WAIT, () -> bed.logs().lines().anyMatch(l -> l.contains(callId)
+                && l.contains("control side's hang-up taken by OpenAI")));
+        assertThat(bed.call(callId).status()).as("still live while its socket is open").isEqualTo(CallStatus.ATTACHED);
+        bed.sim.dropConnections(callId, true); // OpenAI's tear-down closes the socket; the simulator keeps the call
+
+        assertThat(bed.awaitStatus(callId, CallStatus.ENDED).endReason()).isEqualTo("spam_caller");
+        assertThat(bed.sim.requests(callId)).as("the close was taken as the hang-up: no re-attach")
+                .filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.ATTACH).hasSize(1);
+        assertThat(bed.sim.requests(callId)).as("and the worker sent no hang-up of its own")
+                .filteredOn(r -> r.endpoint() == ConnectorRequest.Endpoint.HANGUP).isEmpty();
+        assertThat(queues.find(callId)).as("and made no control queue").isEmpty();
     }
 
     @Test
