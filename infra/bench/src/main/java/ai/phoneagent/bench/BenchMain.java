@@ -49,7 +49,7 @@ public final class BenchMain {
     /** How far apart the paced operator hang-ups are. */
     static final Duration HANGUP_PACE = Duration.ofMillis(500);
     /** Hang-ups sent before the measured ones, to warm the path (JIT, connections), as the other latency figures do. */
-    static final int HANGUP_WARM_UP = 10;
+    static final int HANGUP_WARM_UP = 20;
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
@@ -495,14 +495,22 @@ public final class BenchMain {
     }
 
     /**
-     * Operator hang-up through the control API, one at a time, while the other calls stay live. The hang-up path is
-     * warmed first, as the ring-to-greeting figures are: the first {@value #HANGUP_WARM_UP} calls are hung up the same
-     * way, unmeasured.
+     * Operator hang-up through the control API, one at a time, while the other calls stay live. The path is warmed
+     * first, unmeasured, as the ring-to-greeting figures are: one live-instructions command per call (the control
+     * handler's route, auth, store reads and the worker's command path; the call stays live), then the first
+     * {@value #HANGUP_WARM_UP} calls hung up the same way as the measured ones.
      */
     private void hangupScenario(List<CallTimes> calls) throws Exception {
+        int warmed = 0;
+        for (CallTimes call : calls) {
+            HttpResponse<String> response = http.send(controlRequest(call.callId(), "instructions",
+                    "{\"text\":\"Keep answers short.\",\"respond\":false}"), HttpResponse.BodyHandlers.ofString());
+            warmed += response.statusCode() / 100 == 2 ? 1 : 0;
+        }
         int warm = Math.min(HANGUP_WARM_UP, calls.size() / 4);
         ObjectNode node = result.putObject("operatorHangup");
         node.put("liveCalls", options.live().getFirst());
+        node.put("warmUpCommands2xx", warmed);
         Samples warmUp = hangUps(calls.subList(0, warm), Duration.ZERO, Json.object());
         node.put("warmUpHangups", warmUp.size());
         List<CallTimes> measured = calls.subList(warm, calls.size());
