@@ -15,6 +15,7 @@ import ai.phoneagent.worker.queue.ControlQueuePreparer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,14 +147,20 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     }
 
     /**
-     * The safety sweep, now: reads every hosted call's queue once, one call at a time, for commands whose nudge was
-     * lost. Returns the number of calls read.
+     * The safety sweep, now: reads the queue of every hosted call that has one, once, one call at a time, for commands
+     * whose nudge was lost. Which queues exist comes from one listing of the control queues (a page per 1,000 queues),
+     * so a worker holding thousands of calls without commands makes a few requests, not one receive per call. When
+     * the listing fails, every hosted call's queue is read. Returns the number of calls read.
      */
     public int sweepNow() {
+        Set<String> existing = existingQueueNames();
         int read = 0;
         for (CallControl control : List.copyOf(active.values())) {
             if (halted) {
                 break;
+            }
+            if (existing != null && !existing.contains(queues.queueName(control.callId()))) {
+                continue; // no command was ever sent to this call (as of the listing): nothing to find
             }
             try {
                 control.read(0).get(SWEEP_READ_BOUND.toMillis(), TimeUnit.MILLISECONDS);
@@ -166,6 +173,21 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
             read++;
         }
         return read;
+    }
+
+    /** The names of the control queues that exist now; null when they could not be listed. */
+    private Set<String> existingQueueNames() {
+        try {
+            Set<String> names = new HashSet<>();
+            for (String url : queues.listAll()) {
+                names.add(url.substring(url.lastIndexOf('/') + 1));
+            }
+            return names;
+        } catch (RuntimeException e) {
+            LOG.warn("control queues not listed; the safety sweep reads every hosted call's queue", Map.of(
+                    "error", JsonLog.describe(e)));
+            return null;
+        }
     }
 
     private void nudged(Nudge nudge) {

@@ -21,6 +21,7 @@ import ai.phoneagent.worker.SessionWorker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -277,6 +278,27 @@ class WorkerNudgeTest {
 
         assertThat(worker.controlSweepNow()).isEqualTo(1);
         assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+    }
+
+    @Test
+    void the_safety_sweep_reads_only_the_queues_of_calls_that_were_ever_sent_a_command() {
+        SessionWorker worker = startWorker();
+        String withCommand = bed.placeCall(longCall());
+        String withQueue = awaitQueue(withCommand);
+        String without = bed.placeCall(longCall());
+        String neverMade = Await.value("control queue URL recorded by the claim", WAIT,
+                () -> bed.call(without).controlQueueUrl());
+        Await.until("both calls' controls are registered", WAIT,
+                () -> worker.controlQueuesPolled().containsAll(List.of(withCommand, without)));
+        Command instructions = sendWithoutNudge(withCommand, CommandType.INSTRUCTIONS,
+                Json.object().put("text", "Mention the holiday hours."));
+        int beforeWithout = receivesOn(neverMade);
+
+        assertThat(worker.controlSweepNow()).as("calls read").isEqualTo(1);
+
+        assertThat(bed.awaitFinished(instructions).status()).isEqualTo(CommandStatus.DONE);
+        assertThat(receivesOn(withQueue)).isPositive();
+        assertThat(receivesOn(neverMade)).as("no receive on a queue that was never made").isEqualTo(beforeWithout);
     }
 
     @Test
