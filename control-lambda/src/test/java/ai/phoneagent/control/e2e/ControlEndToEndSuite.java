@@ -20,6 +20,8 @@ import ai.phoneagent.control.TestConfigs;
 import ai.phoneagent.control.TwilioSigner;
 import ai.phoneagent.control.e2e.E2eBed.Reply;
 import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.CallVerb;
+import ai.phoneagent.simulator.CallsAnswer;
 import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.scenario.AwaitTarget;
 import ai.phoneagent.simulator.twilio.TwilioRequest;
@@ -33,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -463,9 +466,7 @@ abstract class ControlEndToEndSuite {
         assertDone(reply);
         assertThat(reply.body().at("/result/executedBy").asText()).isEqualTo("control");
         assertThat(hangups(callId)).hasSize(1);
-        Await.until("the owner stored the end", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
-        assertThat(bed.call(callId).endReason()).isEqualTo("spam_caller");
-        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+        assertEndedAs(callId, "spam_caller", owner);
     }
 
     @Test
@@ -473,7 +474,7 @@ abstract class ControlEndToEndSuite {
         SessionWorker owner = bed.startWorker(Map.of());
         String callId = bed.placeCall();
         bed.awaitControlReady(callId);
-        Map<String, String> noKey = new java.util.HashMap<>();
+        Map<String, String> noKey = new HashMap<>();
         noKey.put("OPENAI_API_KEY", null);
         ControlHandler keyless = bed.control(noKey);
 
@@ -484,9 +485,7 @@ abstract class ControlEndToEndSuite {
         assertThat(bed.commands.get(callId, reply.body().path("command_id").asText()).orElseThrow().status().name())
                 .isEqualTo("DONE");
         assertThat(hangups(callId)).hasSize(1);
-        Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
-        assertThat(bed.call(callId).endReason()).isEqualTo("operator_hangup");
-        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
+        assertEndedAs(callId, "operator_hangup", owner);
     }
 
     @Test
@@ -508,10 +507,8 @@ abstract class ControlEndToEndSuite {
         assertDone(reply);
         assertThat(reply.body().path("command_id").asText()).isEqualTo(stranded.commandId());
         assertThat(hangups(callId)).hasSize(1);
-        Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
-        assertThat(bed.call(callId).endReason()).as("the renewed mark gives the end its reason").isEqualTo("spam_caller");
+        assertEndedAs(callId, "spam_caller", owner);
         assertThat(bed.logs()).contains("hang-up left pending by a request that died");
-        Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
     }
 
     @Test
@@ -519,8 +516,7 @@ abstract class ControlEndToEndSuite {
         SessionWorker owner = bed.startWorker(Map.of());
         String callId = bed.placeCall();
         bed.awaitControlReady(callId);
-        bed.sim.answer(callId, ai.phoneagent.simulator.CallVerb.HANGUP,
-                ai.phoneagent.simulator.CallsAnswer.badRequest("hang-up not allowed now"));
+        bed.sim.answer(callId, CallVerb.HANGUP, CallsAnswer.badRequest("hang-up not allowed now"));
 
         Reply reply = post(control, callId, "hangup", "{}", null);
 
@@ -530,9 +526,13 @@ abstract class ControlEndToEndSuite {
         assertThat(bed.sim.call(callId).connected()).isTrue();
 
         bed.sim.hangup(callId, true); // the caller hangs up later
+        assertEndedAs(callId, "caller_hangup", owner);
+    }
+
+    /** Waits until the call is stored {@code ENDED}, checks its reason, and waits for its worker to let it go. */
+    private void assertEndedAs(String callId, String reason, SessionWorker owner) {
         Await.until("the call ended", WAIT, () -> bed.call(callId).status() == CallStatus.ENDED);
-        assertThat(bed.call(callId).endReason()).as("the refused hang-up's mark was taken back")
-                .isEqualTo("caller_hangup");
+        assertThat(bed.call(callId).endReason()).isEqualTo(reason);
         Await.until("the worker lets the call go", WAIT, () -> owner.activeCalls() == 0);
     }
 
