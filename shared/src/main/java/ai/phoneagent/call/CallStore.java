@@ -73,6 +73,8 @@ public final class CallStore {
     public static final String CONTROL_HANGUP_AT = "controlHangupAt";
     /** How long after the control side's hang-up an observed end is taken to be that hang-up. */
     public static final Duration CONTROL_HANGUP_FRESH = Duration.ofSeconds(30);
+    /** The call exists and has not ended (expects {@code #status} and the values of {@link #notEnded(Map)}). */
+    private static final String NOT_ENDED = "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)";
     private static final String END_CLAIM_BY = "endClaimBy";
     private static final String END_CLAIM_UNTIL = "endClaimUntil";
     /** No sweep is ending the call right now (expects {@code :now}). */
@@ -551,9 +553,16 @@ public final class CallStore {
     public boolean recordControlQueue(String callId, String url, Instant now) {
         return update(callId, "SET controlQueueUrl = if_not_exists(controlQueueUrl, :url), "
                         + CONTROL_QUEUE_MADE_AT + " = if_not_exists(" + CONTROL_QUEUE_MADE_AT + ", :now)",
-                "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)", Map.of("#status", "status"),
-                Map.of(":url", s(url), ":now", time(now), ":ended", s(CallStatus.ENDED.name()),
-                        ":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())));
+                NOT_ENDED, Map.of("#status", "status"), notEnded(Map.of(":url", s(url), ":now", time(now))));
+    }
+
+    /** {@code values} with those {@link #NOT_ENDED} expects. */
+    private static Map<String, AttributeValue> notEnded(Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.put(":ended", s(CallStatus.ENDED.name()));
+        all.put(":gone", s(CallStatus.GONE.name()));
+        all.put(":failed", s(CallStatus.FAILED.name()));
+        return all;
     }
 
     /**
@@ -570,9 +579,7 @@ public final class CallStore {
      */
     public Optional<CallRecord> endCall(String callId, String reason, Instant now) {
         try {
-            var response = dynamo.updateItem(endRequest(callId, reason, now,
-                    "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)",
-                    Map.of(":gone", s(CallStatus.GONE.name()), ":failed", s(CallStatus.FAILED.name())))
+            var response = dynamo.updateItem(endRequest(callId, reason, now, NOT_ENDED, notEnded(Map.of()))
                     .returnValues(ReturnValue.ALL_NEW).build());
             return Optional.of(toRecord(response.attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -588,15 +595,11 @@ public final class CallStore {
      * (its request died on the way) and is ignored.
      */
     public Optional<CallRecord> endObserved(String callId, String observed, Instant now) {
-        String notEnded = "attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)";
-        Map<String, AttributeValue> statuses = Map.of(":gone", s(CallStatus.GONE.name()),
-                ":failed", s(CallStatus.FAILED.name()));
-        Map<String, AttributeValue> values = new HashMap<>(statuses);
-        values.put(":freshSince", time(now.minus(CONTROL_HANGUP_FRESH)));
         Map<String, AttributeValue> old;
         try {
-            var response = dynamo.updateItem(endRequest(callId, observed, now, notEnded + " AND (attribute_not_exists("
-                    + CONTROL_HANGUP_AT + ") OR " + CONTROL_HANGUP_AT + " < :freshSince)", values)
+            var response = dynamo.updateItem(endRequest(callId, observed, now, NOT_ENDED + " AND (attribute_not_exists("
+                    + CONTROL_HANGUP_AT + ") OR " + CONTROL_HANGUP_AT + " < :freshSince)",
+                    notEnded(Map.of(":freshSince", time(now.minus(CONTROL_HANGUP_FRESH)))))
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build());
             return Optional.of(toRecord(response.attributes()));
@@ -609,11 +612,10 @@ public final class CallStore {
         if (status == null || CallStatus.valueOf(status).isTerminal() || command == null || reason == null) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> same = new HashMap<>(statuses);
-        same.put(":command", s(command));
         try {
-            var response = dynamo.updateItem(endRequest(callId, reason, now, notEnded + " AND "
-                    + CONTROL_HANGUP_COMMAND + " = :command", same).returnValues(ReturnValue.ALL_NEW).build());
+            var response = dynamo.updateItem(endRequest(callId, reason, now, NOT_ENDED + " AND "
+                    + CONTROL_HANGUP_COMMAND + " = :command", notEnded(Map.of(":command", s(command))))
+                    .returnValues(ReturnValue.ALL_NEW).build());
             return Optional.of(toRecord(response.attributes()));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty(); // ended meanwhile (a second writer won), or a newer hang-up: the next end write decides
@@ -625,29 +627,22 @@ public final class CallStore {
      * command {@code commandId} and {@code reason}: only while the call has not ended.
      */
     public Update controlHangupMark(String callId, String commandId, String reason, Instant now) {
-        return Update.builder().tableName(table).key(key(callId, META))
-                .updateExpression("SET " + CONTROL_HANGUP_COMMAND + " = :command, " + CONTROL_HANGUP_REASON
-                        + " = :reason, " + CONTROL_HANGUP_AT + " = :now")
-                .conditionExpression("attribute_exists(pk) AND NOT #status IN (:ended, :gone, :failed)")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(Map.of(":command", s(commandId), ":reason", s(truncate(reason, 200)),
-                        ":now", time(now), ":ended", s(CallStatus.ENDED.name()), ":gone", s(CallStatus.GONE.name()),
-                        ":failed", s(CallStatus.FAILED.name())))
-                .build();
+        return Update.builder().tableName(table).key(key(callId, META)).updateExpression(CONTROL_HANGUP_SET)
+                .conditionExpression(NOT_ENDED).expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(controlHangupValues(commandId, reason, now)).build();
     }
 
     /** {@link #controlHangupMark} on its own (a retried hang-up renews it); false once the call has ended. */
     public boolean markControlHangup(String callId, String commandId, String reason, Instant now) {
-        Update mark = controlHangupMark(callId, commandId, reason, now);
-        try {
-            dynamo.updateItem(b -> b.tableName(mark.tableName()).key(mark.key())
-                    .updateExpression(mark.updateExpression()).conditionExpression(mark.conditionExpression())
-                    .expressionAttributeNames(mark.expressionAttributeNames())
-                    .expressionAttributeValues(mark.expressionAttributeValues()));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return update(callId, CONTROL_HANGUP_SET, NOT_ENDED, Map.of("#status", "status"),
+                controlHangupValues(commandId, reason, now));
+    }
+
+    private static final String CONTROL_HANGUP_SET = "SET " + CONTROL_HANGUP_COMMAND + " = :command, "
+            + CONTROL_HANGUP_REASON + " = :reason, " + CONTROL_HANGUP_AT + " = :now";
+
+    private static Map<String, AttributeValue> controlHangupValues(String commandId, String reason, Instant now) {
+        return notEnded(Map.of(":command", s(commandId), ":reason", s(truncate(reason, 200)), ":now", time(now)));
     }
 
     /**

@@ -61,7 +61,12 @@ public final class ControlQueues {
 
     /** Whether the queue URL is a worker's nudge queue (not a call's control queue). */
     public boolean isNudgeQueue(String queueUrl) {
-        return queueUrl.substring(queueUrl.lastIndexOf('/') + 1).startsWith(prefix + NUDGE_INFIX);
+        return nameOf(queueUrl).startsWith(prefix + NUDGE_INFIX);
+    }
+
+    /** A queue's name: the last segment of its URL. */
+    public static String nameOf(String queueUrl) {
+        return queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
     }
 
     /** Creates the worker's nudge queue (idempotent) and returns its URL. */
@@ -176,7 +181,7 @@ public final class ControlQueues {
 
     /** The call id a queue URL belongs to, when its name is not a shortened one. */
     public Optional<String> callIdOf(String queueUrl) {
-        String name = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+        String name = nameOf(queueUrl);
         return name.startsWith(prefix) && !name.startsWith(prefix + NUDGE_INFIX) && name.length() < MAX_NAME
                 ? Optional.of(name.substring(prefix.length()))
                 : Optional.empty();

@@ -125,8 +125,9 @@ public final class CallsApiCommands {
         CallsOutcome outcome;
         try {
             outcome = openAi.hangup(command.callId());
-        } finally {
-            ownerless.exceptionally(e -> false).join(); // never leaves its read running past the request
+        } catch (RuntimeException e) {
+            ownerless.exceptionally(x -> false).join(); // never leaves its read running past the request
+            throw e;
         }
         boolean nobodyElse = ownerless.join();
         LOG.info("hang-up at the control side", Map.of("call_id", command.callId(), "command_id", command.commandId(),
@@ -149,11 +150,14 @@ public final class CallsApiCommands {
                     "upstream_error", "OpenAI was unavailable: " + u.reason(), clock.instant());
         }
         return new HangUp(commands.get(command.callId(), command.commandId()).orElse(command),
-                outcome instanceof CallsOutcome.Done);
+                outcome instanceof CallsOutcome.Done, !nobodyElse);
     }
 
-    /** What {@link #hangUp} did: the command as it stands after it, and whether OpenAI took the hang-up (200). */
-    public record HangUp(Command command, boolean accepted) {
+    /**
+     * What {@link #hangUp} did: the command as it stands after it, whether OpenAI took the hang-up (200), and whether
+     * a live owner holds the call (so the owner, not this, stores its end).
+     */
+    public record HangUp(Command command, boolean accepted, boolean ownerHolds) {
     }
 
     private void unmark(Command command) {

@@ -181,10 +181,8 @@ public final class CommandService {
         awaitOpened(command, queueUrl.get(), opened);
         put(command, queueUrl.get(), call.owner());
         AtomicBoolean ownerGone = new AtomicBoolean();
-        BooleanSupplier stopWaiting = fallback.isEmpty() ? () -> false : everyOther(() -> {
-            ownerGone.set(fallback.get().ownerGone(call.owner()));
-            return ownerGone.get();
-        });
+        BooleanSupplier stopWaiting = fallback.isEmpty() ? () -> false
+                : ownerStopsBeating(fallback.get(), call.owner(), ownerGone);
         Command latest = await(command, maxWait, stopWaiting);
         // with no ack window at all (CONTROL_ACK_TIMEOUT_MS=0) a live owner is left to do it: the answer is 202
         if (latest.status() == CommandStatus.PENDING && fallback.isPresent() && (maxWait.isPositive() || ownerGone.get())) {
@@ -234,7 +232,7 @@ public final class CommandService {
                 CompletableFuture<Boolean> ownerGone = owner == null ? CompletableFuture.completedFuture(call.isPresent())
                         : Beside.start(BESIDE, () -> here.ownerGone(owner));
                 CallsApiCommands.HangUp done = here.hangUp(command, ownerGone);
-                if (done.command().status() == CommandStatus.DONE && !ownerGone.join()) {
+                if (done.command().status() == CommandStatus.DONE && done.ownerHolds()) {
                     // the owner is told, so it ends the call when its socket closes rather than re-attaching to learn it
                     String queueUrl = call.map(CallRecord::controlQueueUrl).orElse(null);
                     CompletableFuture<Boolean> told = done.accepted() && queueUrl != null
@@ -278,10 +276,7 @@ public final class CommandService {
             return;
         }
         AtomicBoolean gone = new AtomicBoolean();
-        BooleanSupplier ownerGone = owner == null ? () -> false : everyOther(() -> {
-            gone.set(here.ownerGone(owner));
-            return gone.get();
-        });
+        BooleanSupplier ownerGone = owner == null ? () -> false : ownerStopsBeating(here, owner, gone);
         AtomicBoolean stored = new AtomicBoolean();
         wait.until(maxWait, () -> {
             try {
@@ -555,6 +550,17 @@ public final class CommandService {
     private static BooleanSupplier everyOther(BooleanSupplier check) {
         AtomicInteger calls = new AtomicInteger();
         return () -> calls.incrementAndGet() % 2 == 0 && check.getAsBoolean();
+    }
+
+    /**
+     * For a wait's polls: whether {@code owner} has stopped beating, read on every other poll; the last judgement is
+     * kept in {@code gone} (for the log line and the decision after the wait).
+     */
+    private static BooleanSupplier ownerStopsBeating(CallsApiCommands here, String owner, AtomicBoolean gone) {
+        return everyOther(() -> {
+            gone.set(here.ownerGone(owner));
+            return gone.get();
+        });
     }
 
     /** The command; 404 {@code call_not_found} or {@code command_not_found}. */

@@ -15,7 +15,6 @@ import ai.phoneagent.worker.queue.ControlQueuePreparer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +28,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * The worker side of operator commands. Plugged in as a {@link CallLifecycleListener}, so nothing here is on the path
@@ -178,11 +178,7 @@ public final class ControlQueueListener implements CallLifecycleListener, Contro
     /** The names of the control queues that exist now; null when they could not be listed. */
     private Set<String> existingQueueNames() {
         try {
-            Set<String> names = new HashSet<>();
-            for (String url : queues.listAll()) {
-                names.add(url.substring(url.lastIndexOf('/') + 1));
-            }
-            return names;
+            return queues.listAll().stream().map(ControlQueues::nameOf).collect(Collectors.toSet());
         } catch (RuntimeException e) {
             LOG.warn("control queues not listed; the safety sweep reads every hosted call's queue", Map.of(
                     "error", JsonLog.describe(e)));

@@ -215,7 +215,7 @@ public final class Sweeper implements AutoCloseable {
                 if (nudgeQueueAbandoned(url, workersByQueue)) {
                     queues.deleteQueue(url);
                     deleted++;
-                    LOG.info("stale nudge queue deleted", Map.of("queue", url.substring(url.lastIndexOf('/') + 1)));
+                    LOG.info("stale nudge queue deleted", Map.of("queue", ControlQueues.nameOf(url)));
                 }
                 continue;
             }
@@ -247,7 +247,7 @@ public final class Sweeper implements AutoCloseable {
      * never registered). A worker whose queue is deleted while it lives creates it again at its next receive.
      */
     private boolean nudgeQueueAbandoned(String url, Map<String, WorkerHeartbeats.Heartbeat> workersByQueue) {
-        String name = url.substring(url.lastIndexOf('/') + 1);
+        String name = ControlQueues.nameOf(url);
         if (name.equals(queues.nudgeQueueName(self))) {
             return false;
         }
