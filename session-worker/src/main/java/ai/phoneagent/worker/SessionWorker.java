@@ -1,7 +1,6 @@
 package ai.phoneagent.worker;
 
 import ai.phoneagent.aws.AwsClients;
-import ai.phoneagent.aws.AwsTransport;
 import ai.phoneagent.command.CommandStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.call.WorkerHeartbeats;
@@ -102,7 +101,7 @@ public final class SessionWorker implements AutoCloseable {
         this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("worker-io-", 0).factory());
         LiveEventSink events = new DiscordEventSink(deps.discord(), config.discord().maskNumbers());
         if (config.callEvents().enabled()) {
-            CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws(), AwsTransport.POOLED).sqs(),
+            CallEventsQueue callEvents = new CallEventsQueue(new AwsClients(config.aws()).sqs(),
                     config.callEvents().queueUrl().orElseThrow());
             events = LiveEventSink.all(events, new CallEventPublisher(callEvents, LogContext.propagating(io), clock));
             CallEventPayloads payloads = new CallEventPayloads(deps.store(),
@@ -114,7 +113,7 @@ public final class SessionWorker implements AutoCloseable {
         TransferService transfer = new TransferService(config.tools().transfer(), deps.calls(), deps.twilio(),
                 config.twilioStatusCallbackUrl(), deps.store(), clock, events);
         ControlQueues queues = deps.controlQueues() != null ? deps.controlQueues()
-                : new ControlQueues(new AwsClients(config.aws(), AwsTransport.POOLED).sqs(), config.controlQueuePrefix());
+                : new ControlQueues(new AwsClients(config.aws()).sqs(), config.controlQueuePrefix());
         this.control = new ControlQueueListener(config.workerId(), queues, deps.store(),
                 new CommandStore(deps.store().client(), deps.store().tableName()),
                 new CommandExecutor(config.tools().transfer()), config.controlQueueWaitSeconds(),

@@ -1,7 +1,6 @@
 package ai.phoneagent.worker;
 
 import ai.phoneagent.aws.AwsClients;
-import ai.phoneagent.aws.AwsTransport;
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.command.ControlQueues;
 import ai.phoneagent.openai.CallsClient;
@@ -57,7 +56,7 @@ public record WorkerDeps(
 
     /** The production collaborators for a configuration. */
     public static WorkerDeps fromConfig(WorkerConfig config, Clock clock) {
-        AwsClients aws = new AwsClients(config.aws(), AwsTransport.POOLED);
+        AwsClients aws = new AwsClients(config.aws());
         SqsClient sqs = aws.sqs();
         OkHttpClient http = defaultHttp();
         CallsClient calls = new CallsClient(http.newBuilder().callTimeout(Duration.ofSeconds(5)).build(),

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.HttpsURLConnection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -23,29 +24,26 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the AWS SDK clients every part uses: the deployable's {@link AwsTransport}, explicit region and credentials, the
- * {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that name the
- * operation and endpoint ({@link AwsFailures}).
+ * Builds the AWS clients every part uses, as the SDK's client interfaces: DynamoDB's item operations and SQS's message
+ * operations go straight to the wire ({@link LeanDynamoDb}, {@link LeanSqs} on {@link AwsJsonTransport} and
+ * {@link AwsWire}), everything else through SDK clients built on first use. Both kinds have the explicit region and
+ * credentials, the {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that
+ * name the operation and endpoint ({@link AwsFailures}).
  */
 public final class AwsClients {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN);
     private final AwsSettings settings;
-    /** The one URL-connection client of every SDK client built here; null on {@link AwsTransport#POOLED}. */
-    private final SdkHttpClient http;
+    private final Supplier<AwsJsonTransport.Wire> wires;
+    /** The one URL-connection client of every SDK client built here (few requests: set-up, listings); built on first use. */
+    private SdkHttpClient http;
 
-    /** Clients on {@link AwsTransport#URL_CONNECTION}. */
     public AwsClients(AwsSettings settings) {
-        this(settings, AwsTransport.URL_CONNECTION);
+        this(settings, () -> new AwsWire(settings.timeouts().connect()));
     }
 
-    public AwsClients(AwsSettings settings, AwsTransport transport) {
-        this(settings, transport, null);
-    }
-
-    private AwsClients(AwsSettings settings, AwsTransport transport, SdkHttpClient http) {
+    private AwsClients(AwsSettings settings, Supplier<AwsJsonTransport.Wire> wires) {
         this.settings = settings;
-        this.http = http != null ? http
-                : transport == AwsTransport.URL_CONNECTION ? UrlConnectionHttpClient.create(this::openConnection) : null;
+        this.wires = wires;
     }
 
     /**
@@ -81,16 +79,33 @@ public final class AwsClients {
      */
     public static AwsClients offline() {
         java.net.URI nowhere = java.net.URI.create("http://offline.invalid");
-        return new AwsClients(AwsSettings.local(nowhere, nowhere), AwsTransport.URL_CONNECTION, new OfflineHttpClient());
+        return new AwsClients(AwsSettings.local(nowhere, nowhere), OfflineWire::new);
     }
 
+    /** A DynamoDB client; close it to release its connections. */
     public DynamoDbClient dynamo() {
+        URI endpoint = settings.dynamoEndpoint()
+                .orElseGet(() -> AwsJsonTransport.regionalEndpoint("dynamodb", settings.region()));
+        return LeanDynamoDb.client(LeanDynamoDb.transport(endpoint, settings.region(), credentials(),
+                settings.timeouts(), wires.get()), this::sdkDynamo);
+    }
+
+    /** An SQS client; close it to release its connections. */
+    public SqsClient sqs() {
+        URI endpoint = settings.sqsEndpoint().orElseGet(() -> AwsJsonTransport.regionalEndpoint("sqs", settings.region()));
+        return LeanSqs.client(LeanSqs.transport(endpoint, settings.region(), credentials(), settings.timeouts(),
+                wires.get()), this::sdkSqs);
+    }
+
+    /** The SDK's own client, which the lean one hands what it does not send itself (package-private for tests). */
+    DynamoDbClient sdkDynamo() {
         var builder = configure(DynamoDbClient.builder());
         settings.dynamoEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 
-    public SqsClient sqs() {
+    /** The SDK's own client, which the lean one hands what it does not send itself (package-private for tests). */
+    SqsClient sdkSqs() {
         var builder = configure(SqsClient.builder());
         settings.sqsEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();
@@ -101,12 +116,13 @@ public final class AwsClients {
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
-        if (http != null) {
-            builder.httpClient(http);
-        } else {
-            builder.httpClientBuilder(ApacheTransport.builder(settings.timeouts(), READ_TIMEOUT));
+        synchronized (this) {
+            if (http == null) {
+                http = UrlConnectionHttpClient.create(this::openConnection);
+            }
         }
-        builder.region(Region.of(settings.region()))
+        builder.httpClient(http)
+                .region(Region.of(settings.region()))
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallAttemptTimeout(settings.timeouts().attempt())

@@ -43,6 +43,11 @@ public final class AwsFailures implements ExecutionInterceptor {
         return Optional.empty();
     }
 
+    /** Notes which call {@code failure} is the failure of (for the clients that report without the SDK's pipeline). */
+    static void record(Throwable failure, Failure call) {
+        FAILURES.put(failure, call);
+    }
+
     @Override
     public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
         Throwable failure = context.exception();

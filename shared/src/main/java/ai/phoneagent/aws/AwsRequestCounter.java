@@ -37,27 +37,27 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         attributes.putAttribute(EXECUTION_STARTED, System.nanoTime());
-        inFlight.put(Thread.currentThread(), attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
-                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+        callStarted(name(attributes));
     }
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        inFlight.remove(Thread.currentThread());
-        addMicros(attributes, ".sdk", EXECUTION_STARTED);
+        Long started = attributes.getAttribute(EXECUTION_STARTED);
+        callEnded(name(attributes), started == null ? System.nanoTime() : started);
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        attributes.putAttribute(TRANSMISSION_STARTED, System.nanoTime());
+        attemptSent(name(attributes), context.request() instanceof TransactWriteItemsRequest transact
+                ? transact.transactItems().size() : 0);
     }
 
     @Override
     public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-        addMicros(attributes, ".http", TRANSMISSION_STARTED);
-    }
-
-    private void addMicros(ExecutionAttributes attributes, String part, ExecutionAttribute<Long> since) {
-        Long started = attributes.getAttribute(since);
+        Long started = attributes.getAttribute(TRANSMISSION_STARTED);
         if (started != null) {
-            String key = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
-                    + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME) + part;
-            micros.computeIfAbsent(key, k -> new LongAdder()).add((System.nanoTime() - started) / 1_000);
+            attemptAnswered(name(attributes), started);
         }
     }
 
@@ -66,20 +66,42 @@ public final class AwsRequestCounter implements ExecutionInterceptor {
         inFlight.remove(Thread.currentThread());
     }
 
+    private static String name(ExecutionAttributes attributes) {
+        return attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
+                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    }
+
+    /** The calling thread starts the AWS call {@code name} ({@code Service.Operation}). */
+    void callStarted(String name) {
+        inFlight.put(Thread.currentThread(), name);
+    }
+
+    /** The calling thread's AWS call {@code name}, started at {@code startedNanos}, ended (answered or failed). */
+    void callEnded(String name, long startedNanos) {
+        inFlight.remove(Thread.currentThread());
+        addMicros(name + ".sdk", startedNanos);
+    }
+
+    /** One HTTP attempt of {@code name} goes out; {@code transactItems} are a DynamoDB transaction's items, else 0. */
+    void attemptSent(String name, int transactItems) {
+        add(name, 1);
+        if (transactItems > 0) {
+            add(TRANSACT_ITEMS, transactItems);
+        }
+    }
+
+    /** An attempt of {@code name} sent at {@code sentNanos} was answered or failed. */
+    void attemptAnswered(String name, long sentNanos) {
+        addMicros(name + ".http", sentNanos);
+    }
+
+    private void addMicros(String key, long sinceNanos) {
+        micros.computeIfAbsent(key, k -> new LongAdder()).add((System.nanoTime() - sinceNanos) / 1_000);
+    }
+
     /** The AWS call {@code thread} is waiting on right now, as {@code Service.Operation}, if any. */
     public java.util.Optional<String> inFlight(Thread thread) {
         return java.util.Optional.ofNullable(inFlight.get(thread));
-    }
-
-    @Override
-    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        attributes.putAttribute(TRANSMISSION_STARTED, System.nanoTime());
-        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
-        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        add(service + "." + operation, 1);
-        if (context.request() instanceof TransactWriteItemsRequest transact) {
-            add(TRANSACT_ITEMS, transact.transactItems().size());
-        }
     }
 
     private void add(String key, long n) {

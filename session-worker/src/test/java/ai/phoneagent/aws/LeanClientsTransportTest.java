@@ -26,18 +26,18 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
- * The session worker's AWS transport ({@link AwsTransport#POOLED}, Apache HttpClient 5) against real engines and a
- * hung endpoint: every wait bounded as {@link AwsTimeouts} says, long polls intact, a poll cut off by an interrupt
- * (how the worker's queue poller stops), and many calls at once served from the bounded pool.
+ * The AWS clients' own transport ({@link AwsWire} under {@link AwsJsonTransport}) against real engines and a hung
+ * endpoint: every wait bounded as {@link AwsTimeouts} says, long polls intact, a poll cut off by an interrupt (how the
+ * worker's queue poller stops), and many calls at once served from the bounded pool.
  */
-class PooledTransportTest {
+class LeanClientsTransportTest {
     private static final AwsTimeouts SHORT = new AwsTimeouts(Duration.ofMillis(1_000), Duration.ofMillis(500),
             Duration.ofMillis(1_000));
 
     private static AwsClients pooled(URI sqs, URI dynamo, AwsTimeouts timeouts) {
         AwsSettings local = EmbeddedAws.shared().settings();
         return new AwsClients(new AwsSettings(local.region(), Optional.of(sqs), Optional.of(dynamo), local.staticKeys(),
-                timeouts), AwsTransport.POOLED);
+                timeouts));
     }
 
     private static AwsClients pooledOnEngines(AwsTimeouts timeouts) {
@@ -103,7 +103,7 @@ class PooledTransportTest {
              DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), AwsTimeouts.LOCAL).dynamo()) {
             // every pooled connection held by a request the endpoint never answers, so the next one waits for a lease
             List<Thread> holders = new ArrayList<>();
-            for (int i = 0; i < ApacheTransport.MAX_CONNECTIONS; i++) {
+            for (int i = 0; i < AwsWire.MAX_CONNECTIONS; i++) {
                 holders.add(Thread.ofVirtual().start(() -> {
                     try {
                         getItem(dynamo);
@@ -114,10 +114,10 @@ class PooledTransportTest {
             }
             try {
                 Await.until("every pooled connection taken", Duration.ofSeconds(20),
-                        () -> hanging.connections() == ApacheTransport.MAX_CONNECTIONS);
+                        () -> hanging.connections() == AwsWire.MAX_CONNECTIONS);
                 // an AWS call's failure, whatever the pool threw
                 interruptEndsItAsAnAwsFailure("DynamoDb.GetItem", () -> getItem(dynamo));
-                assertThat(hanging.connections()).as("no new connection for it").isEqualTo(ApacheTransport.MAX_CONNECTIONS);
+                assertThat(hanging.connections()).as("no new connection for it").isEqualTo(AwsWire.MAX_CONNECTIONS);
             } finally {
                 holders.forEach(Thread::interrupt);
             }
@@ -169,7 +169,7 @@ class PooledTransportTest {
     void moreCallsAtOnceThanThePoolHoldsAllSucceed() throws Exception {
         String queue = newQueue();
         try (SqsClient sqs = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
-            int calls = ApacheTransport.MAX_CONNECTIONS * 2;
+            int calls = AwsWire.MAX_CONNECTIONS * 2;
             try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 var sends = java.util.stream.IntStream.range(0, calls).mapToObj(i -> threads.submit(
                         () -> sqs.sendMessage(b -> b.queueUrl(queue).messageBody("m" + i)).messageId())).toList();

@@ -1,0 +1,134 @@
+package ai.phoneagent.aws;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.AwsRequest;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.SdkField;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/**
+ * An SDK client interface ({@code DynamoDbClient}, {@code SqsClient}) whose hot operations go straight to the wire
+ * ({@link AwsJsonTransport}) and every other call to a real SDK client, built on its first use. An operation goes
+ * the lean way only when its request holds nothing but the fields the lean code writes (and at most the
+ * {@link AwsTimeouts#longPoll long poll's} timeouts as overrides): anything else, such as a field a later change
+ * starts to set, goes to the SDK, so no request is ever sent with a field left out.
+ */
+final class LeanOperations {
+    private static final AwsRequestOverrideConfiguration TIMEOUTS_ONLY = AwsRequestOverrideConfiguration.builder().build();
+
+    private LeanOperations() {
+    }
+
+    /** One operation sent straight to the wire. */
+    record Operation<Q extends AwsRequest>(Class<Q> requestType, Set<String> members, Function<Q, Object> call,
+                                            List<SdkField<?>> otherFields) {
+        /**
+         * @param members the request's members (as the SDK's models name them) the lean code writes
+         */
+        static <Q extends AwsRequest> Operation<Q> of(Class<Q> requestType, Supplier<? extends SdkRequest> emptyRequest,
+                                                      Set<String> members, Function<Q, Object> call) {
+            List<SdkField<?>> others = emptyRequest.get().sdkFields().stream()
+                    .filter(field -> !members.contains(field.memberName())).toList();
+            List<String> unknown = members.stream()
+                    .filter(m -> emptyRequest.get().sdkFields().stream().noneMatch(f -> f.memberName().equals(m))).toList();
+            if (!unknown.isEmpty()) {
+                throw new IllegalStateException(requestType.getSimpleName() + " has no members " + unknown);
+            }
+            return new Operation<>(requestType, members, call, others);
+        }
+
+        /** Whether this request holds only what the lean code writes. */
+        boolean takes(AwsRequest request) {
+            for (SdkField<?> field : otherFields) {
+                if (JsonWire.isSet(field.getValueOrDefault(request))) {
+                    return false;
+                }
+            }
+            return request.overrideConfiguration().map(LeanOperations::onlyTimeouts).orElse(true);
+        }
+
+        Object run(AwsRequest request) {
+            return call.apply(requestType.cast(request));
+        }
+    }
+
+    private static boolean onlyTimeouts(AwsRequestOverrideConfiguration config) {
+        return config.toBuilder().apiCallTimeout(null).apiCallAttemptTimeout(null).build().equals(TIMEOUTS_ONLY);
+    }
+
+    /**
+     * A {@code clientType} whose requests of the {@code lean} types go to their operation, every other request to
+     * {@code sdk} (built on first use), its builder forms to the interface's own code (which builds the request and
+     * calls back here), and {@code close()} to both.
+     */
+    static <C extends SdkClient> C client(Class<C> clientType, String serviceName, Map<Class<?>, Operation<?>> lean,
+                                          Supplier<C> sdk, Runnable closeLean) {
+        var built = new Object() {
+            volatile C client;
+
+            C get() {
+                C c = client;
+                if (c == null) {
+                    synchronized (this) {
+                        if (client == null) {
+                            client = sdk.get();
+                        }
+                        c = client;
+                    }
+                }
+                return c;
+            }
+        };
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (args != null && args.length == 1 && args[0] instanceof AwsRequest request) {
+                Operation<?> operation = lean.get(request.getClass());
+                if (operation != null && operation.takes(request)) {
+                    try {
+                        return operation.run(request);
+                    } catch (java.io.UncheckedIOException malformed) {
+                        // an answer that is not the protocol's JSON: an AWS call's failure, as the SDK reports it
+                        throw SdkClientException.create(serviceName + "." + method.getName() + " failed: "
+                                + malformed.getMessage(), malformed);
+                    }
+                }
+                return invoke(method, built.get(), args);
+            }
+            return switch (method.getName()) {
+                case "close" -> {
+                    closeLean.run();
+                    if (built.client != null) {
+                        built.client.close();
+                    }
+                    yield null;
+                }
+                case "serviceName" -> serviceName;
+                case "toString" -> "lean " + serviceName + " client";
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                // a builder form builds its request and calls back here; anything else is the SDK's
+                default -> method.isDefault() && args != null && args.length == 1 && args[0] instanceof Consumer<?>
+                        ? InvocationHandler.invokeDefault(proxy, method, args) : invoke(method, built.get(), args);
+            };
+        };
+        return clientType.cast(Proxy.newProxyInstance(clientType.getClassLoader(), new Class<?>[] {clientType}, handler));
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
