@@ -32,7 +32,8 @@ import javax.net.ssl.SSLSocketFactory;
  * <ul>
  *   <li>At most {@link #MAX_CONNECTIONS} connections per endpoint; a request that finds them all busy waits for one
  *       until its deadline.</li>
- *   <li>A connection idle for {@link #MAX_IDLE} or more is closed instead of reused (servers drop idle ones).</li>
+ *   <li>A connection idle for {@link #MAX_IDLE} or more is closed instead of reused (servers drop idle ones), and
+ *       none is used past {@link #TIME_TO_LIVE} (so a changed address of an AWS endpoint is picked up).</li>
  *   <li>A reused connection the server closed meanwhile fails before any answer byte: the request is sent once more
  *       on a new connection, as any HTTP client does.</li>
  *   <li>Sockets are {@link SocketChannel}s, so interrupting a waiting thread (how the worker stops a long poll) closes
@@ -43,15 +44,24 @@ import javax.net.ssl.SSLSocketFactory;
 final class AwsWire implements AwsJsonTransport.Wire {
     static final int MAX_CONNECTIONS = 64;
     static final Duration MAX_IDLE = Duration.ofSeconds(20);
+    static final Duration TIME_TO_LIVE = Duration.ofMinutes(5);
     private static final int MAX_HEADER_LINE = 16 * 1024;
     private static final int MAX_BODY = 16 * 1024 * 1024;
 
     private final Duration connectTimeout;
+    private final SSLSocketFactory tls;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** A wire whose https connections use the JDK's default TLS context. */
     AwsWire(Duration connectTimeout) {
+        this(connectTimeout, null);
+    }
+
+    /** @param tls the TLS of https connections; null for the JDK's default context */
+    AwsWire(Duration connectTimeout, SSLSocketFactory tls) {
         this.connectTimeout = connectTimeout;
+        this.tls = tls;
     }
 
     /** The idle connections of one endpoint and the permits that bound all of its connections. */
@@ -68,7 +78,7 @@ final class AwsWire implements AwsJsonTransport.Wire {
         try {
             byte[] request = render(post);
             Connection connection = pool.idle.pollFirst();
-            while (connection != null && connection.idleTooLong()) {
+            while (connection != null && connection.expired()) {
                 connection.close();
                 connection = pool.idle.pollFirst();
             }
@@ -79,7 +89,7 @@ final class AwsWire implements AwsJsonTransport.Wire {
                     // the server closed it while it sat idle: the request never reached it, so it is sent again
                 }
             }
-            return exchange(pool, Connection.open(endpoint, connectTimeout, deadlineNanos), request, deadlineNanos);
+            return exchange(pool, Connection.open(endpoint, connectTimeout, tls, deadlineNanos), request, deadlineNanos);
         } finally {
             pool.permits.release();
         }
@@ -147,6 +157,7 @@ final class AwsWire implements AwsJsonTransport.Wire {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
+        private final long openedAt = System.nanoTime();
         private long idleSince = -1;
         private long deadlineNanos;
 
@@ -159,7 +170,8 @@ final class AwsWire implements AwsJsonTransport.Wire {
             this.out = socket.getOutputStream();
         }
 
-        static Connection open(URI endpoint, Duration connectTimeout, long deadlineNanos) throws IOException {
+        static Connection open(URI endpoint, Duration connectTimeout, SSLSocketFactory tlsSockets, long deadlineNanos)
+                throws IOException {
             boolean tls = "https".equalsIgnoreCase(endpoint.getScheme());
             int port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
             SocketChannel channel = SocketChannel.open();
@@ -171,8 +183,9 @@ final class AwsWire implements AwsJsonTransport.Wire {
                         (int) Math.min(connectTimeout.toMillis(), left));
                 Socket socket = channel.socket();
                 if (tls) {
-                    SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                            .createSocket(socket, endpoint.getHost(), port, true);
+                    // the JDK's default context only when an https endpoint needs it (its set-up costs a cold start)
+                    SSLSocketFactory factory = tlsSockets != null ? tlsSockets : (SSLSocketFactory) SSLSocketFactory.getDefault();
+                    SSLSocket ssl = (SSLSocket) factory.createSocket(socket, endpoint.getHost(), port, true);
                     SSLParameters parameters = ssl.getSSLParameters();
                     parameters.setEndpointIdentificationAlgorithm("HTTPS");
                     ssl.setSSLParameters(parameters);
@@ -187,8 +200,9 @@ final class AwsWire implements AwsJsonTransport.Wire {
             }
         }
 
-        boolean idleTooLong() {
-            return System.nanoTime() - idleSince >= MAX_IDLE.toNanos() || socket.isClosed();
+        boolean expired() {
+            long now = System.nanoTime();
+            return now - idleSince >= MAX_IDLE.toNanos() || now - openedAt >= TIME_TO_LIVE.toNanos() || socket.isClosed();
         }
 
         void idleSince(long nanos) {

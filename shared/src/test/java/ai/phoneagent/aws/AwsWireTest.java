@@ -13,6 +13,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +25,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lean clients' HTTP/1.1 wire against a scripted server on a real socket: the framings a server may answer with,
@@ -44,15 +52,19 @@ class AwsWireTest {
     private final AtomicInteger closedByServer = new AtomicInteger();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private AwsWire wire;
-    private Thread acceptor;
 
     @BeforeEach
     void start() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = Thread.ofPlatform().daemon().start(() -> {
-            while (!server.isClosed()) {
+        server = serving(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        wire = new AwsWire(Duration.ofSeconds(2));
+    }
+
+    /** Serves every connection {@code listening} accepts with the queued scripts. */
+    private ServerSocket serving(ServerSocket listening) {
+        Thread.ofPlatform().daemon().start(() -> {
+            while (!listening.isClosed()) {
                 try {
-                    Socket socket = server.accept();
+                    Socket socket = listening.accept();
                     connections.incrementAndGet();
                     Thread.ofVirtual().start(() -> serve(socket));
                 } catch (IOException closed) {
@@ -60,7 +72,7 @@ class AwsWireTest {
                 }
             }
         });
-        wire = new AwsWire(Duration.ofSeconds(2));
+        return listening;
     }
 
     @AfterEach
@@ -135,9 +147,50 @@ class AwsWireTest {
     }
 
     private AwsJsonTransport.Answer post(String body, Duration within) throws IOException {
-        URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
-        return wire.post(new AwsJsonTransport.Post(endpoint, "127.0.0.1:" + server.getLocalPort(), "/", "T.Op",
+        return post(wire, URI.create("http://127.0.0.1:" + server.getLocalPort()), body, within);
+    }
+
+    private static AwsJsonTransport.Answer post(AwsWire wire, URI endpoint, String body, Duration within) throws IOException {
+        return wire.post(new AwsJsonTransport.Post(endpoint, endpoint.getHost() + ":" + endpoint.getPort(), "/", "T.Op",
                 Map.of("X-Amz-Target", "T.Op"), body.getBytes(StandardCharsets.UTF_8)), System.nanoTime() + within.toNanos());
+    }
+
+    @Test
+    void anHttpsEndpointIsReachedOverTlsAndItsCertificateMustNameTheHost(@TempDir Path dir) throws Exception {
+        // a certificate for "localhost" only, made by the JDK's keytool, trusted by the client below
+        Path keys = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "aws", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", keys.toString(), "-storetype", "PKCS12",
+                "-storepass", "test-only", "-keypass", "test-only").redirectErrorStream(true).start();
+        keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0).as("keytool made the key").isTrue();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keys)) {
+            store.load(in, "test-only".toCharArray());
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(store, "test-only".toCharArray());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(keyManagers.getKeyManagers(), null, null);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+
+        try (ServerSocket tlsServer = serving(serverTls.getServerSocketFactory().createServerSocket(0, 50,
+                InetAddress.getLoopbackAddress()));
+             AwsWire tlsWire = new AwsWire(Duration.ofSeconds(2), clientTls.getSocketFactory())) {
+            scripts.add(answering(ok("{\"over\":\"tls\"}"), true));
+            var answer = post(tlsWire, URI.create("https://localhost:" + tlsServer.getLocalPort()), "{}", Duration.ofSeconds(10));
+            assertThat(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo("{\"over\":\"tls\"}");
+            assertThat(requests.getFirst()).contains("Host: localhost:" + tlsServer.getLocalPort());
+
+            // the same trusted certificate, but reached by a name it does not carry
+            assertThatThrownBy(() -> post(tlsWire, URI.create("https://127.0.0.1:" + tlsServer.getLocalPort()), "{}",
+                    Duration.ofSeconds(10))).isInstanceOf(SSLHandshakeException.class);
+            assertThat(requests).as("nothing sent to a host that failed verification").hasSize(1);
+        }
     }
 
     @Test
