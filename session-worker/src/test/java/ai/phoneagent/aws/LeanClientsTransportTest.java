@@ -158,7 +158,9 @@ class LeanClientsTransportTest {
              DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), SHORT).dynamo()) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> getItem(dynamo))
-                    .isInstanceOf(SdkException.class);
+                    .isInstanceOf(software.amazon.awssdk.core.exception.ApiCallTimeoutException.class)
+                    .hasMessageContaining("DynamoDb.GetItem at " + hanging.uri())
+                    .satisfies(e -> assertThat(AwsFailures.of(e)).hasValueSatisfying(f -> assertThat(f.timedOut()).isTrue()));
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("bounded by the 1 s call timeout")
                     .isLessThan(Duration.ofSeconds(3));
             assertThat(hanging.connections()).as("the request reached the hung endpoint").isPositive();

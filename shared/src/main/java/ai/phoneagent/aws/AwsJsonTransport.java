@@ -144,9 +144,9 @@ final class AwsJsonTransport {
                     boolean callOver = attemptDeadline == callDeadline || System.nanoTime() >= callDeadline;
                     SdkException timeout = callOver
                             ? ApiCallTimeoutException.builder().message(failed(name, "no answer within the call timeout of "
-                            + callTimeout.toMillis() + " ms")).cause(e).build()
+                            + callTimeout.toMillis() + " ms (" + describe(e) + ")")).cause(e).build()
                             : ApiCallAttemptTimeoutException.builder().message(failed(name, "no answer within the attempt "
-                            + "timeout of " + attemptTimeout.toMillis() + " ms")).cause(e).build();
+                            + "timeout of " + attemptTimeout.toMillis() + " ms (" + describe(e) + ")")).cause(e).build();
                     if (callOver || attempt >= MAX_ATTEMPTS) {
                         throw recorded(timeout, operation, true);
                     }

@@ -20,19 +20,23 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 /**
  * An SDK client interface ({@code DynamoDbClient}, {@code SqsClient}) whose hot operations go straight to the wire
  * ({@link AwsJsonTransport}) and every other call to a real SDK client, built on its first use. An operation goes
- * the lean way only when its request holds nothing but the fields the lean code writes (and at most the
- * {@link AwsTimeouts#longPoll long poll's} timeouts as overrides): anything else, such as a field a later change
- * starts to set, goes to the SDK, so no request is ever sent with a field left out.
+ * the lean way only when its request holds nothing but the fields the lean code writes (and as overrides at most
+ * timeouts, such as {@link AwsTimeouts#longPoll a long poll's}, and API names): anything else, such as a field a later
+ * change starts to set, goes to the SDK, so no request is ever sent with a field left out. Paginators are the
+ * interface's own, paging through the lean operation.
  */
 final class LeanOperations {
-    private static final AwsRequestOverrideConfiguration TIMEOUTS_ONLY = AwsRequestOverrideConfiguration.builder().build();
-
     private LeanOperations() {
     }
 
-    /** One operation sent straight to the wire. */
-    record Operation<Q extends AwsRequest>(Class<Q> requestType, Set<String> members, Function<Q, Object> call,
-                                            List<SdkField<?>> otherFields) {
+    /**
+     * One operation sent straight to the wire.
+     *
+     * @param method the client interface's method of the operation ({@code getItem}; not its paginator,
+     *               {@code queryPaginator}, which takes the same request)
+     */
+    record Operation<Q extends AwsRequest>(Class<Q> requestType, String method, Set<String> members,
+                                            Function<Q, Object> call, List<SdkField<?>> otherFields) {
         /**
          * @param members the request's members (as the SDK's models name them) the lean code writes
          */
@@ -45,7 +49,9 @@ final class LeanOperations {
             if (!unknown.isEmpty()) {
                 throw new IllegalStateException(requestType.getSimpleName() + " has no members " + unknown);
             }
-            return new Operation<>(requestType, members, call, others);
+            String name = requestType.getSimpleName().replaceFirst("Request$", "");
+            return new Operation<>(requestType, Character.toLowerCase(name.charAt(0)) + name.substring(1), members, call,
+                    others);
         }
 
         /** Whether this request holds only what the lean code writes. */
@@ -63,8 +69,11 @@ final class LeanOperations {
         }
     }
 
+    /** Timeouts (which the lean path honours) and API names (the SDK's user-agent tags, such as a paginator's). */
     private static boolean onlyTimeouts(AwsRequestOverrideConfiguration config) {
-        return config.toBuilder().apiCallTimeout(null).apiCallAttemptTimeout(null).build().equals(TIMEOUTS_ONLY);
+        var plain = AwsRequestOverrideConfiguration.builder();
+        config.apiNames().forEach(plain::addApiName);
+        return config.toBuilder().apiCallTimeout(null).apiCallAttemptTimeout(null).build().equals(plain.build());
     }
 
     /**
@@ -91,14 +100,19 @@ final class LeanOperations {
             }
         };
         InvocationHandler handler = (proxy, method, args) -> {
+            if (method.isDefault() && method.getName().endsWith("Paginator")) {
+                // the interface's paginator: its pages come back here, so a lean operation's pages are lean too
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
             if (args != null && args.length == 1 && args[0] instanceof AwsRequest request) {
                 Operation<?> operation = lean.get(request.getClass());
-                if (operation != null && operation.takes(request)) {
+                if (operation != null && operation.method().equals(method.getName()) && operation.takes(request)) {
                     try {
                         return operation.run(request);
                     } catch (java.io.UncheckedIOException malformed) {
                         // an answer that is not the protocol's JSON: an AWS call's failure, as the SDK reports it
-                        throw SdkClientException.create(serviceName + "." + method.getName() + " failed: "
+                        throw SdkClientException.create(serviceName + "." + operation.requestType().getSimpleName()
+                                .replaceFirst("Request$", "") + " failed: "
                                 + malformed.getMessage(), malformed);
                     }
                 }

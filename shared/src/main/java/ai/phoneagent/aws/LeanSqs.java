@@ -10,6 +10,12 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityResponse;
+import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
+import software.amazon.awssdk.services.sqs.model.CreateQueueResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteQueueRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteQueueResponse;
+import software.amazon.awssdk.services.sqs.model.GetQueueUrlRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueUrlResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageResponse;
 import software.amazon.awssdk.services.sqs.model.InvalidAddressException;
@@ -20,6 +26,7 @@ import software.amazon.awssdk.services.sqs.model.MessageNotInflightException;
 import software.amazon.awssdk.services.sqs.model.OverLimitException;
 import software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
@@ -29,9 +36,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
- * The SQS client of every part: {@code SendMessage}, {@code ReceiveMessage}, {@code DeleteMessage} and
- * {@code ChangeMessageVisibility} (every message operation the system makes) go straight to SQS's JSON protocol
- * through {@link AwsJsonTransport}; queue management (create, find, list, delete, attributes) through the SDK.
+ * The SQS client of every part: {@code SendMessage}, {@code ReceiveMessage}, {@code DeleteMessage},
+ * {@code ChangeMessageVisibility} (every message operation the system makes) and a call's control queue's
+ * {@code CreateQueue}, {@code GetQueueUrl} and {@code DeleteQueue} go straight to SQS's JSON protocol through
+ * {@link AwsJsonTransport}; the rest (listing, attributes) through the SDK.
  * Message bodies are not checked against their MD5 as the SDK does: the connection (TLS in AWS) already guards them.
  */
 final class LeanSqs {
@@ -64,7 +72,16 @@ final class LeanSqs {
                 ChangeMessageVisibilityRequest.class, LeanOperations.Operation.of(ChangeMessageVisibilityRequest.class,
                         () -> ChangeMessageVisibilityRequest.builder().build(),
                         Set.of("QueueUrl", "ReceiptHandle", "VisibilityTimeout"),
-                        request -> changeVisibility(transport, request)));
+                        request -> changeVisibility(transport, request)),
+                CreateQueueRequest.class, LeanOperations.Operation.of(CreateQueueRequest.class,
+                        () -> CreateQueueRequest.builder().build(), Set.of("QueueName", "Attributes", "tags"),
+                        request -> createQueue(transport, request)),
+                GetQueueUrlRequest.class, LeanOperations.Operation.of(GetQueueUrlRequest.class,
+                        () -> GetQueueUrlRequest.builder().build(), Set.of("QueueName", "QueueOwnerAWSAccountId"),
+                        request -> queueUrl(transport, request)),
+                DeleteQueueRequest.class, LeanOperations.Operation.of(DeleteQueueRequest.class,
+                        () -> DeleteQueueRequest.builder().build(), Set.of("QueueUrl"),
+                        request -> deleteQueue(transport, request)));
         return LeanOperations.client(SqsClient.class, SERVICE, operations, sdk, transport::close);
     }
 
@@ -136,6 +153,38 @@ final class LeanSqs {
     }
 
 
+    private static CreateQueueResponse createQueue(AwsJsonTransport transport, CreateQueueRequest request) {
+        byte[] answer = transport.call("CreateQueue", request, JsonWire.object(out -> out
+                .string("QueueName", request.queueName())
+                .stringMap("Attributes", request.attributesAsStrings())
+                .stringMap("tags", request.tags())), 0);
+        return CreateQueueResponse.builder().queueUrl(queueUrlOf(answer)).build();
+    }
+
+    private static GetQueueUrlResponse queueUrl(AwsJsonTransport transport, GetQueueUrlRequest request) {
+        byte[] answer = transport.call("GetQueueUrl", request, JsonWire.object(out -> out
+                .string("QueueName", request.queueName())
+                .string("QueueOwnerAWSAccountId", request.queueOwnerAWSAccountId())), 0);
+        return GetQueueUrlResponse.builder().queueUrl(queueUrlOf(answer)).build();
+    }
+
+    private static String queueUrlOf(byte[] answer) {
+        String[] url = new String[1];
+        JsonWire.read(answer, (name, in) -> {
+            if (name.equals("QueueUrl")) {
+                url[0] = in.string();
+            } else {
+                in.skip();
+            }
+        });
+        return url[0];
+    }
+
+    private static DeleteQueueResponse deleteQueue(AwsJsonTransport transport, DeleteQueueRequest request) {
+        transport.call("DeleteQueue", request, JsonWire.object(out -> out.string("QueueUrl", request.queueUrl())), 0);
+        return DeleteQueueResponse.builder().build();
+    }
+
     /** The SDK exception type of an SQS error code (as the JSON protocol names it, or its older query-protocol name). */
     private static AwsServiceException.Builder errorBuilder(String code, byte[] body) {
         return switch (code) {
@@ -146,6 +195,7 @@ final class LeanSqs {
             case "OverLimit" -> OverLimitException.builder();
             case "RequestThrottled" -> RequestThrottledException.builder();
             case "QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently" -> QueueDeletedRecentlyException.builder();
+            case "QueueNameExists", "QueueAlreadyExists" -> QueueNameExistsException.builder();
             case "InvalidAddress" -> InvalidAddressException.builder();
             case "InvalidSecurity" -> InvalidSecurityException.builder();
             default -> SqsException.builder();

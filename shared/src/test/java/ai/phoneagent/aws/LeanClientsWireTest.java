@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
@@ -179,6 +180,12 @@ class LeanClientsWireTest {
                 .receiptHandle("rh+/=")));
         sameBody(leanSqs, sdkSqs, "{}", c -> c.changeMessageVisibility(b -> b.queueUrl("http://sqs.local/000000000000/calls")
                 .receiptHandle("rh").visibilityTimeout(0)));
+        sameBody(leanSqs, sdkSqs, "{\"QueueUrl\":\"http://sqs.local/1/q\"}", c -> c.createQueue(b -> b.queueName("q")
+                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "600", QueueAttributeName.VISIBILITY_TIMEOUT, "30"))
+                .tags(Map.of("call", "rtc_1"))));
+        sameBody(leanSqs, sdkSqs, "{\"QueueUrl\":\"http://sqs.local/1/q\"}", c -> c.getQueueUrl(b -> b.queueName("q")
+                .queueOwnerAWSAccountId("000000000000")));
+        sameBody(leanSqs, sdkSqs, "{}", c -> c.deleteQueue(b -> b.queueUrl("http://sqs.local/1/q")));
     }
 
     /** Answers both clients with {@code answer} and expects equal parsed results. */
@@ -216,6 +223,8 @@ class LeanClientsWireTest {
                 c -> c.receiveMessage(b -> b.queueUrl("http://sqs.local/1/q").messageSystemAttributeNames(
                         MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)));
         assertThat(received.messages().getFirst().attributesAsStrings()).containsEntry("ApproximateReceiveCount", "3");
+        assertThat(sameAnswer(leanSqs, sdkSqs, "{\"QueueUrl\":\"http://sqs.local/1/made\"}", c -> c.createQueue(b -> b
+                .queueName("made"))).queueUrl()).isEqualTo("http://sqs.local/1/made");
         assertThat(sameAnswer(leanSqs, sdkSqs, "{\"MessageId\":\"m-9\",\"MD5OfMessageBody\":\"" + md5(body) + "\"}",
                 c -> c.sendMessage(b -> b.queueUrl("http://sqs.local/1/q").messageBody(body))).messageId()).isEqualTo("m-9");
     }
@@ -331,7 +340,7 @@ class LeanClientsWireTest {
     void anAnswerThatIsNotJsonIsAnAwsCallsFailure() {
         answer(200, "<html>proxy error</html>");
         assertThatThrownBy(() -> lean.getItem(b -> b.tableName("calls").key(KEY)))
-                .isInstanceOf(SdkClientException.class).hasMessageContaining("DynamoDb.getItem failed: malformed answer");
+                .isInstanceOf(SdkClientException.class).hasMessageContaining("DynamoDb.GetItem failed: malformed answer");
         answer(502, "<html>bad gateway</html>");
         answer(502, "<html>bad gateway</html>");
         answer(502, "<html>bad gateway</html>");
@@ -352,6 +361,22 @@ class LeanClientsWireTest {
         lean.getItem(b -> b.tableName("calls").key(KEY)
                 .overrideConfiguration(o -> o.putHeader("X-Extra", "1")));
         assertThat(taken().getHeaders().get("X-Extra")).as("an override the lean path cannot honour: the SDK's").isEqualTo("1");
+    }
+
+    @Test
+    void aPaginatorOfALeanOperationIsTheSdksAndPagesThroughTheLeanClient() throws Exception {
+        answer(200, "{\"Items\":[{\"pk\":{\"S\":\"1\"}}],\"Count\":1,\"LastEvaluatedKey\":{\"pk\":{\"S\":\"1\"}}}");
+        answer(200, "{\"Items\":[{\"pk\":{\"S\":\"2\"}}],\"Count\":1}");
+
+        var items = lean.queryPaginator(b -> b.tableName("calls").keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("a")))).items().stream().toList();
+
+        assertThat(items).extracting(item -> item.get("pk").s()).containsExactly("1", "2");
+        RecordedRequest first = taken();
+        RecordedRequest second = taken();
+        assertThat(first.getHeaders().get("amz-sdk-invocation-id")).as("each page a lean query").isNull();
+        assertThat(Json.parse(first.getBody().utf8()).has("ExclusiveStartKey")).isFalse();
+        assertThat(Json.parse(second.getBody().utf8()).path("ExclusiveStartKey").path("pk").path("S").asText()).isEqualTo("1");
     }
 
     @Test
