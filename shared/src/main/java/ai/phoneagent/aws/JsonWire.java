@@ -308,6 +308,11 @@ final class JsonWire {
             return value;
         }
 
+        /** An array of strings. */
+        List<String> strings() throws IOException {
+            return stringList();
+        }
+
         private List<String> stringList() throws IOException {
             expect(JsonToken.START_ARRAY);
             List<String> values = new ArrayList<>();

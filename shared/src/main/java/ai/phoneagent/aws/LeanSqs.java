@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageResponse;
 import software.amazon.awssdk.services.sqs.model.InvalidAddressException;
 import software.amazon.awssdk.services.sqs.model.InvalidMessageContentsException;
 import software.amazon.awssdk.services.sqs.model.InvalidSecurityException;
+import software.amazon.awssdk.services.sqs.model.ListQueuesRequest;
+import software.amazon.awssdk.services.sqs.model.ListQueuesResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageNotInflightException;
 import software.amazon.awssdk.services.sqs.model.OverLimitException;
@@ -37,9 +39,10 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
  * The SQS client of every part: {@code SendMessage}, {@code ReceiveMessage}, {@code DeleteMessage},
- * {@code ChangeMessageVisibility} (every message operation the system makes) and a call's control queue's
- * {@code CreateQueue}, {@code GetQueueUrl} and {@code DeleteQueue} go straight to SQS's JSON protocol through
- * {@link AwsJsonTransport}; the rest (listing, attributes) through the SDK.
+ * {@code ChangeMessageVisibility} (every message operation the system makes) and the control queues'
+ * {@code CreateQueue}, {@code GetQueueUrl}, {@code DeleteQueue} and {@code ListQueues} go straight to SQS's JSON
+ * protocol through {@link AwsJsonTransport}; the rest (attributes, tests' set-up) through the SDK, whose client is
+ * built only then: a worker builds none (on its first safety sweep, that cost a second of a core).
  * Message bodies are not checked against their MD5 as the SDK does: the connection (TLS in AWS) already guards them.
  */
 final class LeanSqs {
@@ -81,7 +84,10 @@ final class LeanSqs {
                         request -> queueUrl(transport, request)),
                 DeleteQueueRequest.class, LeanOperations.Operation.of(DeleteQueueRequest.class,
                         () -> DeleteQueueRequest.builder().build(), Set.of("QueueUrl"),
-                        request -> deleteQueue(transport, request)));
+                        request -> deleteQueue(transport, request)),
+                ListQueuesRequest.class, LeanOperations.Operation.of(ListQueuesRequest.class,
+                        () -> ListQueuesRequest.builder().build(), Set.of("QueueNamePrefix", "NextToken", "MaxResults"),
+                        request -> listQueues(transport, request)));
         return LeanOperations.client(SqsClient.class, SERVICE, operations, sdk, transport::close);
     }
 
@@ -183,6 +189,22 @@ final class LeanSqs {
     private static DeleteQueueResponse deleteQueue(AwsJsonTransport transport, DeleteQueueRequest request) {
         transport.call("DeleteQueue", request, JsonWire.object(out -> out.string("QueueUrl", request.queueUrl())), 0);
         return DeleteQueueResponse.builder().build();
+    }
+
+    private static ListQueuesResponse listQueues(AwsJsonTransport transport, ListQueuesRequest request) {
+        byte[] answer = transport.call("ListQueues", request, JsonWire.object(out -> out
+                .string("QueueNamePrefix", request.queueNamePrefix())
+                .string("NextToken", request.nextToken())
+                .number("MaxResults", request.maxResults())), 0);
+        ListQueuesResponse.Builder response = ListQueuesResponse.builder();
+        JsonWire.read(answer, (name, in) -> {
+            switch (name) {
+                case "QueueUrls" -> response.queueUrls(in.strings());
+                case "NextToken" -> response.nextToken(in.string());
+                default -> in.skip();
+            }
+        });
+        return response.build();
     }
 
     /** The SDK exception type of an SQS error code (as the JSON protocol names it, or its older query-protocol name). */

@@ -186,6 +186,8 @@ class LeanClientsWireTest {
         sameBody(leanSqs, sdkSqs, "{\"QueueUrl\":\"http://sqs.local/1/q\"}", c -> c.getQueueUrl(b -> b.queueName("q")
                 .queueOwnerAWSAccountId("000000000000")));
         sameBody(leanSqs, sdkSqs, "{}", c -> c.deleteQueue(b -> b.queueUrl("http://sqs.local/1/q")));
+        sameBody(leanSqs, sdkSqs, "{}", c -> c.listQueues(b -> b.queueNamePrefix("call-control-").maxResults(1000)
+                .nextToken("page-2")));
     }
 
     /** Answers both clients with {@code answer} and expects equal parsed results. */
@@ -377,6 +379,19 @@ class LeanClientsWireTest {
         assertThat(first.getHeaders().get("amz-sdk-invocation-id")).as("each page a lean query").isNull();
         assertThat(Json.parse(first.getBody().utf8()).has("ExclusiveStartKey")).isFalse();
         assertThat(Json.parse(second.getBody().utf8()).path("ExclusiveStartKey").path("pk").path("S").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void theControlQueuesAreListedPageByPageOnTheLeanPath() throws Exception {
+        answer(200, "{\"QueueUrls\":[\"http://sqs.local/1/call-control-a\"],\"NextToken\":\"t2\"}");
+        answer(200, "{\"QueueUrls\":[\"http://sqs.local/1/call-control-b\"]}");
+
+        var urls = leanSqs.listQueuesPaginator(b -> b.queueNamePrefix("call-control-").maxResults(1000)).queueUrls()
+                .stream().toList();
+
+        assertThat(urls).containsExactly("http://sqs.local/1/call-control-a", "http://sqs.local/1/call-control-b");
+        assertThat(taken().getHeaders().get("amz-sdk-invocation-id")).isNull();
+        assertThat(Json.parse(taken().getBody().utf8()).path("NextToken").asText()).isEqualTo("t2");
     }
 
     @Test
