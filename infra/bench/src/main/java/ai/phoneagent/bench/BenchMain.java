@@ -772,11 +772,16 @@ public final class BenchMain {
 
     // ---------------------------------------------------------------- processes
 
-    private Child startFront() {
+    private Child startFront() throws IOException {
         // BENCH_FRONT_JVM_FLAGS, e.g. "-XX:StartFlightRecording=filename=front.jfr", to profile the handlers
         List<String> flags = System.getenv().getOrDefault("BENCH_FRONT_JVM_FLAGS", "").isBlank() ? List.of()
                 : List.of(System.getenv("BENCH_FRONT_JVM_FLAGS").trim().split("\\s+"));
         List<String> all = new ArrayList<>(List.of(KEEP_COMPILER_THREADS));
+        // the handlers run as the Lambdas run them: the JVM options template.yaml gives both functions (one value,
+        // held so by template-checks); BENCH_FRONT_DEFAULT_JVM=1 measures them on the JVM's defaults instead
+        if (!"1".equals(System.getenv("BENCH_FRONT_DEFAULT_JVM"))) {
+            all.addAll(List.of(LambdaJvmOptions.fromTemplate(Path.of("template.yaml"), "webhook").trim().split("\\s+")));
+        }
         all.addAll(flags);
         Child child = Child.start("front", java(all, "ai.phoneagent.bench.FrontMain"), withCounts("front"), "READY", logs);
         frontUrl = URI.create("http://127.0.0.1:" + fields(child.awaitMarker(Duration.ofMinutes(3))).get("port"));
