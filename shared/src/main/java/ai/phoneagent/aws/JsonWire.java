@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * path), with DynamoDB's typed attribute values ({@code {"S":"x"}}, {@code {"M":{…}}}…) both ways.
  */
 final class JsonWire {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /**
+     * Buffers from one shared, bounded pool, as {@code Json}'s: Jackson's default pool is per thread, and nearly every
+     * AWS call here runs on a virtual thread of its own, so each would allocate fresh buffers.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
 
     private JsonWire() {
     }

@@ -23,12 +23,23 @@ final class SigV4 {
             .withZone(ZoneOffset.UTC);
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Cloned per use: a clone skips the provider lookup {@code getInstance} makes every time (a profile's hot spot). */
+    private static final MessageDigest SHA_256 = sha256Prototype();
+
     private final String region;
     private final String service;
     private volatile SigningKey key;
+    private volatile Stamp stamp;
 
-    /** The key of one day, region, service and secret: {@code kSigning} of the SigV4 specification. */
-    private record SigningKey(String day, String secret, byte[] bytes) {
+    /**
+     * The key of one day, region, service and secret ({@code kSigning} of the SigV4 specification), with an HMAC
+     * already keyed with it, cloned per signature.
+     */
+    private record SigningKey(String day, String secret, Mac keyed) {
+    }
+
+    /** The {@code X-Amz-Date} of one second, formatted once. */
+    private record Stamp(long epochSecond, String amzDate) {
     }
 
     /** The headers a signed request carries, besides {@code content-type}, {@code host} and {@code x-amz-target}. */
@@ -46,7 +57,12 @@ final class SigV4 {
      */
     Signed sign(String accessKeyId, String secretKey, String sessionToken, String host, String path, String contentType,
                 String target, byte[] body, Instant now) {
-        String amzDate = AMZ_DATE.format(now);
+        Stamp current = stamp;
+        if (current == null || current.epochSecond != now.getEpochSecond()) {
+            current = new Stamp(now.getEpochSecond(), AMZ_DATE.format(now));
+            stamp = current;
+        }
+        String amzDate = current.amzDate;
         String day = amzDate.substring(0, 8);
         String payloadHash = HEX.formatHex(sha256(body));
         StringBuilder canonical = new StringBuilder(320)
@@ -67,37 +83,60 @@ final class SigV4 {
         String scope = day + '/' + region + '/' + service + "/aws4_request";
         String toSign = ALGORITHM + '\n' + amzDate + '\n' + scope + '\n'
                 + HEX.formatHex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = HEX.formatHex(hmac(signingKey(day, secretKey), toSign));
+        Mac mac = copy(signingKey(day, secretKey));
+        String signature = HEX.formatHex(mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8)));
         return new Signed(amzDate, payloadHash, ALGORITHM + " Credential=" + accessKeyId + '/' + scope + ", SignedHeaders="
                 + signedHeaders + ", Signature=" + signature);
     }
 
-    private byte[] signingKey(String day, String secret) {
+    private Mac signingKey(String day, String secret) {
         SigningKey cached = key;
         if (cached != null && cached.day.equals(day) && cached.secret.equals(secret)) {
-            return cached.bytes;
+            return cached.keyed;
         }
         byte[] date = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), day);
         byte[] regional = hmac(date, region);
         byte[] serviced = hmac(regional, service);
         byte[] signing = hmac(serviced, "aws4_request");
-        key = new SigningKey(day, secret, signing);
-        return signing;
+        Mac keyed = keyedMac(signing);
+        key = new SigningKey(day, secret, keyed);
+        return keyed;
     }
 
-    private static byte[] hmac(byte[] key, String data) {
+    /** A fresh copy of a keyed HMAC (the cached one is never used itself, so threads never share its state). */
+    private static Mac copy(Mac keyed) {
+        try {
+            return (Mac) keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
+        }
+    }
+
+    private static Mac keyedMac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
 
+    private static byte[] hmac(byte[] key, String data) {
+        return keyedMac(key).doFinal(data.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static byte[] sha256(byte[] data) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return ((MessageDigest) SHA_256.clone()).digest(data);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -60,6 +60,20 @@ class SigV4Test {
         assertThat(signature(today)).isNotEqualTo(signature(tomorrow));
     }
 
+    @Test
+    void manyThreadsSigningAtOnceGetTheOneRightSignature() throws Exception {
+        SigV4 signer = new SigV4("us-east-1", "dynamodb");
+        String expected = new SigV4("us-east-1", "dynamodb").sign("AK", "secret", null, "h", "/",
+                AwsJsonTransport.CONTENT_TYPE, TARGET, BODY, NOW).authorization();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            var signed = java.util.stream.IntStream.range(0, 2_000).mapToObj(i -> threads.submit(() -> signer.sign("AK",
+                    "secret", null, "h", "/", AwsJsonTransport.CONTENT_TYPE, TARGET, BODY, NOW).authorization())).toList();
+            for (var one : signed) {
+                assertThat(one.get()).isEqualTo(expected);
+            }
+        }
+    }
+
     private static String signature(String authorization) {
         return authorization.substring(authorization.indexOf("Signature="));
     }
