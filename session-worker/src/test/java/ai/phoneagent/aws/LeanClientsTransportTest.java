@@ -34,29 +34,88 @@ class LeanClientsTransportTest {
     private static final AwsTimeouts SHORT = new AwsTimeouts(Duration.ofMillis(1_000), Duration.ofMillis(500),
             Duration.ofMillis(1_000));
 
-    private static AwsClients pooled(URI sqs, URI dynamo, AwsTimeouts timeouts) {
+    private static AwsClients clients(URI sqs, URI dynamo, AwsTimeouts timeouts) {
         AwsSettings local = EmbeddedAws.shared().settings();
         return new AwsClients(new AwsSettings(local.region(), Optional.of(sqs), Optional.of(dynamo), local.staticKeys(),
                 timeouts));
     }
 
-    private static AwsClients pooledOnEngines(AwsTimeouts timeouts) {
+    private static AwsClients onEngines(AwsTimeouts timeouts) {
         AwsSettings local = EmbeddedAws.shared().settings();
-        return pooled(local.sqsEndpoint().orElseThrow(), local.dynamoEndpoint().orElseThrow(), timeouts);
+        return clients(local.sqsEndpoint().orElseThrow(), local.dynamoEndpoint().orElseThrow(), timeouts);
     }
 
     /** A queue made with the local engines' generous timeouts (a cold engine may take seconds). */
     private static String newQueue() {
-        try (SqsClient sqs = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
-            return LocalResources.createCallsQueue(sqs, "pooled-" + UUID.randomUUID().toString().substring(0, 8), 30);
+        try (SqsClient sqs = onEngines(AwsTimeouts.LOCAL).sqs()) {
+            return LocalResources.createCallsQueue(sqs, "lean-q-" + UUID.randomUUID().toString().substring(0, 8), 30);
         }
+    }
+
+    @Test
+    void everyOperationThePartsMakeStaysOnTheLeanPathAgainstTheRealEngines() {
+        String table = "lean-" + UUID.randomUUID().toString().substring(0, 8);
+        try (DynamoDbClient setUp = onEngines(AwsTimeouts.LOCAL).dynamo()) {
+            LocalResources.createTable(setUp, table); // table set-up is the SDK's, on clients of its own
+        }
+        AwsClients clients = onEngines(AwsTimeouts.LOCAL);
+        try (DynamoDbClient dynamo = clients.dynamo(); SqsClient sqs = clients.sqs()) {
+            Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("CALL#lean"), "sk", AttributeValue.fromS("META"));
+            Map<String, AttributeValue> item = new java.util.HashMap<>(key);
+            item.put("status", AttributeValue.fromS("LIVE"));
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            assertThat(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item()).isEqualTo(item);
+            assertThat(dynamo.updateItem(b -> b.tableName(table).key(key).updateExpression("SET #s = :s")
+                    .expressionAttributeNames(Map.of("#s", "status")).expressionAttributeValues(Map.of(":s", AttributeValue.fromS("ENDED")))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.UPDATED_NEW)).attributes())
+                    .containsEntry("status", AttributeValue.fromS("ENDED"));
+            assertThat(dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("CALL#lean")))).items()).hasSize(1);
+            // the engine's own error answers, as the SDK's types with their details
+            assertThatThrownBy(() -> dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure.ALL_OLD)))
+                    .isInstanceOfSatisfying(software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException.class,
+                            e -> assertThat(e.item()).containsEntry("status", AttributeValue.fromS("ENDED")));
+            assertThatThrownBy(() -> dynamo.transactWriteItems(b -> b.transactItems(
+                    software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder().update(u -> u.tableName(table)
+                            .key(Map.of("pk", AttributeValue.fromS("CALL#other"), "sk", AttributeValue.fromS("META")))
+                            .updateExpression("SET a = :a").expressionAttributeValues(Map.of(":a", AttributeValue.fromN("1")))).build(),
+                    software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
+                            .key(key).conditionExpression("#s = :live").expressionAttributeNames(Map.of("#s", "status"))
+                            .expressionAttributeValues(Map.of(":live", AttributeValue.fromS("LIVE")))).build())))
+                    .isInstanceOfSatisfying(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class,
+                            e -> assertThat(e.cancellationReasons()).extracting(r -> r.code())
+                                    .containsExactly("None", "ConditionalCheckFailed"));
+            dynamo.deleteItem(b -> b.tableName(table).key(key).conditionExpression("attribute_exists(pk)"));
+            assertThat(dynamo.getItem(b -> b.tableName(table).key(key)).hasItem()).isFalse();
+
+            String name = "lean-" + UUID.randomUUID().toString().substring(0, 8);
+            String url = sqs.createQueue(b -> b.queueName(name).attributes(Map.of(
+                    software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
+            assertThat(sqs.getQueueUrl(b -> b.queueName(name)).queueUrl()).isEqualTo(url);
+            assertThat(sqs.listQueuesPaginator(b -> b.queueNamePrefix(name)).queueUrls()).containsExactly(url);
+            sqs.sendMessage(b -> b.queueUrl(url).messageBody("{\"hé\":1}"));
+            var received = sqs.receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(5).messageSystemAttributeNames(
+                    software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                    .overrideConfiguration(AwsTimeouts.longPoll(5))).messages();
+            assertThat(received).extracting(m -> m.body()).containsExactly("{\"hé\":1}");
+            assertThat(received.getFirst().attributesAsStrings()).containsEntry("ApproximateReceiveCount", "1");
+            sqs.changeMessageVisibility(b -> b.queueUrl(url).receiptHandle(received.getFirst().receiptHandle()).visibilityTimeout(0));
+            String again = sqs.receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(5)
+                    .overrideConfiguration(AwsTimeouts.longPoll(5))).messages().getFirst().receiptHandle();
+            sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(again));
+            sqs.deleteQueue(b -> b.queueUrl(url));
+            assertThatThrownBy(() -> sqs.sendMessage(b -> b.queueUrl(url).messageBody("gone")))
+                    .isInstanceOf(software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException.class);
+        }
+        assertThat(clients.sdkClientsBuilt()).as("no operation left the lean path").isZero();
     }
 
     @Test
     void aLongPollOutlastsTheAttemptTimeoutAndReturnsTheMessageSentDuringIt() throws Exception {
         // attempts are cut off after 500 ms, but a long poll's bound is its own wait + margin
         String queue = newQueue();
-        try (SqsClient sqs = pooledOnEngines(SHORT).sqs(); SqsClient sender = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
+        try (SqsClient sqs = onEngines(SHORT).sqs(); SqsClient sender = onEngines(AwsTimeouts.LOCAL).sqs()) {
             AtomicReference<Thread> poller = new AtomicReference<>();
             CompletableFuture<ReceiveMessageResponse> poll = CompletableFuture.supplyAsync(() -> {
                 poller.set(Thread.currentThread());
@@ -78,7 +137,7 @@ class LeanClientsTransportTest {
     @Test
     void anEmptyLongPollWaitsItsWholeWaitWithoutATimeout() {
         String queue = newQueue();
-        try (SqsClient sqs = pooledOnEngines(SHORT).sqs()) {
+        try (SqsClient sqs = onEngines(SHORT).sqs()) {
             long started = System.nanoTime();
             ReceiveMessageResponse empty = sqs.receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(2)
                     .overrideConfiguration(AwsTimeouts.longPoll(2)));
@@ -90,7 +149,7 @@ class LeanClientsTransportTest {
     @Test
     void interruptingAThreadInALongPollCutsThePollOffAtOnce() throws Exception {
         String queue = newQueue();
-        try (SqsClient sqs = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
+        try (SqsClient sqs = onEngines(AwsTimeouts.LOCAL).sqs()) {
             // well inside the 20 s wait: only a cut-off poll ends this soon
             interruptEndsItAsAnAwsFailure("Sqs.ReceiveMessage", () -> sqs.receiveMessage(b -> b.queueUrl(queue)
                     .waitTimeSeconds(20).overrideConfiguration(AwsTimeouts.longPoll(20))));
@@ -100,7 +159,7 @@ class LeanClientsTransportTest {
     @Test
     void interruptingAThreadWaitingForAPooledConnectionFailsItAsAnAwsCallAtOnce() throws Exception {
         try (HangingEndpoint hanging = HangingEndpoint.start();
-             DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), AwsTimeouts.LOCAL).dynamo()) {
+             DynamoDbClient dynamo = clients(hanging.uri(), hanging.uri(), AwsTimeouts.LOCAL).dynamo()) {
             // every pooled connection held by a request the endpoint never answers, so the next one waits for a lease
             List<Thread> holders = new ArrayList<>();
             for (int i = 0; i < AwsWire.MAX_CONNECTIONS; i++) {
@@ -155,7 +214,7 @@ class LeanClientsTransportTest {
     @Test
     void aHungEndpointIsCutOffByTheAttemptAndCallTimeouts() {
         try (HangingEndpoint hanging = HangingEndpoint.start();
-             DynamoDbClient dynamo = pooled(hanging.uri(), hanging.uri(), SHORT).dynamo()) {
+             DynamoDbClient dynamo = clients(hanging.uri(), hanging.uri(), SHORT).dynamo()) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> getItem(dynamo))
                     .isInstanceOf(software.amazon.awssdk.core.exception.ApiCallTimeoutException.class)
@@ -170,7 +229,7 @@ class LeanClientsTransportTest {
     @Test
     void moreCallsAtOnceThanThePoolHoldsAllSucceed() throws Exception {
         String queue = newQueue();
-        try (SqsClient sqs = pooledOnEngines(AwsTimeouts.LOCAL).sqs()) {
+        try (SqsClient sqs = onEngines(AwsTimeouts.LOCAL).sqs()) {
             int calls = AwsWire.MAX_CONNECTIONS * 2;
             try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 var sends = java.util.stream.IntStream.range(0, calls).mapToObj(i -> threads.submit(

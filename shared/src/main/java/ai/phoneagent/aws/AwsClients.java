@@ -34,6 +34,8 @@ public final class AwsClients {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(25).plus(AwsTimeouts.LONG_POLL_MARGIN);
     private final AwsSettings settings;
     private final Supplier<AwsJsonTransport.Wire> wires;
+    /** How many SDK clients were built here: none while the parts make only the operations the lean clients send. */
+    private final java.util.concurrent.atomic.AtomicInteger sdkClientsBuilt = new java.util.concurrent.atomic.AtomicInteger();
     /** The one URL-connection client of every SDK client built here (few requests: set-up, listings); built on first use. */
     private SdkHttpClient http;
 
@@ -115,7 +117,13 @@ public final class AwsClients {
         return configure(SecretsManagerClient.builder()).build();
     }
 
+    /** The SDK clients built so far (a test's check that an operation stayed on the lean path). */
+    int sdkClientsBuilt() {
+        return sdkClientsBuilt.get();
+    }
+
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+        sdkClientsBuilt.incrementAndGet();
         synchronized (this) {
             if (http == null) {
                 http = UrlConnectionHttpClient.create(this::openConnection);
