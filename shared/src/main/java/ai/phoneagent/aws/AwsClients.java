@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the AWS clients every part uses, as the SDK's client interfaces: DynamoDB's item operations and SQS's message
- * operations go straight to the wire ({@link LeanDynamoDb}, {@link LeanSqs} on {@link AwsJsonTransport} and
+ * and control-queue operations go straight to the wire ({@link LeanDynamoDb}, {@link LeanSqs} on {@link AwsJsonTransport} and
  * {@link AwsWire}), everything else through SDK clients built on first use. Both kinds have the explicit region and
  * credentials, the {@link AwsTimeouts} on every call, request counting ({@link AwsRequestCounter}) and failures that
  * name the operation and endpoint ({@link AwsFailures}).

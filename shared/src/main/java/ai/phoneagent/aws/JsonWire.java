@@ -292,9 +292,9 @@ final class JsonWire {
                     case "B" -> AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(Base64.getDecoder().decode(in.getText())));
                     case "BOOL" -> AttributeValue.fromBool(in.getBooleanValue());
                     case "NULL" -> AttributeValue.fromNul(in.getBooleanValue());
-                    case "SS" -> AttributeValue.fromSs(stringList());
-                    case "NS" -> AttributeValue.fromNs(stringList());
-                    case "BS" -> AttributeValue.fromBs(stringList().stream()
+                    case "SS" -> AttributeValue.fromSs(strings());
+                    case "NS" -> AttributeValue.fromNs(strings());
+                    case "BS" -> AttributeValue.fromBs(strings().stream()
                             .map(s -> SdkBytes.fromByteArrayUnsafe(Base64.getDecoder().decode(s))).toList());
                     case "M" -> AttributeValue.fromM(attributes());
                     case "L" -> {
@@ -316,10 +316,6 @@ final class JsonWire {
 
         /** An array of strings. */
         List<String> strings() throws IOException {
-            return stringList();
-        }
-
-        private List<String> stringList() throws IOException {
             expect(JsonToken.START_ARRAY);
             List<String> values = new ArrayList<>();
             while (in.nextToken() != JsonToken.END_ARRAY) {

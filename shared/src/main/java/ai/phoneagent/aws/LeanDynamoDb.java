@@ -68,26 +68,24 @@ final class LeanDynamoDb {
 
     /** A {@link DynamoDbClient} on {@code transport}, with {@code sdk} for what the lean operations do not take. */
     static DynamoDbClient client(AwsJsonTransport transport, Supplier<DynamoDbClient> sdk) {
-        Map<Class<?>, LeanOperations.Operation<?>> operations = Map.of(
-                GetItemRequest.class, LeanOperations.Operation.of(GetItemRequest.class, () -> GetItemRequest.builder().build(),
+        var operations = LeanOperations.byRequestType(
+                LeanOperations.Operation.of(GetItemRequest.builder().build(),
                         Set.of("TableName", "Key", "ConsistentRead", "ProjectionExpression", "ExpressionAttributeNames"),
                         request -> getItem(transport, request)),
-                PutItemRequest.class, LeanOperations.Operation.of(PutItemRequest.class, () -> PutItemRequest.builder().build(),
+                LeanOperations.Operation.of(PutItemRequest.builder().build(),
                         with(EXPRESSION_MEMBERS, "Item", "ReturnValues"), request -> putItem(transport, request)),
-                UpdateItemRequest.class, LeanOperations.Operation.of(UpdateItemRequest.class,
-                        () -> UpdateItemRequest.builder().build(), with(EXPRESSION_MEMBERS, "Key", "UpdateExpression",
-                                "ReturnValues"), request -> updateItem(transport, request)),
-                DeleteItemRequest.class, LeanOperations.Operation.of(DeleteItemRequest.class,
-                        () -> DeleteItemRequest.builder().build(), with(EXPRESSION_MEMBERS, "Key", "ReturnValues"),
-                        request -> deleteItem(transport, request)),
-                QueryRequest.class, LeanOperations.Operation.of(QueryRequest.class, () -> QueryRequest.builder().build(),
+                LeanOperations.Operation.of(UpdateItemRequest.builder().build(),
+                        with(EXPRESSION_MEMBERS, "Key", "UpdateExpression", "ReturnValues"),
+                        request -> updateItem(transport, request)),
+                LeanOperations.Operation.of(DeleteItemRequest.builder().build(),
+                        with(EXPRESSION_MEMBERS, "Key", "ReturnValues"), request -> deleteItem(transport, request)),
+                LeanOperations.Operation.of(QueryRequest.builder().build(),
                         Set.of("TableName", "IndexName", "KeyConditionExpression", "FilterExpression",
                                 "ProjectionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues",
                                 "ScanIndexForward", "Limit", "ExclusiveStartKey", "ConsistentRead", "Select"),
                         request -> query(transport, request)),
-                TransactWriteItemsRequest.class, LeanOperations.Operation.of(TransactWriteItemsRequest.class,
-                        () -> TransactWriteItemsRequest.builder().build(), Set.of("TransactItems", "ClientRequestToken"),
-                        request -> transactWriteItems(transport, request)));
+                LeanOperations.Operation.of(TransactWriteItemsRequest.builder().build(),
+                        Set.of("TransactItems", "ClientRequestToken"), request -> transactWriteItems(transport, request)));
         return LeanOperations.client(DynamoDbClient.class, SERVICE, operations, sdk, transport::close);
     }
 

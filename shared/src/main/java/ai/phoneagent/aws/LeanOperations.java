@@ -14,7 +14,6 @@ import software.amazon.awssdk.awscore.AwsRequest;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkField;
-import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
@@ -32,26 +31,28 @@ final class LeanOperations {
     /**
      * One operation sent straight to the wire.
      *
+     * @param name   the operation as the service names it ({@code GetItem}), from its request type
      * @param method the client interface's method of the operation ({@code getItem}; not its paginator,
      *               {@code queryPaginator}, which takes the same request)
      */
-    record Operation<Q extends AwsRequest>(Class<Q> requestType, String method, Set<String> members,
-                                            Function<Q, Object> call, List<SdkField<?>> otherFields) {
+    record Operation<Q extends AwsRequest>(Class<Q> requestType, String name, String method, Function<Q, Object> call,
+                                            List<SdkField<?>> otherFields) {
         /**
-         * @param members the request's members (as the SDK's models name them) the lean code writes
+         * @param emptyRequest a request with nothing set: its type and fields describe the operation
+         * @param members      the request's members (as the SDK's models name them) the lean code writes
          */
-        static <Q extends AwsRequest> Operation<Q> of(Class<Q> requestType, Supplier<? extends SdkRequest> emptyRequest,
-                                                      Set<String> members, Function<Q, Object> call) {
-            List<SdkField<?>> others = emptyRequest.get().sdkFields().stream()
-                    .filter(field -> !members.contains(field.memberName())).toList();
+        @SuppressWarnings("unchecked") // an SDK model request's class is exactly its type (the model classes are final)
+        static <Q extends AwsRequest> Operation<Q> of(Q emptyRequest, Set<String> members, Function<Q, Object> call) {
+            Class<Q> requestType = (Class<Q>) emptyRequest.getClass();
+            List<SdkField<?>> fields = emptyRequest.sdkFields();
             List<String> unknown = members.stream()
-                    .filter(m -> emptyRequest.get().sdkFields().stream().noneMatch(f -> f.memberName().equals(m))).toList();
+                    .filter(m -> fields.stream().noneMatch(f -> f.memberName().equals(m))).toList();
             if (!unknown.isEmpty()) {
                 throw new IllegalStateException(requestType.getSimpleName() + " has no members " + unknown);
             }
             String name = requestType.getSimpleName().replaceFirst("Request$", "");
-            return new Operation<>(requestType, Character.toLowerCase(name.charAt(0)) + name.substring(1), members, call,
-                    others);
+            return new Operation<>(requestType, name, Character.toLowerCase(name.charAt(0)) + name.substring(1), call,
+                    fields.stream().filter(field -> !members.contains(field.memberName())).toList());
         }
 
         /** Whether this request holds only what the lean code writes. */
@@ -67,6 +68,12 @@ final class LeanOperations {
         Object run(AwsRequest request) {
             return call.apply(requestType.cast(request));
         }
+    }
+
+    /** The operations, looked up by the type of the request a client method is given. */
+    static Map<Class<?>, Operation<?>> byRequestType(Operation<?>... operations) {
+        return java.util.Arrays.stream(operations).collect(java.util.stream.Collectors.toUnmodifiableMap(
+                Operation::requestType, operation -> operation));
     }
 
     /** Timeouts (which the lean path honours) and API names (the SDK's user-agent tags, such as a paginator's). */
@@ -111,8 +118,7 @@ final class LeanOperations {
                         return operation.run(request);
                     } catch (java.io.UncheckedIOException malformed) {
                         // an answer that is not the protocol's JSON: an AWS call's failure, as the SDK reports it
-                        throw SdkClientException.create(serviceName + "." + operation.requestType().getSimpleName()
-                                .replaceFirst("Request$", "") + " failed: "
+                        throw SdkClientException.create(serviceName + "." + operation.name() + " failed: "
                                 + malformed.getMessage(), malformed);
                     }
                 }

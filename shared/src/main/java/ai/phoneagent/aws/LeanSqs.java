@@ -1,7 +1,6 @@
 package ai.phoneagent.aws;
 
 import java.net.URI;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -59,35 +58,27 @@ final class LeanSqs {
 
     /** An {@link SqsClient} on {@code transport}, with {@code sdk} for what the lean operations do not take. */
     static SqsClient client(AwsJsonTransport transport, Supplier<SqsClient> sdk) {
-        Map<Class<?>, LeanOperations.Operation<?>> operations = Map.of(
-                SendMessageRequest.class, LeanOperations.Operation.of(SendMessageRequest.class,
-                        () -> SendMessageRequest.builder().build(),
+        var operations = LeanOperations.byRequestType(
+                LeanOperations.Operation.of(SendMessageRequest.builder().build(),
                         Set.of("QueueUrl", "MessageBody", "DelaySeconds", "MessageGroupId", "MessageDeduplicationId"),
                         request -> send(transport, request)),
-                ReceiveMessageRequest.class, LeanOperations.Operation.of(ReceiveMessageRequest.class,
-                        () -> ReceiveMessageRequest.builder().build(),
+                LeanOperations.Operation.of(ReceiveMessageRequest.builder().build(),
                         Set.of("QueueUrl", "MaxNumberOfMessages", "WaitTimeSeconds", "VisibilityTimeout",
                                 "AttributeNames", "MessageSystemAttributeNames", "ReceiveRequestAttemptId"),
                         request -> receive(transport, request)),
-                DeleteMessageRequest.class, LeanOperations.Operation.of(DeleteMessageRequest.class,
-                        () -> DeleteMessageRequest.builder().build(), Set.of("QueueUrl", "ReceiptHandle"),
+                LeanOperations.Operation.of(DeleteMessageRequest.builder().build(), Set.of("QueueUrl", "ReceiptHandle"),
                         request -> delete(transport, request)),
-                ChangeMessageVisibilityRequest.class, LeanOperations.Operation.of(ChangeMessageVisibilityRequest.class,
-                        () -> ChangeMessageVisibilityRequest.builder().build(),
+                LeanOperations.Operation.of(ChangeMessageVisibilityRequest.builder().build(),
                         Set.of("QueueUrl", "ReceiptHandle", "VisibilityTimeout"),
                         request -> changeVisibility(transport, request)),
-                CreateQueueRequest.class, LeanOperations.Operation.of(CreateQueueRequest.class,
-                        () -> CreateQueueRequest.builder().build(), Set.of("QueueName", "Attributes", "tags"),
-                        request -> createQueue(transport, request)),
-                GetQueueUrlRequest.class, LeanOperations.Operation.of(GetQueueUrlRequest.class,
-                        () -> GetQueueUrlRequest.builder().build(), Set.of("QueueName", "QueueOwnerAWSAccountId"),
-                        request -> queueUrl(transport, request)),
-                DeleteQueueRequest.class, LeanOperations.Operation.of(DeleteQueueRequest.class,
-                        () -> DeleteQueueRequest.builder().build(), Set.of("QueueUrl"),
+                LeanOperations.Operation.of(CreateQueueRequest.builder().build(),
+                        Set.of("QueueName", "Attributes", "tags"), request -> createQueue(transport, request)),
+                LeanOperations.Operation.of(GetQueueUrlRequest.builder().build(),
+                        Set.of("QueueName", "QueueOwnerAWSAccountId"), request -> queueUrl(transport, request)),
+                LeanOperations.Operation.of(DeleteQueueRequest.builder().build(), Set.of("QueueUrl"),
                         request -> deleteQueue(transport, request)),
-                ListQueuesRequest.class, LeanOperations.Operation.of(ListQueuesRequest.class,
-                        () -> ListQueuesRequest.builder().build(), Set.of("QueueNamePrefix", "NextToken", "MaxResults"),
-                        request -> listQueues(transport, request)));
+                LeanOperations.Operation.of(ListQueuesRequest.builder().build(),
+                        Set.of("QueueNamePrefix", "NextToken", "MaxResults"), request -> listQueues(transport, request)));
         return LeanOperations.client(SqsClient.class, SERVICE, operations, sdk, transport::close);
     }
 
