@@ -2,6 +2,7 @@ package ai.phoneagent.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,6 +15,8 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
@@ -63,6 +66,44 @@ public final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes one JSON value to a streaming generator. */
+    @FunctionalInterface
+    public interface Streamed {
+        void writeTo(JsonGenerator out) throws IOException;
+    }
+
+    /**
+     * The text {@code value} writes, from a streaming generator of this mapper (its buffers, settings and, for
+     * {@link JsonGenerator#writeObject}, its serializers): no tree is built, which is what a log or metric line per
+     * event would otherwise cost most.
+     */
+    public static String stream(Streamed value) {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator out = MAPPER.createGenerator(text)) {
+            value.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail: only a value that cannot be written
+        }
+        return text.toString();
+    }
+
+    /**
+     * Writes a field's value as {@link #node} would make it: text, numbers, booleans, null and trees directly, anything
+     * else through the mapper's serializers.
+     */
+    public static void writeValue(JsonGenerator out, Object value) throws IOException {
+        switch (value) {
+            case null -> out.writeNull();
+            case String text -> out.writeString(text);
+            case Integer i -> out.writeNumber(i);
+            case Long l -> out.writeNumber(l);
+            case Boolean b -> out.writeBoolean(b);
+            case Double d -> out.writeNumber(d);
+            case JsonNode node -> out.writeTree(node);
+            default -> out.writeObject(value);
         }
     }
 

@@ -1,10 +1,12 @@
 package ai.phoneagent.logging;
 
 import ai.phoneagent.json.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One JSON object per line on standard output (CloudWatch, ECS and the local console all read it).
@@ -47,31 +49,47 @@ public final class JsonLog {
         write("ERROR", message, fields);
     }
 
+    /** The fields every line starts with; a caller's field of the same name gives its value. */
+    private static final Set<String> HEADER = Set.of("ts", "level", "component", "msg", "call_id", "trace_id");
+
     private void write(String level, String message, Map<String, ?> fields) {
-        ObjectNode line = Json.object();
-        line.put("ts", CLOCK.instant().toString());
-        line.put("level", level);
-        line.put("component", component);
-        line.put("msg", message);
-        LogContext.current().ifPresent(context -> correlate(line, context, fields.get("call_id")));
-        fields.forEach((k, v) -> line.set(k, Json.node(v)));
-        out.println(line);
+        LogContext context = LogContext.current().orElse(null);
+        out.println(Json.stream(line -> {
+            line.writeStartObject();
+            field(line, "ts", CLOCK.instant().toString(), fields);
+            field(line, "level", level, fields);
+            field(line, "component", component, fields);
+            field(line, "msg", message, fields);
+            correlate(line, context, fields);
+            for (Map.Entry<String, ?> field : fields.entrySet()) {
+                if (!HEADER.contains(field.getKey())) {
+                    line.writeFieldName(field.getKey());
+                    Json.writeValue(line, field.getValue());
+                }
+            }
+            line.writeEndObject();
+        }));
+    }
+
+    private static void field(JsonGenerator line, String name, Object value, Map<String, ?> fields) throws IOException {
+        line.writeFieldName(name);
+        Json.writeValue(line, fields.containsKey(name) ? fields.get(name) : value);
     }
 
     /**
      * The context's call and trace ids; a line that names another call keeps its own {@code call_id} and gets no
      * trace id (the context's is not that call's).
      */
-    private static void correlate(ObjectNode line, LogContext context, Object namedCall) {
-        String callId = context.callId();
-        if (namedCall != null && !namedCall.equals(callId)) {
-            return;
+    private static void correlate(JsonGenerator line, LogContext context, Map<String, ?> fields) throws IOException {
+        Object namedCall = fields.get("call_id");
+        boolean ours = context != null && (namedCall == null || namedCall.equals(context.callId()));
+        String callId = ours ? context.callId() : null;
+        String traceId = ours ? context.traceId() : null;
+        if (callId != null || fields.containsKey("call_id")) {
+            field(line, "call_id", callId, fields);
         }
-        if (callId != null) {
-            line.put("call_id", callId);
-        }
-        if (context.traceId() != null) {
-            line.put("trace_id", context.traceId());
+        if (traceId != null || fields.containsKey("trace_id")) {
+            field(line, "trace_id", traceId, fields);
         }
     }
 

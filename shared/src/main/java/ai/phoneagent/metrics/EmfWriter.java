@@ -2,14 +2,16 @@ package ai.phoneagent.metrics;
 
 import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +58,7 @@ public final class EmfWriter implements MetricRecorder {
     @Override
     public void record(List<Measurement> measurements) {
         try {
-            for (ObjectNode line : lines(measurements, clock.millis())) {
+            for (String line : lines(measurements, clock.millis())) {
                 out.get().println(line);
             }
         } catch (RuntimeException e) {
@@ -67,9 +69,10 @@ public final class EmfWriter implements MetricRecorder {
 
     /**
      * The EMF documents for {@code measurements}: grouped into as few lines as their dimension values allow (a
-     * metric appears at most once per line). An invalid measurement is left out and logged.
+     * metric appears at most once per line), each written by a streaming generator. An invalid measurement is left out
+     * and logged.
      */
-    static List<ObjectNode> lines(List<Measurement> measurements, long timestampMillis) {
+    static List<String> lines(List<Measurement> measurements, long timestampMillis) {
         List<Group> groups = new ArrayList<>();
         for (Measurement m : measurements) {
             String problem = m.problem();
@@ -90,9 +93,9 @@ public final class EmfWriter implements MetricRecorder {
             }
             home.add(m);
         }
-        List<ObjectNode> lines = new ArrayList<>(groups.size());
+        List<String> lines = new ArrayList<>(groups.size());
         for (Group g : groups) {
-            lines.add(g.toEmf(timestampMillis));
+            lines.add(Json.stream(line -> g.writeEmf(line, timestampMillis)));
         }
         return lines;
     }
@@ -129,33 +132,52 @@ public final class EmfWriter implements MetricRecorder {
             members.add(m);
         }
 
-        ObjectNode toEmf(long timestampMillis) {
-            ObjectNode root = Json.object();
-            ObjectNode aws = root.putObject("_aws");
-            aws.put("Timestamp", timestampMillis);
-            ArrayNode directives = aws.putArray("CloudWatchMetrics");
+        /** The EMF document: the directives, then the dimension values, the values, and the properties not named so. */
+        void writeEmf(JsonGenerator line, long timestampMillis) throws IOException {
+            line.writeStartObject();
+            line.writeObjectFieldStart("_aws");
+            line.writeNumberField("Timestamp", timestampMillis);
+            line.writeArrayFieldStart("CloudWatchMetrics");
             for (Measurement m : members) {
-                ObjectNode directive = directives.addObject();
-                directive.put("Namespace", Metric.NAMESPACE);
-                ArrayNode sets = directive.putArray("Dimensions");
+                line.writeStartObject();
+                line.writeStringField("Namespace", Metric.NAMESPACE);
+                line.writeArrayFieldStart("Dimensions");
                 for (List<String> set : m.metric().dimensionSets()) {
-                    ArrayNode keys = sets.addArray();
-                    set.forEach(keys::add);
+                    line.writeStartArray();
+                    for (String key : set) {
+                        line.writeString(key);
+                    }
+                    line.writeEndArray();
                 }
-                directive.putArray("Metrics").addObject()
-                        .put("Name", m.metric().metricName())
-                        .put("Unit", m.metric().unit().cloudWatchName());
+                line.writeEndArray();
+                line.writeArrayFieldStart("Metrics");
+                line.writeStartObject();
+                line.writeStringField("Name", m.metric().metricName());
+                line.writeStringField("Unit", m.metric().unit().cloudWatchName());
+                line.writeEndObject();
+                line.writeEndArray();
+                line.writeEndObject();
             }
-            dimensionValues.forEach(root::put);
+            line.writeEndArray();
+            line.writeEndObject();
+            Set<String> written = new HashSet<>();
+            written.add("_aws");
+            for (Map.Entry<String, String> dimension : dimensionValues.entrySet()) {
+                written.add(dimension.getKey());
+                line.writeStringField(dimension.getKey(), dimension.getValue());
+            }
             for (Measurement m : members) {
-                root.put(m.metric().metricName(), m.value());
-            }
-            properties.forEach((k, v) -> {
-                if (!root.has(k)) {
-                    root.set(k, Json.node(v));
+                if (written.add(m.metric().metricName())) {
+                    line.writeNumberField(m.metric().metricName(), m.value());
                 }
-            });
-            return root;
+            }
+            for (Map.Entry<String, Object> property : properties.entrySet()) {
+                if (written.add(property.getKey())) { // a property never hides a dimension or a value of the line
+                    line.writeFieldName(property.getKey());
+                    Json.writeValue(line, property.getValue());
+                }
+            }
+            line.writeEndObject();
         }
     }
 }

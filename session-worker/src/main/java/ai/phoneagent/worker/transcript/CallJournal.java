@@ -38,7 +38,7 @@ import java.util.random.RandomGenerator;
  * trip after it arrives, and never waits for an earlier line's answer. A turn's number comes from what this worker
  * last reserved or claimed, so a turn costs one request, not a read and a write; the call's turn count is raised
  * afterwards, off the lane. Observers of a line (Discord, call events) are told as its write is issued, by the
- * lane's one thread, in the order received ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
+ * lane's one issuing thread at a time, in the order received ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
  * drops them; it shows in the log and in {@link #health()}. Entries older than {@code giveUpAfter} are the only ones
  * ever dropped, each with an error line.
  */
@@ -160,7 +160,7 @@ public final class CallJournal {
                 continue; // that lane just emptied and retired; the next one takes the entry
             }
             if (start) {
-                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(lane::drain)); // the appending call's context
+                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(lane::issue)); // the appending call's context
             }
             return;
         }
@@ -171,7 +171,12 @@ public final class CallJournal {
      * still in flight, so no line waits for an earlier line's answer; turn numbers are reserved as a write is issued,
      * so the stored order is the order received. Only while the call's next number is unknown (a take-over whose
      * claimed count was stale, or a write that found its number taken) does a write with turns wait for the ones in
-     * flight, and then reads the number. {@code draining} is true while a thread works through the lane.
+     * flight, and then reads the number.
+     *
+     * <p>No thread waits on the lane: one thread at a time holds the issuing role ({@code issuing}). It takes a batch,
+     * tells its observers, and then writes that batch itself unless more entries queued meanwhile (it then hands the
+     * write to a new thread and goes on issuing). A thread whose write ends takes the role when entries wait and nobody
+     * holds it; the last one out retires the lane. A call's lines usually cost one thread per batch and no hand-off.
      */
     private final class Lane {
         private final String callId;
@@ -182,14 +187,14 @@ public final class CallJournal {
         /** The highest turn count to write, and whether a count write is under way ({@link #raiseTurnCount}). */
         private long countDue;
         private boolean countWriting;
-        private boolean draining;
+        private boolean issuing;
         private boolean retired;
 
         Lane(String callId) {
             this.callId = callId;
         }
 
-        /** Adds an entry; true when the caller must start the drain, null when this lane is retired. */
+        /** Adds an entry; true when the caller must start a thread to {@link #issue}, null when this lane is retired. */
         synchronized Boolean add(Entry entry, Runnable toldAtWrite) {
             if (retired) {
                 return null;
@@ -198,39 +203,50 @@ public final class CallJournal {
             if (toldAtWrite != null) {
                 observers.put(entry, toldAtWrite);
             }
-            notifyAll();
-            if (draining) {
-                return false;
-            }
-            draining = true;
-            return true;
+            return takeIssuingRole();
         }
 
         synchronized boolean idle() {
-            return !draining && queued.isEmpty();
+            return !issuing && inFlight == 0 && queued.isEmpty();
         }
 
-        /** Issues what queues up, until nothing is queued or in flight; then the lane retires. */
-        void drain() {
+        /** Takes the issuing role when entries can go out and nobody holds it (the lane's lock is held). */
+        private boolean takeIssuingRole() {
+            if (issuing || !canIssue()) {
+                return false;
+            }
+            issuing = true;
+            return true;
+        }
+
+        /**
+         * Whether a batch can be issued now: entries wait, and their turns' numbers are known or nothing is in flight
+         * (which then reads them).
+         */
+        private boolean canIssue() {
+            if (queued.isEmpty()) {
+                return false;
+            }
+            boolean numberUnknown = inFlight > 0 && nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ) < 0
+                    && queued.stream().anyMatch(e -> e instanceof Entry.TurnEntry);
+            return !numberUnknown;
+        }
+
+        /**
+         * Run by the holder of the issuing role: issues batches until none can go; writes the last one on this thread,
+         * and goes on issuing when entries are waiting once it is stored.
+         */
+        void issue() {
             while (true) {
                 List<Entry> batch = new ArrayList<>();
                 long expected;
                 synchronized (this) {
-                    while (true) {
-                        if (queued.isEmpty() && inFlight == 0) {
-                            draining = false;
-                            retired = true;
-                            lanes.remove(callId, this); // a later entry makes a new lane
-                            return;
-                        }
-                        expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
-                        boolean numberUnknown = expected < 0 && inFlight > 0
-                                && queued.stream().anyMatch(e -> e instanceof Entry.TurnEntry);
-                        if (!queued.isEmpty() && !numberUnknown) {
-                            break;
-                        }
-                        awaitChange();
+                    if (!canIssue()) {
+                        issuing = false;
+                        retireIfDone();
+                        return;
                     }
+                    expected = nextSeq.getOrDefault(callId, CallStore.UNKNOWN_SEQ);
                     while (!queued.isEmpty() && batch.size() < CallStore.MAX_APPEND) {
                         batch.add(queued.pollFirst());
                     }
@@ -241,25 +257,34 @@ public final class CallJournal {
                     }
                     inFlight++;
                 }
-                long from = expected;
-                // told here, on the lane's one thread, batch after batch: the order received; never from the write
-                // threads, which start in order but may run in any order
+                // told while this thread holds the issuing role, batch after batch: the order received; never from
+                // the write threads, which start in order but may run in any order
                 notifyObservers(batch);
-                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(() -> settle(batch, from)));
+                long from = expected;
+                boolean more;
+                synchronized (this) {
+                    more = canIssue();
+                    issuing = more;
+                }
+                if (more) {
+                    Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(() -> {
+                        if (settle(batch, from)) {
+                            issue(); // this write ended with entries waiting and nobody issuing them
+                        }
+                    }));
+                    continue;
+                }
+                if (!settle(batch, from)) {
+                    return;
+                }
             }
         }
 
-        /** Waits for an entry or a finished write (the lane's own thread; nobody interrupts it). */
-        private void awaitChange() {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // a stray interrupt must not strand the entries: go on looking
-            }
-        }
-
-        /** Writes the batch until each entry is stored or given up, then lets the lane go on. */
-        private void settle(List<Entry> batch, long expected) {
+        /**
+         * Writes the batch until each entry is stored or given up; then, on a lane with entries waiting and nobody
+         * issuing, takes the issuing role (true: the caller goes on issuing), or retires a lane left with nothing.
+         */
+        private boolean settle(List<Entry> batch, long expected) {
             List<Entry> left = batch;
             while (!left.isEmpty()) {
                 int settled = write(left, expected);
@@ -269,7 +294,19 @@ public final class CallJournal {
             }
             synchronized (this) {
                 inFlight--;
-                notifyAll();
+                if (takeIssuingRole()) {
+                    return true;
+                }
+                retireIfDone();
+                return false;
+            }
+        }
+
+        /** Retires the lane when nothing is queued, in flight or being issued (the lane's lock is held). */
+        private void retireIfDone() {
+            if (!issuing && inFlight == 0 && queued.isEmpty()) {
+                retired = true;
+                lanes.remove(callId, this); // a later entry makes a new lane
             }
         }
 

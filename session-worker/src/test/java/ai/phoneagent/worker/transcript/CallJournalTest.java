@@ -17,12 +17,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /** The journal against DynamoDB Local, with faults put in front of the real client; no test sleeps. */
 class CallJournalTest {
@@ -142,6 +149,111 @@ class CallJournalTest {
         assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
         assertThat(journal.health().dropped()).isEqualTo(1);
         assertThat(storedTexts(callId)).isEmpty();
+    }
+
+    /** Whether {@code request} writes the turn row of {@code text} (not its marker, nor an event). */
+    private static boolean putsTurnRow(Object request, String text) {
+        return request instanceof PutItemRequest put && put.item().containsKey("text")
+                && text.equals(put.item().get("text").s());
+    }
+
+    @Test
+    void laterLinesGoOutBesideAWriteStillInFlightAndKeepTheOrderReceived() throws Exception {
+        String callId = newCall();
+        CountDownLatch laterWriteIssued = new CountDownLatch(1);
+        boolean[] firstSawALaterWrite = {false};
+        CallStore store = new CallStore(InterceptedDynamo.around(aws.dynamo(), (request, proceed) -> {
+            if (putsTurnRow(request, "line 0")) {
+                firstSawALaterWrite[0] = laterWriteIssued.await(10, TimeUnit.SECONDS); // held until a later line's write starts
+            } else if (putsTurnRow(request, "line 1")) {
+                laterWriteIssued.countDown();
+            }
+            return proceed.call();
+        }), aws.tableName());
+        CallJournal journal = new CallJournal(store, Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        journal.open(callId, 0);
+        List<String> told = new CopyOnWriteArrayList<>();
+        journal.turn(callId, Turn.Speaker.AGENT, "line 0", "item_0", () -> told.add("line 0"));
+        // the first write is now in flight or about to be: the next line must not wait for its answer
+        for (int i = 1; i < 5; i++) {
+            String text = "line " + i;
+            journal.turn(callId, Turn.Speaker.CALLER, text, "item_" + i, () -> told.add(text));
+        }
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(firstSawALaterWrite[0]).as("a later line was written while the first write waited").isTrue();
+        assertThat(told).containsExactly("line 0", "line 1", "line 2", "line 3", "line 4");
+        assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0L, "line 0"), org.assertj.core.groups.Tuple.tuple(1L, "line 1"),
+                org.assertj.core.groups.Tuple.tuple(2L, "line 2"), org.assertj.core.groups.Tuple.tuple(3L, "line 3"),
+                org.assertj.core.groups.Tuple.tuple(4L, "line 4"));
+        assertThat(journal.health().pending()).isZero();
+    }
+
+    @Test
+    void withTheNumberUnknownLaterTurnsWaitForTheWriteInFlightAndAreNumberedAfterWhatIsStored() throws Exception {
+        String callId = newCall();
+        CallJournal earlier = new CallJournal(aws.callStore(), Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        earlier.open(callId, 0);
+        earlier.turn(callId, Turn.Speaker.AGENT, "stored before", "item_before");
+        assertThat(earlier.flush(callId, Duration.ofSeconds(30))).isTrue();
+        // a take-over: the new owner does not know the call's next number, and reads it with its first write
+        CountDownLatch readStarted = new CountDownLatch(1);
+        CountDownLatch releaseRead = new CountDownLatch(1);
+        AtomicInteger reads = new AtomicInteger();
+        CallStore store = new CallStore(InterceptedDynamo.around(aws.dynamo(), (request, proceed) -> {
+            if (request instanceof QueryRequest && reads.getAndIncrement() == 0) {
+                readStarted.countDown();
+                assertThat(releaseRead.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            return proceed.call();
+        }), aws.tableName());
+        CallJournal journal = new CallJournal(store, Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        journal.open(callId, CallStore.UNKNOWN_SEQ);
+        journal.turn(callId, Turn.Speaker.CALLER, "first here", "item_1");
+        assertThat(readStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        journal.turn(callId, Turn.Speaker.AGENT, "second here", "item_2");
+        journal.turn(callId, Turn.Speaker.CALLER, "third here", "item_3");
+        assertThat(journal.flush(callId, Duration.ofMillis(50))).as("the later turns wait for the number").isFalse();
+        releaseRead.countDown();
+        assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
+        assertThat(reads.get()).as("the number was read once").isEqualTo(1);
+        assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0L, "stored before"), org.assertj.core.groups.Tuple.tuple(1L, "first here"),
+                org.assertj.core.groups.Tuple.tuple(2L, "second here"), org.assertj.core.groups.Tuple.tuple(3L, "third here"));
+        awaitTurnCount(callId, 4);
+    }
+
+    @Test
+    void linesFromManyThreadsAreEachStoredOnceUnderContiguousNumbersAndTheLaneRetires() throws Exception {
+        String callId = newCall();
+        CallJournal journal = new CallJournal(aws.callStore(), Clock.systemUTC(), Duration.ofMinutes(1), NO_PAUSE);
+        journal.open(callId, 0);
+        List<String> told = new CopyOnWriteArrayList<>();
+        int threads = 8;
+        int each = 25;
+        try (ExecutorService appenders = Executors.newFixedThreadPool(threads)) {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                appenders.execute(() -> {
+                    for (int i = 0; i < each; i++) {
+                        String text = "t" + thread + " line " + i;
+                        journal.turn(callId, Turn.Speaker.CALLER, text, "item_" + thread + "_" + i, () -> told.add(text));
+                    }
+                });
+            }
+        }
+        assertThat(journal.flush(callId, Duration.ofSeconds(60))).isTrue();
+        List<Turn> stored = aws.callStore().allTurns(callId);
+        assertThat(stored).extracting(Turn::seq)
+                .containsExactlyElementsOf(LongStream.range(0, threads * each).boxed().toList());
+        assertThat(stored).extracting(Turn::text).containsExactlyElementsOf(told);
+        for (int t = 0; t < threads; t++) { // each thread's lines in the order it wrote them
+            String prefix = "t" + t + " ";
+            assertThat(stored.stream().map(Turn::text).filter(x -> x.startsWith(prefix)).toList())
+                    .containsExactlyElementsOf(IntStream.range(0, each).mapToObj(i -> prefix + "line " + i).toList());
+        }
+        assertThat(journal.health()).isEqualTo(new CallJournal.Health(0, null, 0));
+        awaitTurnCount(callId, threads * each);
     }
 
     /** The turn count is raised off the lane: awaited, with a deadline. */
