@@ -1,6 +1,7 @@
 package ai.phoneagent.bench;
 
 import ai.phoneagent.json.Json;
+import ai.phoneagent.simulator.CallSnapshot;
 import ai.phoneagent.simulator.ConnectorRequest;
 import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.ProcessLimits;
@@ -51,6 +52,20 @@ public final class BenchMain {
     /** Hang-ups sent before the measured ones, to warm the path (JIT, connections), as the other latency figures do. */
     static final int HANGUP_WARM_UP = 20;
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
+    static final int CONVERSATION_EXCHANGES = 4;
+    /** The conversation figure's call: greeted, then four exchanges of everyday length (see {@link #conversationCpu}). */
+    static final Scenario CONVERSATION = Scenario.parse("""
+            {"name": "bench-conversation", "steps": [
+              {"await": "greeting", "timeout_ms": 60000},
+              {"caller": "Hi, I'm calling about my order from last week, it still hasn't arrived."},
+              {"agent": "I'm sorry to hear that. Could you give me the order number so I can look it up?"},
+              {"caller": "Sure, it's four seven two nine one, under the name Taylor."},
+              {"agent": "Thanks, Taylor. I see it left our warehouse on Monday and is due to arrive tomorrow."},
+              {"caller": "Okay, and will I get a tracking link by text message?"},
+              {"agent": "Yes, I've just sent the tracking link to the number on your account."},
+              {"caller": "Great, that's all I needed. Thank you so much."},
+              {"agent": "You're welcome. Have a lovely day, and thanks for calling."}
+            ]}""");
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
     private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
@@ -82,7 +97,8 @@ public final class BenchMain {
      */
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
                    List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
-                   boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot, int steadyCalls) {
+                   boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot, int steadyCalls,
+                   int conversationCalls) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -95,6 +111,7 @@ public final class BenchMain {
             boolean liveOnly = false;
             int hold = -1;
             int steady = -1;
+            int conversation = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -105,19 +122,23 @@ public final class BenchMain {
                     case "--live-only" -> liveOnly = true;
                     case "--hold" -> hold = Integer.parseInt(args[++i]);
                     case "--steady" -> steady = Integer.parseInt(args[++i]);
+                    case "--conversation" -> conversation = Integer.parseInt(args[++i]);
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
                     case "--worker-jar" -> workerJar = args[++i];
                     case "--train-worker-aot" -> trainWorkerAot = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --live-only --hold SECONDS"
-                            + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE --steady CALLS)");
+                            + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE --steady CALLS"
+                            + " --conversation CALLS)");
                 }
             }
             return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
-                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot, steady >= 0 ? steady : 200)
+                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot, steady >= 0 ? steady : 200,
+                    conversation >= 0 ? conversation : 100)
                     : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
-                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot, steady >= 0 ? steady : 1000);
+                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot, steady >= 0 ? steady : 1000,
+                    conversation >= 0 ? conversation : 300);
         }
     }
 
@@ -247,6 +268,7 @@ public final class BenchMain {
         double total = calls;
         perCall.forEach((k, v) -> requests.put(k, Samples.round(v / total)));
         steadyCpu(cpu);
+        conversationCpu(cpu);
     }
 
     /** CPU milliseconds of this process: the driver and the in-process simulator playing OpenAI. */
@@ -273,22 +295,7 @@ public final class BenchMain {
         for (String half : List.of("warmup", "measured")) {
             frontCounts = readCounts(logs.resolve("front.aws-requests.json"));
             frontMicros = readCounts(logs.resolve("front.aws-requests.json.micros"));
-            long frontCpu = front.cpuMillis();
-            long workerCpu = worker.cpuMillis();
-            long frontJit = front.compilerCpuMillis();
-            long workerJit = worker.compilerCpuMillis();
-            long enginesCpu = engines.cpuMillis();
-            long benchCpu = ownCpuMillis();
-            burst(n, 10, true);
-            awaitSettled();
-            ObjectNode node = steady.putObject(half);
-            node.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) n));
-            node.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) n));
-            // not ours, but on the same 2 cores: what a burst of N calls costs besides our processes
-            node.put("enginesMs", Samples.round((engines.cpuMillis() - enginesCpu) / (double) n));
-            node.put("simulatorAndDriverMs", Samples.round((ownCpuMillis() - benchCpu) / (double) n));
-            node.put("frontJitMs", Samples.round((front.compilerCpuMillis() - frontJit) / (double) n));
-            node.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) n));
+            cpuOfCalls(steady.putObject(half), n, null);
         }
         say("steady-state CPU per call: " + steady);
         // the front's AWS calls over the measured half: the SDK call as a whole, and its HTTP exchange alone
@@ -313,8 +320,57 @@ public final class BenchMain {
                 + " ms, p99 " + samples.get("greeting").percentile(99) + " ms");
     }
 
+    /**
+     * Runs {@code n} calls, 10 at once (each greeted, playing {@code scenario} when not null, then hung up), and puts
+     * the CPU each process spent per call into {@code node}.
+     */
+    private void cpuOfCalls(ObjectNode node, int n, Scenario scenario) throws Exception {
+        long frontCpu = front.cpuMillis();
+        long workerCpu = worker.cpuMillis();
+        long frontJit = front.compilerCpuMillis();
+        long workerJit = worker.compilerCpuMillis();
+        long enginesCpu = engines.cpuMillis();
+        long benchCpu = ownCpuMillis();
+        burst(n, 10, true, scenario);
+        awaitSettled();
+        node.put("frontMs", Samples.round((front.cpuMillis() - frontCpu) / (double) n));
+        node.put("workerMs", Samples.round((worker.cpuMillis() - workerCpu) / (double) n));
+        // not ours, but on the same 2 cores: what a burst of N calls costs besides our processes
+        node.put("enginesMs", Samples.round((engines.cpuMillis() - enginesCpu) / (double) n));
+        node.put("simulatorAndDriverMs", Samples.round((ownCpuMillis() - benchCpu) / (double) n));
+        node.put("frontJitMs", Samples.round((front.compilerCpuMillis() - frontJit) / (double) n));
+        node.put("workerJitMs", Samples.round((worker.compilerCpuMillis() - workerJit) / (double) n));
+    }
+
+    /**
+     * CPU per call of a call with a conversation in it ({@link #CONVERSATION}: after the greeting, the caller and the
+     * agent take {@value #CONVERSATION_EXCHANGES} turns each, every one spoken as OpenAI sends it, word by word in
+     * transcript deltas), where the steady-state figure's calls are greeted and hung up at once. As there, the first
+     * {@code --conversation} calls warm up and as many again are measured.
+     */
+    private void conversationCpu(ObjectNode cpu) throws Exception {
+        int n = options.conversationCalls();
+        if (n <= 0) {
+            return;
+        }
+        say("conversation CPU: " + n + " calls of " + CONVERSATION_EXCHANGES + " exchanges to warm up, then " + n
+                + " measured (10 at once)");
+        ObjectNode conversation = cpu.putObject("conversation");
+        conversation.put("calls", n);
+        conversation.put("exchanges", CONVERSATION_EXCHANGES);
+        for (String half : List.of("warmup", "measured")) {
+            cpuOfCalls(conversation.putObject(half), n, CONVERSATION);
+        }
+        say("conversation CPU per call: " + conversation);
+    }
+
     /** A batch of calls sent at once; each is greeted, then the caller hangs up (unless {@code hangUp} is false). */
     private List<CallTimes> burst(int count, int concurrency, boolean hangUp) throws Exception {
+        return burst(count, concurrency, hangUp, null);
+    }
+
+    /** As {@link #burst(int, int, boolean)}, each call playing {@code scenario} (null: none) before it is hung up. */
+    private List<CallTimes> burst(int count, int concurrency, boolean hangUp, Scenario scenario) throws Exception {
         List<CallTimes> times = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int done = 0; done < count; done += concurrency) {
@@ -324,7 +380,7 @@ public final class BenchMain {
                 for (int i = 0; i < n; i++) {
                     futures.add(pool.submit(() -> {
                         go.await();
-                        return ring();
+                        return ring(scenario);
                     }));
                 }
                 go.countDown();
@@ -358,9 +414,15 @@ public final class BenchMain {
         return m;
     }
 
-    /** One incoming call: webhook sent → 200, accept at OpenAI, socket opened, greeting requested. */
-    private CallTimes ring() throws Exception {
+    /**
+     * One incoming call: webhook sent → 200, accept at OpenAI, socket opened, greeting requested; then, with a
+     * {@code scenario}, that scenario played to its end.
+     */
+    private CallTimes ring(Scenario scenario) throws Exception {
         IncomingCallSpec spec = IncomingCallSpec.random();
+        if (scenario != null) {
+            simulator.useScenario(spec.callId(), scenario);
+        }
         Instant sent = Instant.now();
         long sentNanos = System.nanoTime();
         HttpResponse<String> response = sendWebhook(frontUrl, spec);
@@ -376,6 +438,13 @@ public final class BenchMain {
         String callId = spec.callId();
         simulator.awaitClientEvent(callId, "response.create", STEP);
         double greetingMs = (System.nanoTime() - sentNanos) / 1e6;
+        if (scenario != null) {
+            CallSnapshot played = simulator.awaitCall(callId, c -> c.scenarioFinished() || c.scenarioFailure() != null, STEP);
+            if (played.scenarioFailure() != null) {
+                throw new IllegalStateException("scenario " + scenario.name() + " failed on " + callId + ": "
+                        + played.scenarioFailure());
+            }
+        }
         return new CallTimes(callId, webhookMs, since(sent, callId, ConnectorRequest.Endpoint.ACCEPT),
                 since(sent, callId, ConnectorRequest.Endpoint.ATTACH), greetingMs);
     }

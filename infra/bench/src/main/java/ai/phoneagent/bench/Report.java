@@ -46,6 +46,18 @@ final class Report {
                         "front, steady state: " + f.getKey() + " SDK call / its HTTP exchange ms (mean)",
                         f.getValue().path("sdk").asText() + " / " + f.getValue().path("http").asText()}));
             }
+            JsonNode conversation = cpu.path("conversation");
+            if (!conversation.isMissingNode()) {
+                JsonNode measured = conversation.path("measured");
+                rows.add(new String[] {"CPU per call with a conversation (" + conversation.path("exchanges").asText()
+                        + " exchanges; " + conversation.path("calls").asText() + " calls after as many more): front / worker ms",
+                        measured.path("frontMs").asText() + " / " + measured.path("workerMs").asText() + "; of it JIT "
+                                + measured.path("frontJitMs").asText() + " / " + measured.path("workerJitMs").asText()
+                                + " (the " + conversation.path("calls").asText() + " before: "
+                                + conversation.path("warmup").path("frontMs").asText() + " / "
+                                + conversation.path("warmup").path("workerMs").asText() + "); not ours: engines / simulator + driver "
+                                + measured.path("enginesMs").asText() + " / " + measured.path("simulatorAndDriverMs").asText()});
+            }
         }
         r.path("awsRequestsPerCall").fields().forEachRemaining(f ->
                 rows.add(new String[] {"AWS requests per call: " + f.getKey(), f.getValue().asText()}));
