@@ -205,6 +205,9 @@ public final class CallSession implements ToolHost {
         public void onMessage(String text) {
             ServerEvent event = ServerEvents.parse(text); // parsed on the reader, handled in order by the mailbox
             journalLine(event); // a final utterance goes to the journal from here: nothing in the mailbox is ahead of it
+            if (!routed(event)) {
+                return; // most of a call's events: no task, no thread hand-off
+            }
             mailbox.execute(() -> {
                 if (generation == machine.generation() && machine.phase() == Phase.LIVE) {
                     handle(event);
@@ -315,9 +318,26 @@ public final class CallSession implements ToolHost {
 
     // ---------------------------------------------------------------- events (the router)
 
+    /**
+     * Whether {@link #handle} acts on the event: partial transcripts, session and speech notices and unknown types need
+     * nothing from us, and final utterances are taken on the socket's reader ({@link #journalLine}).
+     */
+    private static boolean routed(ServerEvent event) {
+        return switch (event) {
+            case ServerEvent.CallerTranscriptDelta e -> false;
+            case ServerEvent.AgentTranscriptDelta e -> false;
+            case ServerEvent.SessionUpdated e -> false;
+            case ServerEvent.SpeechStarted e -> false;
+            case ServerEvent.Unknown e -> false;
+            case ServerEvent.CallerTranscriptCompleted e -> false;
+            case ServerEvent.AgentTranscriptDone e -> false;
+            default -> true;
+        };
+    }
+
     private void handle(ServerEvent event) {
         switch (event) {
-            // taken on the socket's reader (journalLine)
+            // never routed here (routed): taken on the socket's reader (journalLine), or needing nothing from us
             case ServerEvent.CallerTranscriptCompleted e -> { }
             case ServerEvent.AgentTranscriptDone e -> { }
             case ServerEvent.FunctionCallArgumentsDone e -> tools.onFunctionCall(e.call());
@@ -350,7 +370,6 @@ public final class CallSession implements ToolHost {
                 recordEvent("transcription_failed", details);
             }
             case ServerEvent.Malformed e -> LOG.warn("malformed realtime event", Map.of("call_id", callId, "why", e.reason()));
-            // partial transcripts, session and speech notices, rate limits and unknown types need nothing from us
             case ServerEvent.CallerTranscriptDelta e -> { }
             case ServerEvent.AgentTranscriptDelta e -> { }
             case ServerEvent.SessionUpdated e -> { }

@@ -1,23 +1,35 @@
 package ai.phoneagent.worker.realtime;
 
 import ai.phoneagent.json.Json;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Parses the call WebSocket's text frames into {@link ServerEvent}s; never throws. */
 public final class ServerEvents {
+    /**
+     * The top-level fields any event below is read from. Only these become a tree; the rest is skipped as it streams
+     * past (still checked to be JSON), e.g. the whole session of {@code session.created}, a response's usage.
+     */
+    private static final Set<String> READ = Set.of("type", "item_id", "delta", "transcript", "error", "response_id",
+            "text", "call_id", "name", "arguments", "item", "response", "event", "received_at", "audio_start_ms");
+
     private ServerEvents() {
     }
 
     public static ServerEvent parse(String text) {
-        JsonNode node;
+        ObjectNode node;
         try {
-            node = Json.parse(text);
+            node = readFields(text);
         } catch (Exception e) {
             return new ServerEvent.Malformed("not JSON");
         }
-        if (node == null || !node.isObject()) {
+        if (node == null) {
             return new ServerEvent.Malformed("not a JSON object");
         }
         String type = Json.text(node, "type");
@@ -57,6 +69,33 @@ public final class ServerEvents {
             }
             default -> new ServerEvent.Unknown(type);
         };
+    }
+
+    /** The {@link #READ} fields of a JSON object; null when the text is JSON but not an object. */
+    private static ObjectNode readFields(String text) throws IOException {
+        try (JsonParser parser = Json.mapper().createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first != null) {
+                    parser.skipChildren();
+                    while (parser.nextToken() != null) {
+                        // the rest must still be JSON for the answer to be "not an object" rather than "not JSON"
+                    }
+                }
+                return null;
+            }
+            ObjectNode node = Json.object();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (READ.contains(name)) {
+                    node.set(name, parser.readValueAsTree());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return node;
+        }
     }
 
     private static ServerEvent responseDone(JsonNode response) {

@@ -94,6 +94,30 @@ class ServerEventsTest {
     }
 
     @Test
+    void the_fields_an_event_is_read_from_are_found_wherever_they_are_and_the_rest_is_skipped() {
+        String session = "{\"instructions\":\"" + "Be brief. ".repeat(2_000) + "\",\"tools\":[{\"name\":\"end_call\"}]}";
+        assertThat(ServerEvents.parse("{\"type\":\"session.created\",\"session\":" + session + "}"))
+                .isEqualTo(new ServerEvent.SessionUpdated("session.created"));
+        assertThat(ServerEvents.parse("{\"session\":" + session + ",\"usage\":{\"total_tokens\":9},"
+                + "\"response\":{\"id\":\"resp_1\",\"usage\":[1,2,{\"x\":null}]},\"type\":\"response.created\"}"))
+                .isEqualTo(new ServerEvent.ResponseCreated("resp_1"));
+    }
+
+    @Test
+    void a_frame_that_breaks_off_or_is_not_an_object_is_malformed_even_where_nothing_is_read() {
+        assertThat(ServerEvents.parse("{\"type\":\"session.created\",\"session\":{\"instructions\":\"cut"))
+                .isEqualTo(new ServerEvent.Malformed("not JSON"));
+        assertThat(ServerEvents.parse("{\"type\":\"session.created\",\"session\":{\"a\":1}"))
+                .isEqualTo(new ServerEvent.Malformed("not JSON"));
+        assertThat(ServerEvents.parse("{\"type\":\"session.created\",\"session\":{\"a\":tru}}"))
+                .isEqualTo(new ServerEvent.Malformed("not JSON"));
+        assertThat(ServerEvents.parse("[{\"type\":\"response.created\"}]")).isEqualTo(new ServerEvent.Malformed("not a JSON object"));
+        assertThat(ServerEvents.parse("[1,")).isEqualTo(new ServerEvent.Malformed("not JSON"));
+        assertThat(ServerEvents.parse("\"text\"")).isEqualTo(new ServerEvent.Malformed("not a JSON object"));
+        assertThat(ServerEvents.parse("{\"type\":7}")).isEqualTo(new ServerEvent.Malformed("no type"));
+    }
+
+    @Test
     void object_arguments_are_tolerated_as_json_text() {
         var event = ServerEvents.parse("""
                 {"type":"response.function_call_arguments.done","call_id":"c","name":"lookup","arguments":{"id":7}}""");
