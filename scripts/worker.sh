@@ -15,4 +15,5 @@ for assignment in "$@"; do
     *) echo "error: arguments are NAME=VALUE settings, got: $assignment" >&2; exit 2 ;;
   esac
 done
-exec java "${LOCAL_JAVA_OPTS[@]}" -jar "$SESSION_WORKER_JAR"
+# the image's JVM options (infra/worker-container/worker-jvm.options)
+exec java "${LOCAL_JAVA_OPTS[@]}" @infra/worker-container/worker-jvm.options -jar "$SESSION_WORKER_JAR"

@@ -98,7 +98,7 @@ public final class BenchMain {
     record Options(Path out, String label, int sequential, int rounds20, int rounds50, int warmup,
                    List<Integer> live, boolean starts, int startRuns, int holdSeconds, boolean startsOnly,
                    boolean liveOnly, int liveGreetings, String workerJar, Path trainWorkerAot, int steadyCalls,
-                   int conversationCalls) {
+                   int conversationCalls, Path workerJvmOptions) {
         static Options parse(String[] args) {
             Path out = Path.of("target/bench");
             String label = "";
@@ -112,6 +112,7 @@ public final class BenchMain {
             int hold = -1;
             int steady = -1;
             int conversation = -1;
+            Path workerJvmOptions = WorkerJvmOptions.IN_REPOSITORY;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -123,6 +124,7 @@ public final class BenchMain {
                     case "--hold" -> hold = Integer.parseInt(args[++i]);
                     case "--steady" -> steady = Integer.parseInt(args[++i]);
                     case "--conversation" -> conversation = Integer.parseInt(args[++i]);
+                    case "--worker-jvm-options" -> workerJvmOptions = Path.of(args[++i]);
                     case "--no-starts" -> starts = false;
                     case "--starts-only" -> startsOnly = true;
                     case "--worker-jar" -> workerJar = args[++i];
@@ -130,15 +132,15 @@ public final class BenchMain {
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + " (use --out DIR --label TEXT --quick --live 100,1000,5000 --live-only --hold SECONDS"
                             + " --no-starts --starts-only --worker-jar JAR --train-worker-aot CACHE --steady CALLS"
-                            + " --conversation CALLS)");
+                            + " --conversation CALLS --worker-jvm-options FILE)");
                 }
             }
             return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
                     hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot, steady >= 0 ? steady : 200,
-                    conversation >= 0 ? conversation : 100)
+                    conversation >= 0 ? conversation : 100, workerJvmOptions)
                     : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
                     hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot, steady >= 0 ? steady : 1000,
-                    conversation >= 0 ? conversation : 300);
+                    conversation >= 0 ? conversation : 300, workerJvmOptions);
         }
     }
 
@@ -857,8 +859,9 @@ public final class BenchMain {
         return child;
     }
 
-    private Child startWorker(List<String> flags, String name) {
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-XX:+UseG1GC"));
+    private Child startWorker(List<String> flags, String name) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBin()));
+        command.addAll(WorkerJvmOptions.read(options.workerJvmOptions())); // as the image runs it
         if (name.equals("worker")) { // the measured worker; start figures and AOT training run as deployed
             command.add(KEEP_COMPILER_THREADS);
         }

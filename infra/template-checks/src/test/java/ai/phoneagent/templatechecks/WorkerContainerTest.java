@@ -47,11 +47,27 @@ class WorkerContainerTest {
     }
 
     @Test
-    void theWorkerStartsFromAnAotCacheTrainedAtImageBuildOnItsOwnJarPath() throws IOException {
-        assertThat(dockerfile).contains("--train-worker-aot /app/worker.aot --worker-jar /app/session-worker.jar");
+    void theWorkerStartsFromAnAotCacheTrainedAtImageBuildOnItsOwnJarPathWithItsOwnJvmOptions() throws IOException {
+        assertThat(dockerfile.replaceAll("\\s+", " ")).contains("--train-worker-aot /app/worker.aot"
+                + " --worker-jar /app/session-worker.jar --worker-jvm-options /app/worker-jvm.options");
+        assertThat(instructions("COPY")).contains("COPY infra/worker-container/worker-jvm.options /app/worker-jvm.options");
         String json = instructions("ENTRYPOINT").getFirst().substring("ENTRYPOINT ".length()).strip();
         assertThat(List.of(new ObjectMapper().readValue(json, String[].class)))
-                .contains("-XX:AOTCache=/app/worker.aot", "-XX:+UseG1GC");
+                .contains("@/app/worker-jvm.options", "-XX:AOTCache=/app/worker.aot");
+    }
+
+    @Test
+    void theWorkerJvmOptionsFileIsOneTheLauncherTakesAndChoosesG1AndC1() throws Exception {
+        Path options = dir.resolve("worker-jvm.options");
+        // G1 as the AOT cache was trained; C1 only, as measured (infra/bench/README.md)
+        assertThat(Files.readString(options).lines().map(String::strip).toList())
+                .contains("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1");
+        Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + options, "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true).start();
+        String flags = new String(java.getInputStream().readAllBytes());
+        assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(java.exitValue()).as(flags).isZero();
+        assertThat(flags).containsPattern("bool UseG1GC\\s+= true").containsPattern("intx TieredStopAtLevel\\s+= 1 ");
     }
 
     @Test
