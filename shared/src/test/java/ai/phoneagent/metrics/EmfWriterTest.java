@@ -66,6 +66,20 @@ class EmfWriterTest {
     }
 
     @Test
+    void aPropertyNamedLikeADimensionOrAValueNeverHidesItAndNoFieldIsWrittenTwice() throws Exception {
+        writer.record(Measurement.of(Metric.GREETING_WAIT, 120).with(Dimension.CALL_DIRECTION, "inbound")
+                .property("CallDirection", "sideways").property("GreetingWait", "slow").property("Service", "other")
+                .property("call_id", "rtc_1"));
+        String text = out.toString(StandardCharsets.UTF_8).strip();
+        JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(text);
+        assertThat(line.get("CallDirection").asText()).isEqualTo("inbound");
+        assertThat(line.get("GreetingWait").asDouble()).isEqualTo(120);
+        assertThat(line.get("Service").asText()).isEqualTo("worker");
+        assertThat(line.get("call_id").asText()).isEqualTo("rtc_1");
+    }
+
+    @Test
     void aMeasurementMissingADeclaredDimensionIsDroppedNotWritten() throws Exception {
         writer.record(Measurement.one(Metric.TOOL_CALLS).with(Dimension.TOOL, "end_call"),
                 Measurement.one(Metric.FAILOVERS).with(Dimension.REASON, "sweep").with(Dimension.TOOL, "x"),

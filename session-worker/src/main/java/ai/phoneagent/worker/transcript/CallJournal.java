@@ -31,16 +31,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * Every turn and event a call's session received, written to the call table off the call's event path: one lane per
- * call (drained by a virtual thread only while it has entries), each write idempotent (turns by speaker and item id,
+ * call (worked by virtual threads only while it has entries), each write idempotent (turns by speaker and item id,
  * events by an id fixed when the entry was made) and retried with backoff until it lands. A write is conditional puts
  * side by side, no transaction ({@link CallStore#store}), and is issued as soon as the lane takes its entries, beside
  * the writes still in flight, with turn numbers reserved in the order received: a line is durable one store round
  * trip after it arrives, and never waits for an earlier line's answer. A turn's number comes from what this worker
  * last reserved or claimed, so a turn costs one request, not a read and a write; the call's turn count is raised
- * afterwards, off the lane. Observers of a line (Discord, call events) are told as its write is issued, by the
- * lane's one issuing thread at a time, in the order received ({@link #turn(String, Turn.Speaker, String, String, Runnable)}). A storage outage therefore delays writes, never
- * drops them; it shows in the log and in {@link #health()}. Entries older than {@code giveUpAfter} are the only ones
- * ever dropped, each with an error line.
+ * afterwards, off the lane. Observers of a line (Discord, call events) are told as its write is issued, by one
+ * thread of the lane at a time, in the order received ({@link #turn(String, Turn.Speaker, String, String, Runnable)}).
+ * A storage outage therefore delays writes, never drops them; it shows in the log and in {@link #health()}. Entries
+ * older than {@code giveUpAfter} are the only ones ever dropped, each with an error line.
  */
 public final class CallJournal {
     private static final JsonLog LOG = JsonLog.forComponent("journal");
@@ -257,8 +257,8 @@ public final class CallJournal {
                     }
                     inFlight++;
                 }
-                // told while this thread holds the issuing role, batch after batch: the order received; never from
-                // the write threads, which start in order but may run in any order
+                // told while this thread holds the issuing role, which one thread holds at a time: batch after batch,
+                // the order received, whichever threads write the batches (they may finish in any order)
                 notifyObservers(batch);
                 long from = expected;
                 boolean more;
