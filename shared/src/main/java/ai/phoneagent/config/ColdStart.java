@@ -1,6 +1,7 @@
 package ai.phoneagent.config;
 
 import ai.phoneagent.concurrent.Beside;
+import ai.phoneagent.json.Json;
 import ai.phoneagent.logging.JsonLog;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.Callable;
@@ -21,13 +22,15 @@ public final class ColdStart {
 
     /**
      * Starts a Lambda's background initialisation: the JDK set-up every first request needs
-     * ({@link #initialiseJdk()}), then {@code then} (the Lambdas prime their EMF writer there: its first serialisation,
-     * to a discarded stream). The JSON log is bound to the real standard output before it starts.
+     * ({@link #initialiseJdk()}), the JSON mapper's ({@link Json#prime()}: requests and answers are written and read as
+     * trees), then {@code then} (the Lambdas prime their EMF writer there: its first line, to a discarded stream). The
+     * JSON log is bound to the real standard output before it starts.
      */
     public static <T> Supplier<T> startLambdaInit(String name, Callable<T> then) {
         JsonLog.current();
         return inBackground(name, () -> {
             initialiseJdk();
+            Json.prime();
             return then.call();
         });
     }

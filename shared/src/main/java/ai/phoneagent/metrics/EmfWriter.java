@@ -40,7 +40,7 @@ public final class EmfWriter implements MetricRecorder {
     }
 
     /**
-     * {@link #toLogStream()}, after writing a few lines to a discarded stream: the EMF path's classes (JSON tree
+     * {@link #toLogStream()}, after writing a few lines to a discarded stream: the EMF path's classes (streaming JSON
      * writing) are loaded and run once at a Lambda's initialisation (on its second thread, before a SnapStart
      * snapshot), not on a caller's first request. Nothing reaches the log.
      */
