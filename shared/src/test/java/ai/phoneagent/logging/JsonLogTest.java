@@ -6,15 +6,11 @@ import ai.phoneagent.json.Json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The line format: one JSON object per line, written as it streams, each field once. */
 class JsonLogTest {
@@ -23,25 +19,14 @@ class JsonLogTest {
     /** A parser that refuses a field named twice in one object, which a tree never shows. */
     private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private PrintStream before;
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog();
 
     record Leg(String number, Integer seconds) {
     }
 
-    @BeforeEach
-    void capture() {
-        before = JsonLog.current();
-        JsonLog.redirect(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        JsonLog.redirect(before);
-    }
-
     private JsonNode only() throws Exception {
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = log.lines();
         assertThat(lines).hasSize(1);
         return STRICT.readTree(lines.getFirst());
     }

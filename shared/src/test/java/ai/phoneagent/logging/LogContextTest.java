@@ -4,41 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.phoneagent.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LogContextTest {
     private static final String TRACE_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1";
     private static final String TRACE_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2";
     private static final JsonLog LOG = JsonLog.forComponent("test");
 
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private PrintStream before;
-
-    @BeforeEach
-    void capture() {
-        before = JsonLog.current();
-        JsonLog.redirect(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        JsonLog.redirect(before);
-    }
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog();
 
     private List<JsonNode> lines() {
-        return captured.toString(StandardCharsets.UTF_8).lines().map(line -> {
+        return log.lines().stream().map(line -> {
             try {
                 return Json.parse(line);
             } catch (IOException e) {
