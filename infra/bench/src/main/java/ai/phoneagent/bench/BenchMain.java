@@ -7,6 +7,7 @@ import ai.phoneagent.simulator.ConnectorSimulator;
 import ai.phoneagent.simulator.ProcessLimits;
 import ai.phoneagent.simulator.SimulatorConfig;
 import ai.phoneagent.simulator.scenario.Scenario;
+import ai.phoneagent.simulator.scenario.Step;
 import ai.phoneagent.simulator.webhook.IncomingCallSpec;
 import ai.phoneagent.simulator.webhook.RedeliveryPolicy;
 import ai.phoneagent.simulator.webhook.WebhookEvent;
@@ -52,7 +53,6 @@ public final class BenchMain {
     /** Hang-ups sent before the measured ones, to warm the path (JIT, connections), as the other latency figures do. */
     static final int HANGUP_WARM_UP = 20;
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
-    static final int CONVERSATION_EXCHANGES = 4;
     /** The conversation figure's call: greeted, then four exchanges of everyday length (see {@link #conversationCpu}). */
     static final Scenario CONVERSATION = Scenario.parse("""
             {"name": "bench-conversation", "steps": [
@@ -66,6 +66,8 @@ public final class BenchMain {
               {"caller": "Great, that's all I needed. Thank you so much."},
               {"agent": "You're welcome. Have a lovely day, and thanks for calling."}
             ]}""");
+    /** How many times the caller speaks in {@link #CONVERSATION} (each answered by the agent). */
+    static final long CONVERSATION_EXCHANGES = CONVERSATION.steps().stream().filter(s -> s instanceof Step.Caller).count();
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
     private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
@@ -346,7 +348,7 @@ public final class BenchMain {
 
     /**
      * CPU per call of a call with a conversation in it ({@link #CONVERSATION}: after the greeting, the caller and the
-     * agent take {@value #CONVERSATION_EXCHANGES} turns each, every one spoken as OpenAI sends it, word by word in
+     * agent take {@link #CONVERSATION_EXCHANGES} turns each, every one spoken as OpenAI sends it, word by word in
      * transcript deltas), where the steady-state figure's calls are greeted and hung up at once. As there, the first
      * {@code --conversation} calls warm up and as many again are measured.
      */
