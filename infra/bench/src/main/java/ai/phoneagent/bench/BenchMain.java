@@ -53,7 +53,7 @@ public final class BenchMain {
     /** Hang-ups sent before the measured ones, to warm the path (JIT, connections), as the other latency figures do. */
     static final int HANGUP_WARM_UP = 20;
     private static final String KEEP_COMPILER_THREADS = "-XX:-UseDynamicNumberOfCompilerThreads";
-    /** The conversation figure's call: greeted, then four exchanges of everyday length (see {@link #conversationCpu}). */
+    /** The conversation figure's call: greeted, then four exchanges of everyday length ({@link #conversationCpu}). */
     static final Scenario CONVERSATION = Scenario.parse("""
             {"name": "bench-conversation", "steps": [
               {"await": "greeting", "timeout_ms": 60000},
@@ -67,7 +67,8 @@ public final class BenchMain {
               {"agent": "You're welcome. Have a lovely day, and thanks for calling."}
             ]}""");
     /** How many times the caller speaks in {@link #CONVERSATION} (each answered by the agent). */
-    static final long CONVERSATION_EXCHANGES = CONVERSATION.steps().stream().filter(s -> s instanceof Step.Caller).count();
+    static final long CONVERSATION_EXCHANGES =
+            CONVERSATION.steps().stream().filter(s -> s instanceof Step.Caller).count();
     private static final Duration STEP = Duration.ofSeconds(60); // generous: a loaded 2-core machine is slow to warm up
     /** Held (JUL keeps loggers weakly): each socket the simulator closes after its WebSocket ended logs a warning. */
     private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
@@ -138,11 +139,11 @@ public final class BenchMain {
                 }
             }
             return quick ? new Options(out, label, 20, 2, 1, liveOnly ? 20 : 60, live, starts && !liveOnly, 1,
-                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot, steady >= 0 ? steady : 200,
-                    conversation >= 0 ? conversation : 100, workerJvmOptions)
+                    hold > 0 ? hold : 10, startsOnly, liveOnly, 20, workerJar, trainWorkerAot,
+                    steady >= 0 ? steady : 200, conversation >= 0 ? conversation : 100, workerJvmOptions)
                     : new Options(out, label, 60, 5, 3, liveOnly ? 50 : 200, live, starts && !liveOnly, 3,
-                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot, steady >= 0 ? steady : 1000,
-                    conversation >= 0 ? conversation : 300, workerJvmOptions);
+                    hold > 0 ? hold : 30, startsOnly, liveOnly, 100, workerJar, trainWorkerAot,
+                    steady >= 0 ? steady : 1000, conversation >= 0 ? conversation : 300, workerJvmOptions);
         }
     }
 
@@ -443,7 +444,8 @@ public final class BenchMain {
         simulator.awaitClientEvent(callId, "response.create", STEP);
         double greetingMs = (System.nanoTime() - sentNanos) / 1e6;
         if (scenario != null) {
-            CallSnapshot played = simulator.awaitCall(callId, c -> c.scenarioFinished() || c.scenarioFailure() != null, STEP);
+            CallSnapshot played = simulator.awaitCall(callId,
+                    c -> c.scenarioFinished() || c.scenarioFailure() != null, STEP);
             if (played.scenarioFailure() != null) {
                 throw new IllegalStateException("scenario " + scenario.name() + " failed on " + callId + ": "
                         + played.scenarioFailure());

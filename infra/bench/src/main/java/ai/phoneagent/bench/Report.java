@@ -49,14 +49,16 @@ final class Report {
             JsonNode conversation = cpu.path("conversation");
             if (!conversation.isMissingNode()) {
                 JsonNode measured = conversation.path("measured");
+                JsonNode warmup = conversation.path("warmup");
+                String calls = conversation.path("calls").asText();
                 rows.add(new String[] {"CPU per call with a conversation (" + conversation.path("exchanges").asText()
-                        + " exchanges; " + conversation.path("calls").asText() + " calls after as many more): front / worker ms",
+                        + " exchanges; " + calls + " calls after as many more): front / worker ms",
                         measured.path("frontMs").asText() + " / " + measured.path("workerMs").asText() + "; of it JIT "
                                 + measured.path("frontJitMs").asText() + " / " + measured.path("workerJitMs").asText()
-                                + " (the " + conversation.path("calls").asText() + " before: "
-                                + conversation.path("warmup").path("frontMs").asText() + " / "
-                                + conversation.path("warmup").path("workerMs").asText() + "); not ours: engines / simulator + driver "
-                                + measured.path("enginesMs").asText() + " / " + measured.path("simulatorAndDriverMs").asText()});
+                                + " (the " + calls + " before: " + warmup.path("frontMs").asText() + " / "
+                                + warmup.path("workerMs").asText() + "); not ours: engines / simulator + driver "
+                                + measured.path("enginesMs").asText() + " / "
+                                + measured.path("simulatorAndDriverMs").asText()});
             }
         }
         r.path("awsRequestsPerCall").fields().forEachRemaining(f ->

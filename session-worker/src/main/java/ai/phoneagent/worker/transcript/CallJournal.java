@@ -160,7 +160,8 @@ public final class CallJournal {
                 continue; // that lane just emptied and retired; the next one takes the entry
             }
             if (start) {
-                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(lane::issue)); // the appending call's context
+                // in the appending call's context
+                Thread.ofVirtual().name("journal-" + callId).start(LogContext.wrap(lane::issue));
             }
             return;
         }
@@ -194,7 +195,7 @@ public final class CallJournal {
             this.callId = callId;
         }
 
-        /** Adds an entry; true when the caller must start a thread to {@link #issue}, null when this lane is retired. */
+        /** Adds an entry; true when the caller must start a thread to {@link #issue}, null when the lane retired. */
         synchronized Boolean add(Entry entry, Runnable toldAtWrite) {
             if (retired) {
                 return null;

@@ -1,6 +1,7 @@
 package ai.phoneagent.worker.transcript;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ai.phoneagent.call.CallStore;
 import ai.phoneagent.call.IncomingCall;
@@ -105,8 +106,8 @@ class CallJournalTest {
         assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
         assertThat(failing.get()).as("the faults were hit").isNegative();
         assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, "Hello!"),
-                        org.assertj.core.groups.Tuple.tuple(1L, "Hi"));
+                .containsExactly(tuple(0L, "Hello!"),
+                        tuple(1L, "Hi"));
         assertThat(journal.health().failingSince()).isNull();
     }
 
@@ -183,9 +184,9 @@ class CallJournalTest {
         assertThat(firstSawALaterWrite[0]).as("a later line was written while the first write waited").isTrue();
         assertThat(told).containsExactly("line 0", "line 1", "line 2", "line 3", "line 4");
         assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(0L, "line 0"), org.assertj.core.groups.Tuple.tuple(1L, "line 1"),
-                org.assertj.core.groups.Tuple.tuple(2L, "line 2"), org.assertj.core.groups.Tuple.tuple(3L, "line 3"),
-                org.assertj.core.groups.Tuple.tuple(4L, "line 4"));
+                tuple(0L, "line 0"), tuple(1L, "line 1"),
+                tuple(2L, "line 2"), tuple(3L, "line 3"),
+                tuple(4L, "line 4"));
         assertThat(journal.health().pending()).isZero();
     }
 
@@ -218,8 +219,8 @@ class CallJournalTest {
         assertThat(journal.flush(callId, Duration.ofSeconds(30))).isTrue();
         assertThat(reads.get()).as("the number was read once").isEqualTo(1);
         assertThat(aws.callStore().allTurns(callId)).extracting(Turn::seq, Turn::text).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(0L, "stored before"), org.assertj.core.groups.Tuple.tuple(1L, "first here"),
-                org.assertj.core.groups.Tuple.tuple(2L, "second here"), org.assertj.core.groups.Tuple.tuple(3L, "third here"));
+                tuple(0L, "stored before"), tuple(1L, "first here"),
+                tuple(2L, "second here"), tuple(3L, "third here"));
         awaitTurnCount(callId, 4);
     }
 
