@@ -8,13 +8,7 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -40,24 +34,6 @@ public final class Json {
 
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
-    }
-
-    /**
-     * A value as a JSON node: text, numbers, booleans and nodes directly (the log's and metrics' fields: no
-     * serializer look-up, which costs a first use ~20 ms of interpreted set-up at a cold start), anything else
-     * through the mapper.
-     */
-    public static JsonNode node(Object value) {
-        return switch (value) {
-            case null -> NullNode.getInstance();
-            case JsonNode node -> node;
-            case String text -> TextNode.valueOf(text);
-            case Integer i -> IntNode.valueOf(i);
-            case Long l -> LongNode.valueOf(l);
-            case Boolean b -> BooleanNode.valueOf(b);
-            case Double d -> DoubleNode.valueOf(d);
-            default -> MAPPER.valueToTree(value);
-        };
     }
 
     /** Serialises a value; our own models always serialise, so failure is a bug. */
@@ -91,8 +67,8 @@ public final class Json {
     }
 
     /**
-     * Writes a field's value as {@link #node} would make it: text, numbers, booleans, null and trees directly, anything
-     * else through the mapper's serializers.
+     * Writes a field's value as the mapper would: text, numbers, booleans, null and trees directly (no serializer
+     * look-up, whose first use is costly on a cold start), anything else through the mapper's serializers.
      */
     public static void writeValue(JsonGenerator out, Object value) throws IOException {
         // instanceof, not a pattern switch: a switch's first run links its call site, which on a Lambda's cold JVM

@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 
 class JsonTest {
     @Test
-    void aValueBecomesTheNodeTheMapperWouldMakeOfIt() {
+    void aValueIsWrittenAsTheMapperWouldWriteIt() throws Exception {
         List<Object> values = Arrays.asList("text", "", 7, -7L, Long.MAX_VALUE, true, false, 1.5, null,
                 Map.of("a", 1), List.of("x", 2), Json.object().put("k", "v"), 2.5f);
         for (Object value : values) {
-            assertThat(Json.node(value)).as(String.valueOf(value)).isEqualTo(Json.mapper().valueToTree(value));
+            assertThat(Json.stream(out -> Json.writeValue(out, value))).as(String.valueOf(value))
+                    .isEqualTo(Json.mapper().writeValueAsString(value));
         }
     }
 }

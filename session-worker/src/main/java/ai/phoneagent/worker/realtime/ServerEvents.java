@@ -76,12 +76,7 @@ public final class ServerEvents {
         try (JsonParser parser = Json.mapper().createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                if (first != null) {
-                    parser.skipChildren();
-                    while (parser.nextToken() != null) {
-                        // the rest must still be JSON for the answer to be "not an object" rather than "not JSON"
-                    }
-                }
+                parser.skipChildren(); // the value must still be JSON to be "not an object" rather than "not JSON"
                 return null;
             }
             ObjectNode node = Json.object();
